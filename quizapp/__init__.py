@@ -1,0 +1,85 @@
+"""quizapp: quizzes generated from the facts of a policy commentary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Defaults, instance_secret_key
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Find templates/, static/ or seeds/: inside an installed wheel, or beside the package."""
+    inside = _PACKAGE / name
+    return inside if inside.is_dir() else _PACKAGE.parent / name
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the quizapp Flask application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    app.config.from_object(Defaults)
+    app.config["SEEDS_DIR"] = str(resource_dir("seeds"))
+    app.config.from_prefixed_env("QUIZAPP")
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _configure_secrets(app)
+    _configure_database(app)
+
+    from . import errors, security
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        from .database import install_engine_hooks
+
+        install_engine_hooks(db.engine, app.config)
+    migrate.init_app(app, db, directory=str(_PACKAGE / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    errors.register(app)
+    security.register(app)
+
+    from . import api, auth, live, study, teach
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(study.bp)
+    app.register_blueprint(teach.bp)
+    app.register_blueprint(live.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _configure_secrets(app: Flask) -> None:
+    production = app.config["ENV"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError(
+                "QUIZAPP_SECRET_KEY must be set in production (QUIZAPP_ENV=production); "
+                "refusing to start with a generated key.")
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if production:
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                          PREFERRED_URL_SCHEME="https")
+
+
+def _configure_database(app: Flask) -> None:
+    from .database import engine_options, resolve_url
+
+    url = resolve_url(app.config.get("DATABASE_URL"), app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(url, app.config["SQLITE_BUSY_TIMEOUT"]),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }

@@ -1,0 +1,164 @@
+"""API v1 for learners: accounts, tokens, attempts, responses, progress."""
+
+from __future__ import annotations
+
+from flask import request
+
+from ..domain.generator import public_view
+from ..errors import ServiceError, invalid
+from ..extensions import db
+from ..models import Attempt
+from ..services import accounts, study
+from . import bp, current_api_user, json_body, token_required
+from .openapi import document
+
+_QUESTION_PARAM = [{"name": "question_id", "in": "path", "required": True,
+                    "schema": {"type": "integer"}}]
+
+
+@bp.post("/users")
+def create_user():
+    """Register a student account."""
+    data = json_body(("username", "password"))
+    user = accounts.create_user(data["username"], data["password"])
+    db.session.commit()
+    return {"id": user.id, "username": user.username, "role": user.role.value}, 201
+
+
+document("/api/v1/users", "post", "Register a student account", auth=None,
+         body={"type": "object", "required": ["username", "password"],
+               "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
+         responses={201: "Created", 400: "Invalid input", 409: "Username taken"})
+
+
+@bp.post("/tokens")
+def create_token():
+    """Exchange HTTP Basic credentials for a bearer token."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
+        raise ServiceError(401, "unauthorized", "Send your username and password with "
+                           "HTTP Basic authentication.")
+    user = accounts.authenticate(auth.username, auth.password or "",
+                                 request.remote_addr or "?")
+    from ..database import begin_write
+
+    begin_write(db.session)
+    token = accounts.issue_token(user)
+    db.session.commit()
+    return {"token": token}
+
+
+document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic)", auth="basic",
+         responses={200: "Token", 401: "Wrong credentials", 429: "Too many failures"})
+
+
+def attempt_json(attempt: Attempt) -> dict:
+    answered = {r.question_id: r for r in attempt.responses}
+    visible = study.keys_visible(attempt)
+    questions = []
+    for item in attempt.items:
+        q = {**public_view(item.question.payload), "id": item.question_id}
+        r = answered.get(item.question_id)
+        if r is not None:
+            q["response"] = r.response
+            if visible:
+                q["correct"] = r.correct
+                q["answer_text"] = item.question.payload["answer_text"]
+        questions.append(q)
+    return {"id": attempt.id, "mode": attempt.mode.value, "seed": attempt.seed,
+            "assignment_id": attempt.assignment_id,
+            "started_at": attempt.started_at.isoformat() + "Z",
+            "deadline": attempt.deadline.isoformat() + "Z" if attempt.deadline else None,
+            "finished": attempt.finished, "score": attempt.score,
+            "max_score": attempt.max_score, "questions": questions}
+
+
+@bp.post("/attempts")
+@token_required
+def start_attempt():
+    """Start a practice, review or assignment attempt."""
+    data = json_body()
+    user = current_api_user()
+    if data.get("assignment_id") is not None:
+        from ..services.teach import start_assignment_attempt
+
+        if isinstance(data["assignment_id"], bool) or not isinstance(data["assignment_id"], int):
+            raise invalid("assignment_id must be an integer.",
+                          {"assignment_id": "Use the id of one of your assignments."})
+        attempt = start_assignment_attempt(user, data["assignment_id"])
+    else:
+        mode = data.get("mode", "practice")
+        if mode not in ("practice", "review"):
+            raise invalid("Unknown mode.", {"mode": "Use practice or review."})
+        attempt = study.start_attempt(user, count=data.get("count", 10),
+                                      types=data.get("types"), topics=data.get("topics"),
+                                      seed=data.get("seed"), mode=mode)
+    db.session.commit()
+    body = attempt_json(attempt)
+    return {"id": attempt.id, "questions": body["questions"], "mode": body["mode"],
+            "seed": attempt.seed, "deadline": body["deadline"]}, 201
+
+
+document("/api/v1/attempts", "post", "Start an attempt",
+         body={"type": "object", "properties": {
+             "count": {"type": "integer", "minimum": 1, "maximum": study.MAX_COUNT},
+             "types": {"type": "array", "items": {"type": "string", "enum": [
+                 "mcq", "multi", "true_false", "short", "ordering", "matching"]}},
+             "topics": {"type": "array", "items": {"type": "string"}},
+             "seed": {"type": "integer", "minimum": 0},
+             "mode": {"type": "string", "enum": ["practice", "review"]},
+             "assignment_id": {"type": "integer"}}},
+         responses={201: "Created", 400: "Invalid options", 401: "No token",
+                    403: "Not allowed", 404: "No such assignment", 409: "Nothing due"})
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@token_required
+def get_attempt(attempt_id: int):
+    """Show one of your attempts with the answers given so far."""
+    return attempt_json(study.get_attempt(current_api_user(), attempt_id))
+
+
+document("/api/v1/attempts/{attempt_id}", "get", "Show an attempt",
+         responses={200: "Attempt", 401: "No token", 404: "Not yours or missing"})
+
+
+@bp.put("/attempts/<int:attempt_id>/responses/<int:question_id>")
+@token_required
+def put_response(attempt_id: int, question_id: int):
+    """Answer a question of an attempt (the first answer counts)."""
+    data = json_body(("response",))
+    feedback, _created = study.record_response(current_api_user(), attempt_id, question_id,
+                                               data["response"])
+    db.session.commit()
+    return feedback.to_json()
+
+
+document("/api/v1/attempts/{attempt_id}/responses/{question_id}", "put", "Answer a question",
+         body={"type": "object", "required": ["response"], "properties": {"response": {}}},
+         responses={200: "Feedback", 400: "Malformed response", 401: "No token",
+                    404: "Not found", 409: "Finished or already answered"})
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@token_required
+def finish_attempt(attempt_id: int):
+    """Finish an attempt and get its score."""
+    attempt = study.finish_attempt(current_api_user(), attempt_id)
+    db.session.commit()
+    return {"score": attempt.score, "max_score": attempt.max_score}
+
+
+document("/api/v1/attempts/{attempt_id}/finish", "post", "Finish an attempt",
+         responses={200: "Score", 401: "No token", 404: "Not found"})
+
+
+@bp.get("/progress")
+@token_required
+def progress():
+    """Your progress: attempts, accuracy, facts and what is due."""
+    return study.progress_summary(current_api_user())
+
+
+document("/api/v1/progress", "get", "Your progress per fact",
+         responses={200: "Progress", 401: "No token"})

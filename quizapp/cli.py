@@ -1,0 +1,158 @@
+"""The ``quizapp`` command: a Flask CLI group over the app factory."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
+
+from .domain.generator import TYPES
+
+
+def _make_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """quizapp: quizzes from the facts of a policy commentary."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+@main.command("run", context_settings={"ignore_unknown_options": False},
+              params=run_command.params)
+@click.pass_context
+def run(ctx: click.Context, **options) -> None:
+    """Run the development server (creates and seeds the database on first start)."""
+    from .services.setup import DatabaseMissing, ensure_database
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            if ensure_database():
+                click.echo(f"Created the database at {app.config['SQLALCHEMY_DATABASE_URI']}")
+        except DatabaseMissing as exc:
+            raise click.ClickException(str(exc)) from None
+    ctx.invoke(run_command, **options)
+
+
+@main.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="HOST:PORT")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--timeout", default=30, show_default=True, type=int)
+def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
+    """Serve the app with gunicorn (creates and seeds the embedded database on first start)."""
+    from .services.setup import DatabaseMissing, ensure_database
+
+    try:
+        if ensure_database():
+            click.echo("Created the database.")
+    except DatabaseMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    args = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
+            "--threads", str(threads), "--timeout", str(timeout), "--access-logfile", "-",
+            "quizapp.wsgi:app"]
+    os.execv(sys.executable, args)
+
+
+@main.command("init-db")
+def init_db_command() -> None:
+    """Create or migrate the schema and load the seeds (safe to run twice)."""
+    from .services.setup import init_db
+
+    report = init_db()
+    for slug, added in report.items():
+        click.echo(f"{slug}: {added} new questions")
+    click.echo("Database ready.")
+
+
+@main.command("add-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["student", "instructor"]), default="student",
+              show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def add_user(name: str, role: str, password: str) -> None:
+    """Create a user account."""
+    from .errors import ServiceError
+    from .extensions import db
+    from .models import Role
+    from .services.accounts import create_user
+
+    try:
+        user = create_user(name, password, Role(role))
+        db.session.commit()
+    except ServiceError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from None
+    click.echo(f"Created {user.role.value} {user.username}.")
+
+
+@main.group("facts")
+def facts_group() -> None:
+    """Inspect the curated fact files."""
+
+
+@facts_group.command("check")
+def facts_check() -> None:
+    """Check every fact file in seeds/; exit 1 with one message per broken fact."""
+    from .domain.facts import check_factbase, load_factbase, seed_paths
+    from .domain.generator import GenerationError, questions_for_fact
+
+    failed = False
+    for path in seed_paths(current_app.config["SEEDS_DIR"]):
+        base = load_factbase(path)
+        problems = check_factbase(base)
+        import random
+
+        for fact in base.facts:
+            try:
+                questions_for_fact(fact, base, random.Random(0))
+            except (GenerationError, KeyError, ValueError) as exc:
+                problems.append(f"{fact.id}: cannot generate questions: {exc}")
+        for problem in problems:
+            click.echo(f"{path.name}: {problem}", err=True)
+        failed = failed or bool(problems)
+        click.echo(f"{path.name}: {len(base.facts)} facts, "
+                   f"{'FAILED' if problems else 'all sound'}")
+    if failed:
+        sys.exit(1)
+
+
+@main.command("questions")
+@click.option("--json", "as_json", is_flag=True, help="Print the bank as a JSON array.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--count", default=None, type=click.IntRange(min=1),
+              help="At most this many questions (drawn with the seed).")
+@click.option("--type", "types", multiple=True, type=click.Choice(TYPES),
+              help="Only these types (repeatable).")
+def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...]) -> None:
+    """Print the question bank generated from the seeds, with keys."""
+    import random
+
+    from .domain.facts import load_factbase, seed_paths
+    from .domain.generator import contract_view, generate_bank
+
+    bank = []
+    for path in seed_paths(current_app.config["SEEDS_DIR"]):
+        bank.extend(generate_bank(load_factbase(path), seed))
+    if types:
+        bank = [q for q in bank if q["type"] in types]
+    if count is not None and count < len(bank):
+        bank = random.Random(seed).sample(bank, count)
+    records = [contract_view(q) for q in bank]
+    if as_json:
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for q in records:
+        click.echo(f"[{q['type']}] {q['prompt']}\n    -> {q['answer_text']}")

@@ -1,0 +1,48 @@
+"""Configuration defaults. The environment is read in ``create_app`` only."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Settings every deployment starts from; ``QUIZAPP_*`` variables override them."""
+
+    #: Set from QUIZAPP_DATABASE_URL; None means the embedded SQLite file in the instance folder.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a seminar page may stay open for hours
+    MAX_CONTENT_LENGTH = 512 * 1024  # a commentary is ~10 KB; 1 MB bodies get a clean 413
+    #: Seconds SQLite waits for the write lock before the request fails with 503.
+    SQLITE_BUSY_TIMEOUT = 5.0
+    #: Failed logins allowed per username (and per client address) in LOGIN_WINDOW seconds.
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_WINDOW = 300
+    #: "production" refuses to start with a generated secret key and sets Secure cookies.
+    ENV = "development"
+    #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).
+    BANK_SEED = 0
+    #: How long a player's phone may cache the live state (seconds).
+    LIVE_STATE_CACHE = 0.5
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in the instance folder, creating it once."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting together must end up with the same key.
+    try:
+        with open(path, "x") as fh:
+            fh.write(key)
+        path.chmod(0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key

@@ -1,0 +1,101 @@
+"""Database URLs and engine behaviour for the two supported backends.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, and write transactions
+take the write lock up front (``BEGIN IMMEDIATE``): a deferred read-then-write transaction
+fails with "database is locked" under concurrency whatever the timeout. The app opens the
+file with ``mode=rw`` so a deleted database fails loudly instead of being recreated empty;
+only ``init-db`` and the first start of the embedded default create it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+DEFAULT_FILE = "quizapp.db"
+
+
+def resolve_url(configured: str | None, instance_path: str) -> str:
+    """Turn the configured URL (or None for the default) into the URL the engine uses."""
+    if not configured:
+        configured = f"sqlite:///{Path(instance_path) / DEFAULT_FILE}"
+    url = make_url(configured)
+    if url.drivername.startswith("postgres"):
+        # "postgresql://" means psycopg 3 here, the driver quizapp installs.
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:" \
+            and not url.database.startswith("file:"):
+        path = Path(url.database).resolve()
+        return f"sqlite:///file:{path}?mode=rw&uri=true"
+    return configured
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other backends and in-memory databases."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database:
+        return None
+    name = parsed.database
+    if name.startswith("file:"):
+        name = name[5:].split("?", 1)[0]
+    return None if name in ("", ":memory:") else Path(name)
+
+
+def create_sqlite_file(url: str) -> bool:
+    """Create the SQLite file behind ``url`` if it is missing; return whether it was created."""
+    path = sqlite_path(url)
+    if path is None or path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(path).close()
+    return True
+
+
+def engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
+    """Set SQLite pragmas and the BEGIN / BEGIN IMMEDIATE switch on a new engine."""
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(config["SQLITE_BUSY_TIMEOUT"] * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's "begin" event decide how transactions start.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session) -> None:
+    """Start the session's transaction as a write: on SQLite, take the write lock now.
+
+    Call before the first query of a use case that reads and then writes.
+    """
+    session = session() if hasattr(session, "registry") else session  # scoped_session
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
+    elif session.get_bind().dialect.name == "sqlite":
+        conn = session.connection()
+        if not conn.get_execution_options().get("sqlite_immediate"):
+            # A read already began the transaction; end it and start again as a write.
+            session.rollback()
+            session.connection(execution_options={"sqlite_immediate": True})

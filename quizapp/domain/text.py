@@ -1,0 +1,64 @@
+"""Text normalisation shared by answer checking and distractor rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# British and American spellings both count; the commentary mixes them.
+_SPELLINGS = {
+    "defence": "defense",
+    "centre": "center",
+    "programme": "program",
+    "programmes": "programs",
+    "organisation": "organization",
+    "organisations": "organizations",
+}
+_ARTICLES = {"the", "a", "an"}
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+#: Names that take "the" in running text ("with the United Kingdom").
+NAMES_WITH_ARTICLE = {
+    "United Kingdom", "United States", "Netherlands", "Philippines", "European Union",
+    "Czech Republic", "Republic of Korea", "People's Republic of China",
+}
+
+
+def normalize(text: str) -> str:
+    """Fold case, width, accents, punctuation, spelling variants and leading articles."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("&", " and ").replace("’", "'")
+    text = _PUNCT.sub(" ", text)
+    words = [_SPELLINGS.get(w, w) for w in _SPACE.split(text.strip()) if w]
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def in_sentence(name: str) -> str:
+    """Return ``name`` as it reads inside a sentence (adds "the" where English needs it)."""
+    return f"the {name}" if name in NAMES_WITH_ARTICLE else name
+
+
+def join_names(names: list[str] | tuple[str, ...]) -> str:
+    """Render ``["A", "B", "C"]`` as "A, B and C" (with articles where needed)."""
+    parts = [in_sentence(n) for n in names]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def fill(statement: str, value: str) -> str:
+    """Put ``value`` into a statement template at ``{answer}``, without doubling "the"."""
+    before, _, after = statement.partition("{answer}")
+    if value.startswith("the ") and before.rstrip().lower().endswith(" the"):
+        value = value[4:]
+    sentence = before + value + after
+    return sentence[:1].upper() + sentence[1:]
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as a whole word, ignoring case."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None

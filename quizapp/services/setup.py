@@ -1,0 +1,125 @@
+"""Schema creation and seed loading (``quizapp init-db`` and the first start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import inspect, select
+
+from ..database import create_sqlite_file, sqlite_path
+from ..domain.facts import FactBase, load_factbase, seed_paths
+from ..domain.generator import generate_bank
+from ..extensions import db
+from ..models import Document, Fact, FactStatus, Question, QuestionStatus
+
+
+class DatabaseMissing(RuntimeError):
+    """The configured database does not exist or has no schema."""
+
+
+def upgrade_schema() -> None:
+    """Create or migrate the schema to the newest migration (Alembic via Flask-Migrate)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def schema_present() -> bool:
+    return inspect(db.engine).has_table("question")
+
+
+def sync_document(base: FactBase, created_by_id: int | None = None,
+                  bank_seed: int = 0) -> tuple[Document, int]:
+    """Upsert a fact base's document, facts and question bank; return (document, new questions).
+
+    A question whose generated content changed gets a new version and the old one is retired,
+    so statistics of the old wording stay apart.
+    """
+    doc = db.session.scalar(select(Document).where(Document.slug == base.document_id))
+    if doc is None:
+        doc = Document(slug=base.document_id, title=base.title, text=base.text,
+                       created_by_id=created_by_id)
+        db.session.add(doc)
+        db.session.flush()
+    doc.title, doc.text = base.title, base.text
+    existing = {f.id: f for f in db.session.scalars(select(Fact).where(Fact.document_id == doc.id))}
+    for position, fact in enumerate(base.facts):
+        row = existing.get(fact.id)
+        data = fact.to_dict()
+        if row is None:
+            row = Fact(id=fact.id, document_id=doc.id)
+            db.session.add(row)
+        row.position, row.topic, row.kind = position, fact.topic, fact.kind
+        row.quote, row.data, row.status = fact.quote, data, FactStatus.APPROVED
+    db.session.flush()
+    return doc, sync_questions(doc, generate_bank(base, bank_seed))
+
+
+def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
+    """Store generated questions for ``doc``; return how many rows were added."""
+    current: dict[str, Question] = {}
+    for q in db.session.scalars(select(Question).where(Question.document_id == doc.id)
+                                .order_by(Question.version)):
+        current[q.uid] = q  # the newest version wins
+    added = 0
+    for generated in bank:
+        row = current.get(generated["id"])
+        if row is not None and (row.payload == generated or row.status is QuestionStatus.RETIRED
+                                or row.version > 1 and row.payload.get("edited")):
+            continue  # unchanged, retired by an instructor, or edited by hand: keep
+        version = 1 if row is None else row.version + 1
+        if row is not None:
+            row.status = QuestionStatus.RETIRED
+        new = Question(uid=generated["id"], version=version, type=generated["type"],
+                       topic=generated["topic"], document_id=doc.id, payload=generated,
+                       fact_ids=generated["fact_ids"])
+        db.session.add(new)
+        db.session.flush()
+        if row is not None:
+            row.replaced_by_id = new.id
+        added += 1
+    return added
+
+
+def load_seeds(seeds_dir: str | Path | None = None) -> dict[str, int]:
+    """Load every fact file of the seeds folder; return new questions per document."""
+    folder = seeds_dir or current_app.config["SEEDS_DIR"]
+    report: dict[str, int] = {}
+    for path in seed_paths(folder):
+        base = load_factbase(path)
+        doc, added = sync_document(base, bank_seed=current_app.config["BANK_SEED"])
+        report[doc.slug] = added
+    return report
+
+
+def init_db() -> dict[str, int]:
+    """Create or migrate the schema and load the seeds; safe to run again."""
+    create_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    upgrade_schema()
+    report = load_seeds()
+    db.session.commit()
+    return report
+
+
+def ensure_database(create_default: bool = True) -> bool:
+    """On first start of the embedded default, create and seed it; else require it to exist.
+
+    Returns True when the database was created now.
+    """
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    path = sqlite_path(url)
+    embedded = not current_app.config.get("DATABASE_URL")
+    if path is not None and not path.exists():
+        if embedded and create_default:
+            init_db()
+            return True
+        raise DatabaseMissing(f"The database file {path} does not exist. "
+                              "Run `quizapp init-db` to create it.")
+    if not schema_present():
+        if embedded and create_default:
+            init_db()
+            return True
+        raise DatabaseMissing("The database has no quizapp schema. Run `quizapp init-db`.")
+    return False

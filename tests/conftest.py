@@ -1,0 +1,170 @@
+"""Shared fixtures: an app on a fresh seeded database per test, clients, users, tokens."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+
+from quizapp import create_app
+from quizapp.extensions import db
+from quizapp.models import Role, User
+from quizapp.services import accounts
+from quizapp.services.setup import init_db
+
+# Cheap hashes in tests: the suite checks behaviour, the benchmark measures the real cost.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drop QUIZAPP_* variables so a developer's shell cannot leak into a test."""
+    for name in list(os.environ):
+        if name.startswith("QUIZAPP_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Build one seeded SQLite database per session; each test copies it (fast)."""
+    if os.environ.get("QUIZAPP_TEST_DATABASE_URL"):
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "DATABASE_URL": f"sqlite:///{folder / 'quizapp.db'}",
+                      "PASSWORD_HASHER": FAST_HASHER})
+    with app.app_context():
+        init_db()
+        db.engine.dispose()
+    return folder / "quizapp.db"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, _template_db: Path | None) -> dict:
+    """Test configuration: a private copy of the seeded database."""
+    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+    if pg_url:
+        url = pg_url
+    else:
+        target = tmp_path / "instance" / "quizapp.db"
+        target.parent.mkdir()
+        shutil.copy(_template_db, target)
+        url = f"sqlite:///{target}"
+    return {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
+            "PASSWORD_HASHER": FAST_HASHER, "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": None}
+
+
+@pytest.fixture
+def app(app_config: dict) -> Iterator[Flask]:
+    """Create the app on a fresh seeded database."""
+    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+    if pg_url:
+        _reset_postgres(pg_url)
+    app = create_app(app_config)
+    if pg_url:
+        with app.app_context():
+            init_db()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(app_config: dict) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production."""
+    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+    if pg_url:
+        _reset_postgres(pg_url)
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    if pg_url:
+        with app.app_context():
+            init_db()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Return a function that creates a user (password ``PASSWORD``)."""
+
+    def make(username: str = "student1", role: str = "student",
+             password: str = PASSWORD) -> User:
+        with app.app_context():
+            user = accounts.create_user(username, password, Role(role))
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+class AuthActions:
+    """Log in and out through the HTML forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str = "student1", password: str = PASSWORD):
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Login/logout helpers for the HTML client."""
+    return AuthActions(client)
+
+
+def basic_auth(username: str, password: str = PASSWORD) -> dict[str, str]:
+    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+@pytest.fixture
+def api_token(client: FlaskClient, make_user) -> Callable[..., dict[str, str]]:
+    """Return a function that creates a user and returns Bearer headers for it."""
+
+    def make(username: str = "apiuser", role: str = "student") -> dict[str, str]:
+        make_user(username, role)
+        response = client.post("/api/v1/tokens", headers=basic_auth(username))
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return make
