@@ -47,7 +47,12 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     return folder / "quizapp.db"
 
 
-def _reset_postgres(url: str) -> None:
+@pytest.fixture(scope="session")
+def _postgres_schema() -> str | None:
+    """On PostgreSQL, migrate a clean schema once per session."""
+    url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+    if not url:
+        return None
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -55,54 +60,60 @@ def _reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": url})
+    with app.app_context():
+        init_db()
+        db.engine.dispose()
+    return url
+
+
+def _reset_postgres(app: Flask) -> None:
+    """Empty every table and load the seeds again: each test starts from the same data."""
+    from sqlalchemy import text
+
+    from quizapp.services.setup import load_seeds
+
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        load_seeds()
+        db.session.commit()
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, _template_db: Path | None) -> dict:
-    """Test configuration: a private copy of the seeded database."""
-    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
-    if pg_url:
-        url = pg_url
+def app_config(tmp_path: Path, _template_db: Path | None, _postgres_schema: str | None) -> dict:
+    """Test configuration: a private copy of the seeded database (or the reset PostgreSQL)."""
+    if _postgres_schema:
+        url = _postgres_schema
     else:
         target = tmp_path / "instance" / "quizapp.db"
         target.parent.mkdir()
         shutil.copy(_template_db, target)
         url = f"sqlite:///{target}"
     return {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
-            "PASSWORD_HASHER": FAST_HASHER, "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": None}
+            "PASSWORD_HASHER": FAST_HASHER, "WTF_CSRF_ENABLED": False}
+
+
+def _make_app(config: dict) -> Iterator[Flask]:
+    app = create_app(config)
+    if config["DATABASE_URL"].startswith("postgres"):
+        _reset_postgres(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     """Create the app on a fresh seeded database."""
-    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
-    if pg_url:
-        _reset_postgres(pg_url)
-    app = create_app(app_config)
-    if pg_url:
-        with app.app_context():
-            init_db()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _make_app(app_config)
 
 
 @pytest.fixture
 def csrf_app(app_config: dict) -> Iterator[Flask]:
     """The app with CSRF protection on, as in production."""
-    pg_url = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
-    if pg_url:
-        _reset_postgres(pg_url)
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    if pg_url:
-        with app.app_context():
-            init_db()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _make_app({**app_config, "WTF_CSRF_ENABLED": True})
 
 
 @pytest.fixture

@@ -1,0 +1,23 @@
+"""Viewports and screenshot helper for browser tests (import as ``from pages import ...``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under docs/screenshots/ for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def no_horizontal_overflow(page) -> bool:
+    """True when nothing sticks out sideways (the page fits a phone)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
