@@ -98,6 +98,39 @@ def add_user(name: str, role: str, password: str) -> None:
     click.echo(f"Created {user.role.value} {user.username}.")
 
 
+@main.group("db")
+def db_group() -> None:
+    """Database maintenance: Flask-Migrate's commands, and copy."""
+
+
+def _add_migrate_commands() -> None:
+    # Our own `db` group shadows the one Flask-Migrate adds to app.cli: keep its commands.
+    from flask_migrate.cli import db as migrate_group
+
+    for name, command in migrate_group.commands.items():
+        db_group.add_command(command, name)
+
+
+_add_migrate_commands()
+
+
+@db_group.command("copy")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="An empty database, e.g. postgresql://user@host/quizapp.")
+def db_copy(target: str) -> None:
+    """Copy this database (ids kept) into an empty database, in one transaction."""
+    from .services.dbcopy import CopyRefused, copy_database
+
+    try:
+        report = copy_database(target)
+    except CopyRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    for table, rows in report.rows.items():
+        click.echo(f"{table}: {rows} rows")
+    click.echo(f"Copied {report.total} rows at migration {report.revision}. Point "
+               "QUIZAPP_DATABASE_URL at the new database and restart the app.")
+
+
 @main.group("facts")
 def facts_group() -> None:
     """Inspect the curated fact files."""

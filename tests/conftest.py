@@ -67,6 +67,36 @@ def _postgres_schema() -> str | None:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The PostgreSQL server named by QUIZAPP_TEST_POSTGRES_URL; skip the test without it."""
+    url = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("needs PostgreSQL: set QUIZAPP_TEST_POSTGRES_URL (.ci/run does)")
+    return url
+
+
+@pytest.fixture
+def fresh_postgres(postgres_server_url: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database for one test and drop it afterwards."""
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"quizapp_t_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = make_url(postgres_server_url).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin.render_as_string(hide_password=False),
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _reset_postgres(app: Flask) -> None:
     """Empty every table and load the seeds again: each test starts from the same data."""
     from sqlalchemy import text
