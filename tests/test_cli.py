@@ -1,0 +1,115 @@
+"""The ``quizapp`` command: contracts other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+from sqlalchemy import func, select
+
+from quizapp import create_app, resource_dir
+from quizapp.cli import main
+from quizapp.extensions import db
+from quizapp.models import Fact, Question, Role, User
+
+TYPES = {"mcq", "multi", "true_false", "short", "ordering", "matching"}
+
+
+def test_questions_json_prints_the_bank_with_keys(runner):
+    result = runner.invoke(main, ["questions", "--json", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    bank = json.loads(result.output)
+    assert {q["type"] for q in bank} == TYPES
+    for q in bank:
+        assert {"id", "type", "prompt", "answer", "answer_text", "fact_ids", "source"} <= set(q)
+        assert q["source"]["document"] and q["source"]["quote"]
+        if q["type"] in ("mcq", "multi"):
+            assert all(set(c) == {"id", "text"} for c in q["choices"])
+        if q["type"] == "ordering":
+            assert all(set(c) == {"id", "text"} for c in q["items"])
+        if q["type"] == "matching":
+            assert q["left"] and q["right"]
+
+
+def test_questions_json_is_deterministic_per_seed(runner):
+    first = runner.invoke(main, ["questions", "--json", "--seed", "7"]).output
+    again = runner.invoke(main, ["questions", "--json", "--seed", "7"]).output
+    other = runner.invoke(main, ["questions", "--json", "--seed", "8"]).output
+    assert first == again
+    assert first != other
+
+
+def test_questions_json_filters_by_type_and_count(runner):
+    result = runner.invoke(main, ["questions", "--json", "--seed", "2", "--count", "5",
+                                  "--type", "mcq", "--type", "short"])
+    bank = json.loads(result.output)
+    assert len(bank) == 5
+    assert {q["type"] for q in bank} <= {"mcq", "short"}
+
+
+def test_questions_rejects_an_unknown_type(runner):
+    result = runner.invoke(main, ["questions", "--json", "--type", "essay"])
+    assert result.exit_code == 2
+    assert "essay" in result.output
+
+
+def test_facts_check_passes_on_the_seeds(runner):
+    result = runner.invoke(main, ["facts", "check"])
+    assert result.exit_code == 0, result.output
+    assert "all sound" in result.output
+
+
+def test_facts_check_exits_1_naming_each_broken_fact(tmp_path, app_config):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(resource_dir("seeds") / "nato-japan-commentary.txt", seeds)
+    raw = yaml.safe_load((resource_dir("seeds") / "nato-japan.yaml").read_text())
+    raw["facts"][0]["quote"] = "A sentence the commentary never says."
+    raw["facts"][1]["statement"] = "No blank here."
+    (seeds / "nato-japan.yaml").write_text(yaml.safe_dump(raw))
+    app = create_app({**app_config, "SEEDS_DIR": str(seeds)})
+    result = app.test_cli_runner().invoke(main, ["facts", "check"])
+    assert result.exit_code == 1
+    text = result.output  # click >= 8.2 mixes stderr into output
+    assert raw["facts"][0]["id"] in text and "verbatim" in text
+    assert raw["facts"][1]["id"] in text and "{answer}" in text
+
+
+def test_init_db_is_safe_to_run_twice(runner, app):
+    first = runner.invoke(main, ["init-db"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        facts = db.session.scalar(select(func.count()).select_from(Fact))
+        questions = db.session.scalar(select(func.count()).select_from(Question))
+    second = runner.invoke(main, ["init-db"])
+    assert second.exit_code == 0
+    assert "0 new questions" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Fact)) == facts >= 35
+        assert db.session.scalar(select(func.count()).select_from(Question)) == questions
+
+
+def test_add_user_creates_an_instructor_with_a_hashed_password(runner, app):
+    result = runner.invoke(main, ["add-user", "prof", "--role", "instructor",
+                                  "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "prof"))
+        assert user.role is Role.INSTRUCTOR
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_add_user_prompts_for_the_password(runner, app):
+    result = runner.invoke(main, ["add-user", "kim"], input="secret pass\nsecret pass\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "kim")) is not None
+
+
+def test_add_user_refuses_a_short_password_and_a_taken_name(runner):
+    short = runner.invoke(main, ["add-user", "lee", "--password", "short"])
+    assert short.exit_code == 1 and "8 characters" in short.output
+    runner.invoke(main, ["add-user", "lee", "--password", "long enough"])
+    again = runner.invoke(main, ["add-user", "LEE", "--password", "long enough"])
+    assert again.exit_code == 1 and "taken" in again.output

@@ -1,0 +1,190 @@
+"""Question generation: every form, sound keys, distractors of the same kind, determinism."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizapp import resource_dir
+from quizapp.domain.checking import check
+from quizapp.domain.facts import load_factbase
+from quizapp.domain.generator import (
+    FORMS,
+    TYPES,
+    contract_view,
+    distractors,
+    generate_bank,
+    public_view,
+)
+from quizapp.domain.text import normalize
+
+BASE = load_factbase(resource_dir("seeds") / "nato-japan.yaml")
+FACTS = {f.id: f for f in BASE.facts}
+seeds = st.integers(min_value=0, max_value=2**31 - 1)
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return generate_bank(BASE, 1)
+
+
+def test_bank_has_all_six_forms(bank):
+    assert {q["type"] for q in bank} == set(TYPES)
+
+
+def test_every_fact_is_asked_in_at_least_two_forms(bank):
+    forms: dict[str, set[str]] = {f.id: set() for f in BASE.facts}
+    for q in bank:
+        for fid in q["fact_ids"]:
+            forms[fid].add(q["type"])
+    assert all(len(v) >= 2 for v in forms.values()), {k: v for k, v in forms.items()
+                                                      if len(v) < 2}
+
+
+def test_question_ids_are_unique(bank):
+    ids = [q["id"] for q in bank]
+    assert len(ids) == len(set(ids))
+
+
+def test_no_question_is_asked_twice(bank):
+    single = [normalize(q["prompt"]) for q in bank if q["type"] not in ("ordering", "matching")]
+    assert [p for p, n in Counter(single).items() if n > 1] == []
+    groups = [tuple(sorted(q["fact_ids"])) for q in bank if q["type"] in ("ordering", "matching")]
+    assert len(groups) == len(set(groups))
+
+
+def test_every_key_is_accepted_by_its_checker(bank):
+    for q in bank:
+        result = check(q, q["answer"])
+        assert result.correct and result.credit == 1.0, q["id"]
+
+
+def test_every_distractor_is_rejected_by_its_checker(bank):
+    for q in bank:
+        if q["type"] == "mcq":
+            for choice in q["choices"]:
+                if choice["id"] != q["answer"]:
+                    assert not check(q, choice["id"]).correct, (q["id"], choice)
+        elif q["type"] == "multi":
+            for choice in q["choices"]:
+                if choice["id"] not in q["answer"]:
+                    assert not check(q, q["answer"] + [choice["id"]]).correct
+        elif q["type"] == "true_false":
+            assert not check(q, not q["answer"]).correct
+
+
+def test_short_answers_accept_pool_aliases():
+    fact = next(f for f in BASE.facts if f.kind == "entity_set" and "GCAP" in f.question)
+    for seed in range(20):
+        q = next(q for q in generate_bank(BASE, seed) if q["id"] == f"{fact.id}.short")
+        if q["answer"] == "United Kingdom":
+            assert check(q, "UK").correct and check(q, "the united kingdom.").correct
+            assert not check(q, "France").correct
+            return
+    pytest.fail("the United Kingdom was never the blank in 20 seeds")
+
+
+def test_quotes_are_verbatim_and_cite_the_document(bank):
+    for q in bank:
+        assert q["source"]["document"] == "nato-japan"
+        for quote in q["source"]["quotes"]:
+            assert quote in BASE.text
+
+
+def test_year_distractors_are_near_and_never_true_for_the_event():
+    for fact in (f for f in BASE.facts if f.kind == "year"):
+        years_in_quote = set(re.findall(r"\d{4}", fact.quote))
+        for seed in range(10):
+            wrong = distractors(fact, BASE, random.Random(seed), 3)
+            assert all(re.fullmatch(r"\d{4}", w) for w in wrong)
+            assert all(abs(int(w) - int(fact.answer)) <= 5 for w in wrong)
+            assert not set(wrong) & years_in_quote
+            assert not set(wrong) & set(fact.exclude)
+
+
+def test_entity_distractors_come_from_the_same_pool_and_are_not_aliases():
+    for fact in (f for f in BASE.facts if f.kind in ("entity", "entity_set") and f.category):
+        pool = {normalize(s) for e in BASE.pools[fact.category] for s in e.spellings}
+        curated = {normalize(d) for d in fact.distractors}
+        keys = fact.answer if isinstance(fact.answer, tuple) else (fact.answer,)
+        spellings = {normalize(s) for k in keys for s in BASE.spellings(k)}
+        for seed in range(5):
+            for wrong in distractors(fact, BASE, random.Random(seed), 2):
+                assert normalize(wrong) in pool | curated, (fact.id, wrong)
+                assert normalize(wrong) not in spellings
+
+
+def test_public_view_never_contains_the_key(bank):
+    for q in bank:
+        view = public_view(q)
+        assert set(view) <= {"id", "type", "prompt", "choices", "items", "left", "right"}
+        assert "answer" not in view and "accepted" not in view
+
+
+def test_contract_view_has_the_documented_fields(bank):
+    for q in bank:
+        record = contract_view(q)
+        assert {"id", "type", "prompt", "answer", "answer_text", "fact_ids", "source"} <= set(
+            record)
+        assert set(record["source"]) == {"document", "quote"}
+        needed = {"mcq": "choices", "multi": "choices", "ordering": "items", "matching": "left"}
+        if q["type"] in needed:
+            assert needed[q["type"]] in record
+        if q["type"] in ("multi", "ordering", "matching"):
+            assert isinstance(record["answer_text"], list)
+        else:
+            assert isinstance(record["answer_text"], str)
+
+
+def test_ordering_items_are_not_handed_out_already_in_order(bank):
+    for q in (q for q in bank if q["type"] == "ordering"):
+        assert [i["id"] for i in q["items"]] != q["answer"]
+        years = [FACTS[f].answer for f in q["fact_ids"]]
+        assert len(set(years)) == len(years), "events of one year have no single right order"
+
+
+def test_true_false_false_statements_differ_from_the_truth(bank):
+    for q in (q for q in bank if q["type"] == "true_false" and q["answer"] is False):
+        fact = FACTS[q["fact_ids"][0]]
+        truth = fact.statement.replace("{answer}", "")
+        assert normalize(q["statement"]) != normalize(truth)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=seeds)
+def test_generation_is_deterministic_for_a_seed(seed):
+    assert generate_bank(BASE, seed) == generate_bank(BASE, seed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_any_seed_gives_distinct_choices_of_the_right_count(seed):
+    for q in generate_bank(BASE, seed):
+        if q["type"] == "mcq":
+            texts = [normalize(c["text"]) for c in q["choices"]]
+            assert len(texts) == 4 and len(set(texts)) == 4
+            assert sum(c["id"] == q["answer"] for c in q["choices"]) == 1
+        if q["type"] == "multi":
+            texts = [normalize(c["text"]) for c in q["choices"]]
+            assert len(set(texts)) == len(texts) >= len(q["answer"]) + 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_any_seed_keys_match_their_facts(seed):
+    for q in generate_bank(BASE, seed):
+        if q["type"] == "mcq":
+            fact = FACTS[q["fact_ids"][0]]
+            key = next(c["text"] for c in q["choices"] if c["id"] == q["answer"])
+            assert key == fact.answer_text
+            others = [c["text"] for c in q["choices"] if c["id"] != q["answer"]]
+            assert all(normalize(o) not in {normalize(a) for a in fact.aliases} for o in others)
+
+
+def test_every_kind_has_at_least_two_forms():
+    assert all(len(forms) >= 2 for forms in FORMS.values())
