@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import Defaults, instance_secret_key
+from .config import ConfigurationError, Defaults, instance_secret_key
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -65,7 +65,7 @@ def _configure_secrets(app: Flask) -> None:
     production = app.config["ENV"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:
-            raise RuntimeError(
+            raise ConfigurationError(
                 "QUIZAPP_SECRET_KEY must be set in production (QUIZAPP_ENV=production); "
                 "refusing to start with a generated key.")
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)

@@ -15,8 +15,12 @@ from .domain.generator import TYPES
 
 def _make_app() -> Flask:
     from . import create_app
+    from .config import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,

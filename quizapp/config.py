@@ -6,6 +6,10 @@ import secrets
 from pathlib import Path
 
 
+class ConfigurationError(RuntimeError):
+    """The settings cannot work (e.g. production without a secret key); the app won't start."""
+
+
 class Defaults:
     """Settings every deployment starts from; ``QUIZAPP_*`` variables override them."""
 
