@@ -80,11 +80,11 @@ def start_attempt():
     data = json_body()
     user = current_api_user()
     if data.get("assignment_id") is not None:
-        from ..services.teach import start_assignment_attempt
-
         if isinstance(data["assignment_id"], bool) or not isinstance(data["assignment_id"], int):
             raise invalid("assignment_id must be an integer.",
                           {"assignment_id": "Use the id of one of your assignments."})
+        from ..services.teach import start_assignment_attempt
+
         attempt = start_assignment_attempt(user, data["assignment_id"])
     else:
         mode = data.get("mode", "practice")
