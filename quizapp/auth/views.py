@@ -79,7 +79,7 @@ def login():
 @login_required
 def logout():
     """Log out (a POST with a CSRF token, so no link can log you out)."""
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the flag that deletes the remember-me cookie
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
