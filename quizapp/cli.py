@@ -44,7 +44,7 @@ def run(ctx: click.Context, **options) -> None:
     with app.app_context():
         try:
             if ensure_database():
-                click.echo(f"Created the database at {app.config['SQLALCHEMY_DATABASE_URI']}")
+                click.echo("Created the database and loaded the commentary.")
         except DatabaseMissing as exc:
             raise click.ClickException(str(exc)) from None
     ctx.invoke(run_command, **options)

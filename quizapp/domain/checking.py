@@ -87,7 +87,7 @@ def check_ordering(question: dict[str, Any], response: Any) -> Result:
     if sorted(response) != sorted(_ids(question["items"])):
         raise InvalidResponse("Put every item in the order exactly once.")
     key = question["answer"]
-    placed = sum(a == b for a, b in zip(response, key))
+    placed = sum(a == b for a, b in zip(response, key, strict=True))
     return Result(response == key, round(placed / len(key), 4))
 
 

@@ -168,7 +168,8 @@ def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str,
     explanation = fact.explanation if truth else f"{correct} {fact.explanation}".strip()
     q = _common("true_false", _qid(fact.id, "true_false"), f"True or false? {sentence}",
                 [fact], base, explanation)
-    return {**q, "statement": sentence, "answer": truth, "answer_text": "True" if truth else "False"}
+    return {**q, "statement": sentence, "answer": truth,
+            "answer_text": "True" if truth else "False"}
 
 
 def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
@@ -245,7 +246,8 @@ def make_matching(facts: list[Fact], base: FactBase, rng: random.Random) -> dict
     right_facts = list(facts)
     rng.shuffle(right_facts)
     right = [{"id": f"r{i + 1}", "text": str(f.answer)} for i, f in enumerate(right_facts)]
-    answer = {lt["id"]: right[right_facts.index(f)]["id"] for lt, f in zip(left, facts)}
+    answer = {lt["id"]: right[right_facts.index(f)]["id"]
+              for lt, f in zip(left, facts, strict=True)}
     q = _common("matching", _group_id("matching", facts),
                 "Match each acronym to what it stands for.", facts, base,
                 "; ".join(f"{f.term}: {f.answer}" for f in facts) + ".")

@@ -1,0 +1,602 @@
+"""Candidate facts from a new commentary, found by rules, each with its sentence verbatim.
+
+The rules are deliberately plain and explainable to an instructor:
+
+- ``year``: a four-digit year with the sentence it dates ("In 2010, Japan signed ..."), and
+  "In the same year" resolved to the previous sentence's year;
+- ``date``: a month and day ("July 11-12", "12 July 2023");
+- ``number``: a whole number counting something ("31 NATO member states", "Article 5");
+- ``acronym``: "Long Form (ACR)" and "ACR (Long Form)", the long form found by the
+  Schwartz-Hearst letter-matching algorithm;
+- ``entity_set``: a list of countries or organisations ("the UK, France, Germany, and Italy"),
+  or a list of short noun phrases after an enumeration cue ("including A, B, and C");
+- ``entity``: a named person with a role ("Prime Minister Fumio Kishida").
+
+Each candidate becomes a curated-fact record (question, statement with ``{answer}``, answer,
+aliases, distractors) so the question generator treats it exactly like a seed fact.
+Nothing here touches Flask or the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facts import Entity
+from .text import normalize
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+_MONTH = "(?:" + "|".join(MONTHS) + ")"
+BLANK = "_____"
+
+#: Distractor pools for new commentaries (a country list with its common aliases).
+COUNTRIES: tuple[tuple[str, ...], ...] = (
+    ("United Kingdom", "UK", "U.K.", "Britain", "Great Britain"),
+    ("United States", "US", "U.S.", "USA", "United States of America", "America"),
+    ("Italy",), ("France",), ("Germany",), ("Japan",),
+    ("South Korea", "Republic of Korea", "ROK"), ("Australia",), ("New Zealand",),
+    ("Canada",), ("Lithuania",), ("Estonia",), ("Latvia",), ("Poland",), ("Belgium",),
+    ("Netherlands",), ("Luxembourg",), ("Spain",), ("Portugal",), ("Norway",), ("Denmark",),
+    ("Iceland",), ("Finland",), ("Sweden",), ("Greece",), ("Turkey", "Türkiye", "Turkiye"),
+    ("Ukraine",), ("Russia",), ("China", "People's Republic of China",
+                                "People’s Republic of China", "PRC"),
+    ("North Korea", "DPRK", "Democratic People's Republic of Korea"), ("India",),
+    ("Indonesia",), ("Philippines",), ("Singapore",), ("Vietnam",), ("Malaysia",),
+    ("Thailand",), ("Pakistan",), ("Iran",), ("Israel",), ("Syria",), ("Belarus",),
+    ("Georgia",), ("Moldova",), ("Romania",), ("Bulgaria",), ("Hungary",),
+    ("Czech Republic", "Czechia"), ("Slovakia",), ("Slovenia",), ("Croatia",),
+    ("Albania",), ("Montenegro",), ("North Macedonia",), ("Brazil",), ("Mexico",),
+    ("Egypt",), ("Saudi Arabia",), ("South Africa",), ("Taiwan",), ("Mongolia",),
+)
+ORGANIZATIONS: tuple[tuple[str, ...], ...] = (
+    ("NATO", "North Atlantic Treaty Organization"), ("European Union", "EU"),
+    ("United Nations", "UN"), ("ASEAN", "Association of Southeast Asian Nations"),
+    ("African Union", "AU"), ("G7",), ("G20",), ("OSCE",), ("World Bank",),
+    ("International Monetary Fund", "IMF"), ("World Trade Organization", "WTO"),
+    ("Quad",), ("AUKUS",), ("Shanghai Cooperation Organisation", "SCO"),
+)
+PERSONS: tuple[tuple[str, ...], ...] = (
+    ("Shinzo Abe", "Abe"), ("Fumio Kishida", "Kishida"), ("Yoshihide Suga", "Suga"),
+    ("Junichiro Koizumi", "Koizumi"), ("Anders Fogh Rasmussen", "Rasmussen"),
+    ("Jens Stoltenberg", "Stoltenberg"), ("Mark Rutte", "Rutte"),
+    ("Jaap de Hoop Scheffer", "De Hoop Scheffer"), ("Joe Biden", "Biden"),
+    ("Emmanuel Macron", "Macron"), ("Olaf Scholz", "Scholz"), ("Rishi Sunak", "Sunak"),
+    ("Yoon Suk Yeol", "Yoon"), ("Anthony Albanese", "Albanese"),
+    ("Volodymyr Zelensky", "Zelensky"), ("Xi Jinping", "Xi"), ("Vladimir Putin", "Putin"),
+)
+ROLES = ("Prime Minister", "President", "Vice President", "Secretary-General",
+         "Secretary General", "Foreign Minister", "Defense Minister", "Defence Minister",
+         "Minister", "Ambassador", "Chancellor", "General", "Admiral", "Senator",
+         "Secretary of State", "Secretary of Defense", "Chairman", "King", "Queen", "Emperor")
+#: Words that introduce an enumeration of short noun phrases.
+LIST_CUES = ("including", "such as", "like", "namely", "areas of", "fields of",
+             "framework of", "forms of", "kinds of", "types of")
+#: Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "e.g", "i.e", "u.s", "u.k", "etc",
+                  "gen", "col", "lt", "sgt", "prof", "jan", "feb", "mar", "apr", "jun", "jul",
+                  "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "jr", "sr"}
+
+
+def pools() -> dict[str, list[Entity]]:
+    """The distractor pools a new commentary's facts draw from."""
+    return {name: [Entity(e[0], tuple(e[1:])) for e in entries]
+            for name, entries in (("country", COUNTRIES), ("organization", ORGANIZATIONS),
+                                  ("person", PERSONS))}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or heading line) with its place in the text."""
+
+    text: str
+    start: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A fact found by a rule, ready to be reviewed by an instructor."""
+
+    kind: str
+    answer: str | tuple[str, ...]
+    quote: str
+    question: str
+    statement: str
+    rule: str
+    aliases: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
+    term: str | None = None
+    category: str | None = None
+    event: str | None = None
+    explanation: str = ""
+
+    @property
+    def answer_text(self) -> str:
+        return ", ".join(self.answer) if isinstance(self.answer, tuple) else self.answer
+
+    def key(self) -> tuple[str, str, str]:
+        answer = self.answer if isinstance(self.answer, tuple) else (self.answer,)
+        return (self.kind, "|".join(sorted(normalize(a) for a in answer)), self.quote)
+
+    def to_record(self, fact_id: str, topic: str) -> dict[str, Any]:
+        """The curated-fact mapping (as in a seed YAML file) for ``Fact.from_dict``."""
+        record: dict[str, Any] = {
+            "id": fact_id, "topic": topic, "kind": self.kind, "question": self.question,
+            "statement": self.statement,
+            "answer": list(self.answer) if isinstance(self.answer, tuple) else self.answer,
+            "aliases": list(self.aliases), "quote": self.quote,
+            "explanation": self.explanation, "rule": self.rule,
+        }
+        for key in ("term", "category", "event"):
+            if getattr(self, key):
+                record[key] = getattr(self, key)
+        if self.distractors:
+            record["distractors"] = list(self.distractors)
+        return record
+
+
+# --------------------------------------------------------------------------- sentences
+
+def sentences(text: str) -> list[Sentence]:
+    """Split a text into sentences; every line is a paragraph, a heading is one sentence."""
+    out: list[Sentence] = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        stripped = line.strip()
+        if stripped:
+            base = offset + line.index(stripped)
+            for start, end in _sentence_spans(stripped):
+                piece = stripped[start:end].strip()
+                if piece:
+                    out.append(Sentence(piece, base + start + stripped[start:end].index(piece),
+                                        number))
+        offset += len(line)
+    return out
+
+
+def _sentence_spans(line: str) -> Iterable[tuple[int, int]]:
+    start = 0
+    for match in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(‘A-Z0-9])", line):
+        end = match.end()
+        word = re.search(r"([\w.]+)[.!?][\"”’)]?$", line[start:end])
+        if word and (word.group(1).lower() in _ABBREVIATIONS
+                     or re.fullmatch(r"[A-Z]", word.group(1))):
+            continue
+        yield start, end
+        start = end
+    yield start, len(line)
+
+
+def _blank(sentence: str, start: int, end: int, placeholder: str = "{answer}") -> str:
+    return sentence[:start] + placeholder + sentence[end:]
+
+
+def _cloze(statement: str) -> str:
+    return statement.replace("{answer}", BLANK)
+
+
+def _ask(what: str, statement: str) -> str:
+    verb = "complete" if what.endswith("s") else "completes"
+    return f"Which {what} {verb} this sentence from the commentary: “{_cloze(statement)}”"
+
+
+# --------------------------------------------------------------------------- years, dates
+
+_YEAR = re.compile(r"(?<![\d\-–/])(1[89]\d\d|20\d\d)(?![\d\-–/])")
+_DAY_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)(?:,?\s+(?P<y1>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}}))?)"
+    r"(?![\w-])")
+_SAME_YEAR = re.compile(r"\b([Ii]n) the same year\b")
+
+
+def _event(sentence: str, start: int, end: int) -> str | None:
+    """A short description of what happened in the year at [start, end), for timelines."""
+    before, after = sentence[:start], sentence[end:]
+    before = re.sub(rf"(?:\b(?:[Ii]n|[Ss]ince|[Oo]f|[Bb]y|[Ff]rom|[Uu]ntil|[Ee]arlier in|"
+                    rf"[Ll]ater in)\s+)?(?:{_MONTH}\s+)?$", "", before)
+    text = (before.rstrip(" ,") + " " + after.lstrip(" ,")).strip()
+    text = re.sub(r"\s+", " ", text).strip(" .,;:")
+    words = text.split()
+    if len(words) < 3:
+        return None
+    if len(words) > 14:
+        text = " ".join(words[:14]) + "…"
+    return text[0].upper() + text[1:]
+
+
+def _year_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    out: list[Candidate] = []
+    previous: Sentence | None = None
+    for sent in sents:
+        text = sent.text
+        dated = [m.span() for m in _DAY_DATE.finditer(text) if m.group("y1") or m.group("y2")]
+        years = [m for m in _YEAR.finditer(text)
+                 if not any(a <= m.start() < b for a, b in dated)]
+        for match in years:
+            statement = _blank(text, *match.span())
+            single = len(_YEAR.findall(text)) == 1
+            out.append(Candidate(
+                kind="year", answer=match.group(1), quote=text, rule="year",
+                question=_ask("year", statement), statement=statement,
+                event=_event(text, *match.span()) if single else None))
+        same = _SAME_YEAR.search(text)
+        if same and previous is not None and previous.paragraph == sent.paragraph:
+            prior = _YEAR.findall(previous.text)
+            if len(set(prior)) == 1:
+                statement = _blank(text, same.start(), same.end(), f"{same.group(1)} {{answer}}")
+                out.append(Candidate(
+                    kind="year", answer=prior[0], quote=f"{previous.text} {text}",
+                    rule="same-year", question=_ask("year", statement), statement=statement))
+        previous = sent
+    return out
+
+
+def _shift_date(match: re.Match[str], days: int = 0, months: int = 0) -> str:
+    month = match.group("m1") or match.group("m2")
+    days_text = match.group("d1") or match.group("d2")
+    year = match.group("y1") or match.group("y2")
+    numbers = [int(x) for x in re.findall(r"\d+", days_text)]
+    shifted = [n + days for n in numbers]
+    if any(not 1 <= n <= 28 for n in shifted):
+        shifted = [n - days for n in numbers] if days else shifted
+    new_month = MONTHS[(MONTHS.index(month) + months) % 12]
+    span = "-".join(str(n) for n in shifted)
+    if match.group("m1"):
+        return f"{new_month} {span}" + (f", {year}" if year else "")
+    return f"{span} {new_month}" + (f" {year}" if year else "")
+
+
+def _date_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sent in sents:
+        for match in _DAY_DATE.finditer(sent.text):
+            answer = match.group(0)
+            statement = _blank(sent.text, *match.span())
+            wrong = [_shift_date(match, days=7), _shift_date(match, months=-1),
+                     _shift_date(match, days=-7), _shift_date(match, months=1)]
+            distractors = tuple(dict.fromkeys(
+                w for w in wrong if normalize(w) != normalize(answer)))
+            aliases = tuple({answer.replace("-", "–"), answer.replace("–", "-")} - {answer})
+            out.append(Candidate(kind="date", answer=answer, quote=sent.text, rule="date",
+                                 question=_ask("date", statement), statement=statement,
+                                 distractors=distractors, aliases=aliases))
+    return out
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER = re.compile(r"(?<![\w.,\-–/$€£%])(\d{1,3}(?:,\d{3})*|\d+)(?![\w\-–/%]|[.,]\d)")
+
+
+def _number_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sent in sents:
+        text = sent.text
+        dates = [m.span() for m in _DAY_DATE.finditer(text)]
+        for match in _NUMBER.finditer(text):
+            value = match.group(1).replace(",", "")
+            if _YEAR.fullmatch(value) or any(a <= match.start() < b for a, b in dates):
+                continue
+            after = text[match.end():]
+            before = text[:match.start()]
+            counts = re.match(r"\s+[A-Za-z][\w\-’']*", after)
+            numbered = re.search(r"\b(?:Article|Section|Chapter|Resolution|Phase|Level|"
+                                 r"Paragraph|Rule|Protocol)\s+$", before)
+            if not (counts or numbered) or int(value) == 0:
+                continue
+            statement = _blank(text, *match.span())
+            out.append(Candidate(kind="number", answer=value, quote=text, rule="number",
+                                 question=_ask("number", statement), statement=statement))
+    return out
+
+
+# --------------------------------------------------------------------------- acronyms
+
+_SHORT = re.compile(r"^[A-Za-z][A-Za-z0-9&\-]{1,11}$")
+
+
+def _is_short_form(token: str) -> bool:
+    return bool(_SHORT.match(token)) and sum(c.isupper() for c in token) >= 2 \
+        and token[0].isalnum() and len(token.split()) == 1
+
+
+def best_long_form(short: str, long: str) -> str | None:
+    """Schwartz & Hearst (2003): the shortest tail of ``long`` whose letters spell ``short``."""
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    start = max(long.rfind(" ", 0, i + 1), long.rfind("\"", 0, i + 1),
+                long.rfind("“", 0, i + 1)) + 1
+    found = long[start:].strip(" \"“”'‘’,")
+    return found or None
+
+
+def _plausible_expansion(short: str, long: str | None) -> bool:
+    if not long or long.lower() == short.lower():
+        return False
+    words = long.split()
+    letters = sum(c.isalnum() for c in short)
+    return 2 <= len(words) <= min(letters + 5, letters * 2) and short.lower() not in long.lower()
+
+
+def _acronym_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    found: list[tuple[str, str, str, str]] = []  # term, expansion, quote, rule
+    for sent in sents:
+        text = sent.text
+        for match in re.finditer(r"\(([^()]{2,120})\)", text):
+            inside = match.group(1).strip()
+            before = text[:match.start()].rstrip()
+            if _is_short_form(inside):
+                letters = sum(c.isalnum() for c in inside)
+                window = " ".join(before.split()[-min(letters + 5, letters * 2):])
+                long = best_long_form(inside, window)
+                if _plausible_expansion(inside, long):
+                    found.append((inside, long, text, "long-form (ACR)"))
+            else:
+                token = re.search(r"([A-Za-z][A-Za-z0-9&\-]{1,11})$", before)
+                if token and _is_short_form(token.group(1)):
+                    long = best_long_form(token.group(1), inside)
+                    if long == inside and _plausible_expansion(token.group(1), long):
+                        found.append((token.group(1), long, text, "ACR (long form)"))
+    out: list[Candidate] = []
+    expansions = list(dict.fromkeys(long for _, long, _, _ in found))
+    for term, long, quote, rule in found:
+        statement = f"{term} stands for {{answer}}."
+        others = tuple(e for e in expansions if normalize(e) != normalize(long))
+        out.append(Candidate(kind="acronym", answer=long, term=term, quote=quote, rule=rule,
+                             question=f"What does {term} stand for?", statement=statement,
+                             distractors=others,
+                             explanation=f"The commentary writes {term} for “{long}”."))
+    return out
+
+
+# --------------------------------------------------------------------------- lists
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    name: str
+    category: str
+
+
+def _gazetteer() -> list[tuple[str, str, str]]:
+    """(spelling, canonical name, category), longest spellings first."""
+    rows = [(spelling, entry[0], category)
+            for category, entries in (("country", COUNTRIES), ("organization", ORGANIZATIONS))
+            for entry in entries for spelling in entry]
+    return sorted(rows, key=lambda r: -len(r[0]))
+
+
+_GAZETTEER = _gazetteer()
+
+
+def mentions(text: str) -> list[_Mention]:
+    """Countries and organisations named in ``text``, left to right, without overlaps."""
+    taken: list[_Mention] = []
+    for spelling, name, category in _GAZETTEER:
+        pattern = rf"(?<![\w’'-]){re.escape(spelling)}(?![\w-]|’s|'s)"
+        for match in re.finditer(pattern, text):
+            if any(m.start < match.end() and match.start() < m.end for m in taken):
+                continue
+            taken.append(_Mention(match.start(), match.end(), name, category))
+    return sorted(taken, key=lambda m: m.start)
+
+
+_SEPARATOR = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$")
+_TWO_ITEM_CUE = re.compile(r"(?:\b(?:with|including|such as|among|both|like|namely)|[(:])"
+                           r"\s*(?:the\s+)?$", re.IGNORECASE)
+
+
+def _entity_list_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sent in sents:
+        text = sent.text
+        found = mentions(text)
+        runs: list[list[_Mention]] = []
+        for mention in found:
+            if runs and _SEPARATOR.match(text[runs[-1][-1].end:mention.start]) \
+                    and runs[-1][-1].category == mention.category:
+                runs[-1].append(mention)
+            else:
+                runs.append([mention])
+        for run in runs:
+            names = tuple(dict.fromkeys(m.name for m in run))
+            if len(names) < 2:
+                continue
+            last_gap = text[run[-2].end:run[-1].start]
+            if not re.search(r"\b(?:and|or)\b", last_gap):
+                continue
+            start = run[0].start
+            if text[:start].endswith("the "):
+                start -= 4
+            if len(names) == 2 and not _TWO_ITEM_CUE.search(text[:start]):
+                continue
+            statement = _blank(text, start, run[-1].end)
+            what = "countries" if run[0].category == "country" else "organisations"
+            out.append(Candidate(kind="entity_set", answer=names, quote=text,
+                                 rule=f"list of {what}", category=run[0].category,
+                                 question=_ask(what, statement), statement=statement))
+    return out
+
+
+_ITEM = r"[^,;:()\"“”]+"
+_LAZY_ITEM = r"[^,;:()\"“”]+?"
+_END = (r"(?=\s*[.,;:)]|\s*$|\s+(?:which|that|who|are|is|were|was|will|would|to|in|for|but|as"
+        r"|have|has|can|could|should|must)\b)")
+_PHRASE_LIST = re.compile(
+    r"\b(?P<cue>" + "|".join(re.escape(c) for c in LIST_CUES) + r")\s+"
+    rf"(?P<list>(?P<first>{_ITEM})(?:,\s+{_ITEM})*,?\s+(?:and|or)\s+{_LAZY_ITEM}){_END}")
+
+
+def _phrase_list_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    found: list[tuple[Sentence, int, int, tuple[str, ...]]] = []
+    for sent in sents:
+        for match in _PHRASE_LIST.finditer(sent.text):
+            parts = [p.strip() for p in match.group("list").split(",")]
+            if len(parts) > 1 and re.match(r"(?:and|or)\s+", parts[-1]):
+                parts[-1] = re.sub(r"^(?:and|or)\s+", "", parts[-1])
+            else:
+                *head, tail = re.split(r"\s+(?:and|or)\s+", parts[-1])
+                parts[-1:] = [" and ".join(head), tail]
+            items = tuple(p for p in (x.strip() for x in parts) if p)
+            if len(items) < 2 or any(len(i.split()) > 10 for i in items):
+                continue
+            if any(mentions(i) for i in items) or any(i[0].isupper() and i.split()[0]
+                                                      not in ("NATO",) for i in items[1:]):
+                continue  # countries and organisations have their own rule; proper names too
+            found.append((sent, match.start("list"), match.end("list"), items))
+    out: list[Candidate] = []
+    all_items = [i for _, _, _, items in found for i in items]
+    for sent, start, end, items in found:
+        statement = _blank(sent.text, start, end)
+        keys = {normalize(i) for i in items}
+        others = tuple(dict.fromkeys(
+            i for i in all_items if normalize(i) not in keys
+            and normalize(i) not in normalize(sent.text)))
+        out.append(Candidate(kind="entity_set", answer=items, quote=sent.text,
+                             rule="list after an enumeration cue", distractors=others,
+                             question=_ask("items", statement), statement=statement))
+    return out
+
+
+# --------------------------------------------------------------------------- people
+
+_NAME = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
+_PERSON = re.compile(
+    r"\b(?P<role>" + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True))
+    + rf")\s+(?P<name>{_NAME}(?:\s+{_NAME}){{0,2}})(?![\w-])")
+
+
+def _person_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sent in sents:
+        for match in _PERSON.finditer(sent.text):
+            name = match.group("name")
+            if mentions(name) or name.split()[0] in ("Of", "The", "To", "For"):
+                continue
+            statement = _blank(sent.text, *match.span("name"))
+            aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
+            out.append(Candidate(kind="entity", answer=name, aliases=aliases, quote=sent.text,
+                                 rule=f"person with a role ({match.group('role')})",
+                                 category="person", question=_ask("name", statement),
+                                 statement=statement))
+    return out
+
+
+# --------------------------------------------------------------------------- all rules
+
+RULES = (_year_candidates, _date_candidates, _number_candidates, _acronym_candidates,
+         _entity_list_candidates, _phrase_list_candidates, _person_candidates)
+
+
+def extract(text: str) -> list[Candidate]:
+    """Find candidate facts in a commentary, each once (a repeated paragraph adds nothing)."""
+    sents = sentences(text)
+    seen: set[tuple[str, str, str]] = set()
+    unique: list[Sentence] = []
+    texts: set[str] = set()
+    for sent in sents:
+        if sent.text not in texts:
+            texts.add(sent.text)
+            unique.append(sent)
+    out: list[Candidate] = []
+    for rule in RULES:
+        for candidate in rule(unique):
+            key = candidate.key()
+            if candidate.kind in ("entity_set", "acronym"):
+                key = key[:2]  # the same list or acronym again is the same fact
+            if key not in seen:
+                seen.add(key)
+                out.append(candidate)
+    return sorted(out, key=lambda c: text.find(c.quote))
+
+
+# --------------------------------------------------------------------------- measurement
+
+@dataclass
+class Evaluation:
+    """How candidates compare with a curated fact file."""
+
+    recall_kinds: tuple[str, ...]
+    curated: int = 0
+    recalled: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    candidates: int = 0
+    kept: int = 0
+    unmatched: list[Candidate] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return len(self.recalled) / self.curated if self.curated else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.kept / self.candidates if self.candidates else 0.0
+
+
+def _forms(value: str, spellings) -> set[str]:
+    return {_loose(s) for s in spellings(value)}
+
+
+def _loose(value: str) -> str:
+    """Normalised, with plural ``s`` dropped (Programs / Programme both read "program")."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w
+                    for w in normalize(value).split())
+
+
+def _answers_match(candidate: Candidate, fact, spellings) -> bool:
+    if isinstance(fact.answer, tuple) or isinstance(candidate.answer, tuple):
+        if not (isinstance(fact.answer, tuple) and isinstance(candidate.answer, tuple)):
+            return False
+        mine = [_forms(a, spellings) for a in candidate.answer]
+        theirs = [_forms(a, spellings) for a in fact.answer]
+        common = sum(1 for m in mine if any(m & t for t in theirs))
+        union = len(mine) + len(theirs) - common
+        return union > 0 and common / union >= 0.75
+    keys = _forms(fact.answer_text, spellings) | {_loose(a) for a in fact.aliases}
+    if fact.term:
+        keys |= {_loose(fact.term)}
+    return bool(_forms(candidate.answer_text, spellings) & keys)
+
+
+def _quotes_overlap(candidate: Candidate, fact) -> bool:
+    return candidate.quote in fact.quote or fact.quote in candidate.quote
+
+
+def matches(candidate: Candidate, fact, spellings=lambda s: (s,)) -> bool:
+    """A candidate is worth keeping when a curated fact has its answer and its sentence."""
+    return _answers_match(candidate, fact, spellings) and _quotes_overlap(candidate, fact)
+
+
+def evaluate(candidates: Sequence[Candidate], curated: Sequence[Any],
+             recall_kinds: Sequence[str] = ("year", "acronym", "entity_set"),
+             spellings=lambda s: (s,)) -> Evaluation:
+    """Recall of curated facts of ``recall_kinds``; precision over every candidate."""
+    report = Evaluation(tuple(recall_kinds))
+    for fact in curated:
+        if fact.kind not in recall_kinds:
+            continue
+        report.curated += 1
+        hit = any(c.kind == fact.kind and matches(c, fact, spellings) for c in candidates)
+        (report.recalled if hit else report.missed).append(fact.id)
+    report.candidates = len(candidates)
+    for candidate in candidates:
+        if any(matches(candidate, fact, spellings) for fact in curated):
+            report.kept += 1
+        else:
+            report.unmatched.append(candidate)
+    return report
