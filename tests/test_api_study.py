@@ -39,7 +39,8 @@ def wrong_response(payload):
         return "definitely not it"
     if kind == "ordering":
         return list(reversed(payload["answer"]))
-    return {k: v for k, v in zip(payload["answer"], reversed(list(payload["answer"].values())), strict=True)}
+    rights = list(reversed(list(payload["answer"].values())))
+    return dict(zip(payload["answer"], rights, strict=True))
 
 
 def test_register_token_and_start_an_attempt_without_keys(client):
