@@ -27,6 +27,10 @@ class Defaults:
     #: Failed logins allowed per username (and per client address) in LOGIN_WINDOW seconds.
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW = 300
+    #: Shared storage for login throttling, e.g. redis://127.0.0.1:6379/0 (from
+    #: QUIZAPP_RATELIMIT_STORAGE_URI); "memory://" means count in the database instead,
+    #: which every worker and machine shares too.
+    RATELIMIT_STORAGE_URI = "memory://"
     #: "production" refuses to start with a generated secret key and sets Secure cookies.
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
+# Only its shared storage is used (login failures, see services/accounts.py); no default limits,
+# since a whole class may sit behind one address.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -26,9 +26,12 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drop QUIZAPP_* variables so a developer's shell cannot leak into a test."""
+    """Drop QUIZAPP_* variables so a developer's shell cannot leak into a test.
+
+    QUIZAPP_TEST_* variables stay: they say which optional services the run may use.
+    """
     for name in list(os.environ):
-        if name.startswith("QUIZAPP_"):
+        if name.startswith("QUIZAPP_") and not name.startswith("QUIZAPP_TEST_"):
             monkeypatch.delenv(name)
 
 
@@ -67,10 +70,14 @@ def _postgres_schema() -> str | None:
     return url
 
 
+# Read before _clean_environment drops QUIZAPP_* (a test may ask for it late).
+_TEST_POSTGRES_URL = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
     """The PostgreSQL server named by QUIZAPP_TEST_POSTGRES_URL; skip the test without it."""
-    url = os.environ.get("QUIZAPP_TEST_POSTGRES_URL")
+    url = _TEST_POSTGRES_URL
     if not url:
         pytest.skip("needs PostgreSQL: set QUIZAPP_TEST_POSTGRES_URL (.ci/run does)")
     return url

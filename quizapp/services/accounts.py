@@ -70,24 +70,64 @@ def find_user(username: str) -> User | None:
                                                 == username.strip().lower()))
 
 
-def throttled(username: str, address: str) -> bool:
-    """Whether too many logins failed lately for this username or from this address."""
+#: A class behind one NAT address shares it: allow many more failures per address.
+ADDRESS_FACTOR = 20
+
+
+def _limits() -> tuple[int, int]:
     cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW"])
-    key = (username or "").strip().lower()[:40]
-    by_name = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == key, LoginFailure.at >= since))
-    by_addr = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
+    return cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_WINDOW"]
+
+
+def _shared_limiter():
+    """Flask-Limiter's storage when QUIZAPP_RATELIMIT_STORAGE_URI names a shared one (Redis)."""
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri.startswith("memory://"):  # per process: not shared, so use the database
+        return None
+    from limits import parse
+
+    from ..extensions import limiter
+
+    per_name, window = _limits()
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "quizapp"
+    return (limiter.limiter, prefix, parse(f"{per_name} per {window} seconds"),
+            parse(f"{per_name * ADDRESS_FACTOR} per {window} seconds"))
+
+
+def _name_key(username: str) -> str:
+    return (username or "").strip().lower()[:40]
+
+
+def throttled(username: str, address: str) -> bool:
+    """Whether too many logins failed lately for this username or from this address.
+
+    Counted in Redis through Flask-Limiter when configured, else in the database; either way
+    every worker and machine sees the same count.
+    """
+    shared = _shared_limiter()
+    if shared is not None:
+        strategy, prefix, by_name, by_addr = shared
+        return not (strategy.test(by_name, prefix, "login-name", _name_key(username))
+                    and strategy.test(by_addr, prefix, "login-addr", address))
+    limit, window = _limits()
+    since = utcnow() - timedelta(seconds=window)
+    failures_by_name = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.username == _name_key(username), LoginFailure.at >= since))
+    failures_by_addr = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.address == address, LoginFailure.at >= since))
-    limit = cfg["LOGIN_MAX_FAILURES"]
-    return by_name >= limit or by_addr >= limit * 5
+    return failures_by_name >= limit or failures_by_addr >= limit * ADDRESS_FACTOR
 
 
 def record_failure(username: str, address: str) -> None:
-    db.session.add(LoginFailure(username=(username or "").strip().lower()[:40],
-                                address=address[:64]))
+    shared = _shared_limiter()
+    if shared is not None:
+        strategy, prefix, by_name, by_addr = shared
+        strategy.hit(by_name, prefix, "login-name", _name_key(username))
+        strategy.hit(by_addr, prefix, "login-addr", address)
+        return
+    db.session.add(LoginFailure(username=_name_key(username), address=address[:64]))
     # Keep the table small: old failures no longer count.
-    cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW"] * 2)
+    cutoff = utcnow() - timedelta(seconds=_limits()[1] * 2)
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
 
 

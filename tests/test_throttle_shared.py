@@ -1,0 +1,47 @@
+"""Login throttling shared across app instances: the database by default, Redis when set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from quizapp import create_app
+
+from conftest import basic_auth
+
+
+def _redis_url() -> str:
+    url = os.environ.get("QUIZAPP_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set QUIZAPP_TEST_REDIS_URL")
+        pytest.skip("QUIZAPP_TEST_REDIS_URL is not set (no Redis on this machine)")
+    return url
+
+
+def test_failures_in_one_worker_throttle_another(app_config, make_user):
+    """Two app instances on one database stand for two gunicorn workers."""
+    make_user("target")
+    worker_a = create_app(app_config).test_client()
+    worker_b = create_app(app_config).test_client()
+    for _ in range(app_config.get("LOGIN_MAX_FAILURES", 10)):
+        assert worker_a.post("/api/v1/tokens",
+                             headers=basic_auth("target", "wrong guess")).status_code == 401
+    assert worker_b.post("/api/v1/tokens", headers=basic_auth("target")).status_code == 429
+
+
+def test_redis_storage_is_shared_between_instances(app_config, make_user, monkeypatch):
+    url = _redis_url()
+    make_user("target")
+    namespace = uuid.uuid4().hex  # a fresh key space per run
+    config = {**app_config, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": namespace}
+    worker_a = create_app(config).test_client()
+    worker_b = create_app(config).test_client()
+    for _ in range(10):
+        assert worker_a.post("/api/v1/tokens",
+                             headers=basic_auth("target", "wrong guess")).status_code == 401
+    assert worker_b.post("/api/v1/tokens", headers=basic_auth("target")).status_code == 429
+    other = create_app({**config, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}).test_client()
+    assert other.post("/api/v1/tokens", headers=basic_auth("target")).status_code == 200
