@@ -1,5 +1,376 @@
-"""Seminar warm-ups: host screen and phone player pages."""
+"""Seminar warm-ups: the host's projector screen and the players' phone pages."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import LiveGame, LivePhase, LivePlayer, utcnow
+from ..services import live
+from ..services.study import known_topics
+from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
 
 bp = Blueprint("live", __name__)
+
+COOKIE_PREFIX = "live_"
+COOKIE_MAX_AGE = 12 * 3600
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def host_required(view: Callable) -> Callable:
+    """Require a logged-in instructor."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403, "Only instructors can host warm-ups.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@lru_cache(maxsize=8)
+def _topic_titles(seeds_dir: str) -> dict[str, str]:
+    from ..domain.facts import load_factbase, seed_paths
+
+    titles: dict[str, str] = {}
+    for path in seed_paths(seeds_dir):
+        try:
+            titles.update({t.id: t.title for t in load_factbase(Path(path)).topics})
+        except (OSError, ValueError, KeyError):
+            continue
+    return titles
+
+
+def _topic_choices() -> list[tuple[str, str]]:
+    titles = _topic_titles(current_app.config["SEEDS_DIR"])
+    return [(t, titles.get(t, t.replace("-", " ").capitalize())) for t in known_topics()]
+
+
+def _cookie_name(pin: str) -> str:
+    return COOKIE_PREFIX + pin
+
+
+def _cookie_player(game: LiveGame) -> LivePlayer | None:
+    return live.player_for_token(game, request.cookies.get(_cookie_name(game.pin)))
+
+
+def _set_player_cookie(response: Response, pin: str, token: str) -> None:
+    response.set_cookie(_cookie_name(pin), token, max_age=COOKIE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE",
+                                                                     False))
+
+
+def _json_error(exc: ServiceError):
+    body = {"code": exc.code, "message": exc.message}
+    if exc.fields:
+        body["fields"] = exc.fields
+    db.session.rollback()
+    return {"error": body}, exc.status
+
+
+def _join_host() -> str:
+    """How the join address reads on the projector, e.g. ``quiz.example.org/join``."""
+    url = urlsplit(url_for("live.join", _external=True))
+    return f"{url.netloc}{url.path}"
+
+
+# --------------------------------------------------------------------------------- host
+
+@bp.route("/live/", methods=["GET", "POST"])
+@host_required
+def host_index():
+    """Start a warm-up and list your earlier ones."""
+    form = StartForm()
+    form.topics.choices = _topic_choices()
+    if form.validate_on_submit():
+        ids = form.parsed_ids()
+        try:
+            game = live.create_game(
+                current_user, count=None if ids else (form.count.data or 5),
+                seconds_per_question=form.seconds.data, types=form.types.data or None,
+                topics=form.topics.data or None, question_ids=ids,
+                speed_bonus=bool(form.speed_bonus.data),
+                confidence=bool(form.confidence.data))
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            names = {"seconds_per_question": "seconds"}
+            for name, message in (exc.fields or {}).items():
+                field = getattr(form, names.get(name, name), None)
+                if field is not None:
+                    field.errors.append(message)
+            if not exc.fields:
+                form.count.errors.append(exc.message)
+        else:
+            return redirect(url_for("live.host", game_id=game.id))
+    status = 400 if form.errors else 200
+    return render_template("live/host_index.html", form=form,
+                           games=live.games_of(current_user)), status
+
+
+def _host_context(game: LiveGame, view: str) -> dict:
+    data = live.host_view(game, utcnow())
+    return {"v": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
+            "join_url": url_for("live.join", pin=game.pin, _external=True),
+            "join_host": _join_host(), "advance_form": AdvanceForm(from_index=game.question_index),
+            "action_form": ActionForm(), "kick_form": KickForm()}
+
+
+def _view_arg() -> str:
+    return "leaderboard" if request.args.get("view") == "leaderboard" else "main"
+
+
+@bp.get("/live/games/<int:game_id>")
+@host_required
+def host(game_id: int):
+    """The projector screen: lobby, question with countdown, reveal, leaderboard, podium."""
+    game = live.hosted_game(current_user, game_id=game_id)
+    return render_template("live/host.html", **_host_context(game, _view_arg()))
+
+
+@bp.get("/live/games/<int:game_id>/panel")
+@host_required
+def host_panel(game_id: int):
+    """The changing part of the projector screen, polled by live-host.js (ETag → 304)."""
+    game = live.hosted_game(current_user, game_id=game_id)
+    html = render_template("live/_host_panel.html", **_host_context(game, _view_arg()))
+    # The server time changes every call; leave it out of the tag.
+    tag = hashlib.sha256(_stable(html).encode()).hexdigest()[:24]
+    if request.if_none_match.contains_weak(tag):
+        response = Response(status=304)
+    else:
+        response = Response(html, mimetype="text/html")
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _stable(html: str) -> str:
+    """The panel without what changes on every call: the server time and the CSRF tokens
+    (signed with a timestamp), so an unchanged panel keeps its ETag."""
+    html = html.replace(generate_csrf(), "")
+    start = html.find('data-server-time="')
+    if start < 0:
+        return html
+    end = html.find('"', start + len('data-server-time="'))
+    return html[:start] + html[end + 1:]
+
+
+def _after_host_action(game: LiveGame, view: str = "main"):
+    live.publish(game.pin)
+    target = url_for("live.host", game_id=game.id, view="leaderboard") \
+        if view == "leaderboard" else url_for("live.host", game_id=game.id)
+    return redirect(target)
+
+
+@bp.post("/live/games/<int:game_id>/advance")
+@host_required
+def host_advance(game_id: int):
+    """Open the next question (or the podium after the last)."""
+    form = AdvanceForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; reload the page.")
+    raw = (form.from_index.data or "").strip()
+    from_index = int(raw) if raw.lstrip("-").isdigit() else None
+    try:
+        game = live.advance(current_user, utcnow(), game_id=game_id, from_index=from_index)
+        db.session.commit()
+    except ServiceError as exc:
+        if exc.status != 409:
+            raise
+        db.session.rollback()  # a double click: the game already moved on
+        game = live.hosted_game(current_user, game_id=game_id)
+    return _after_host_action(game)
+
+
+@bp.post("/live/games/<int:game_id>/reveal")
+@host_required
+def host_reveal(game_id: int):
+    """Close the open question now and show its answer."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page.")
+    game = live.reveal_now(current_user, utcnow(), game_id=game_id)
+    db.session.commit()
+    return _after_host_action(game)
+
+
+@bp.post("/live/games/<int:game_id>/end")
+@host_required
+def host_end(game_id: int):
+    """End the warm-up now and show the podium."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page.")
+    game = live.end_game(current_user, utcnow(), game_id=game_id)
+    db.session.commit()
+    return _after_host_action(game)
+
+
+@bp.post("/live/games/<int:game_id>/kick")
+@host_required
+def host_kick(game_id: int):
+    """Remove a player (by the button next to their name, or by typing the nickname)."""
+    form = KickForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or the nickname is too long; reload the page.")
+    raw_id = (form.player_id.data or "").strip()
+    try:
+        player = live.kick(current_user, game_id=game_id,
+                           player_id=int(raw_id) if raw_id.isdigit() else None,
+                           nickname=None if raw_id.isdigit() else form.nickname.data)
+        db.session.commit()
+    except ServiceError as exc:
+        if exc.status not in (400, 404):
+            raise
+        db.session.rollback()
+        flash(exc.message if exc.status == 400 else "No player has that nickname.", "error")
+        game = live.hosted_game(current_user, game_id=game_id)
+        return _after_host_action(game, _view_arg())
+    flash(f"Removed {player.nickname}.", "info")
+    game = live.hosted_game(current_user, game_id=game_id)
+    return _after_host_action(game, _view_arg())
+
+
+@bp.get("/live/games/<int:game_id>/qr.svg")
+@host_required
+def host_qr(game_id: int):
+    """The join link as a QR code (SVG) for the projector."""
+    game = live.hosted_game(current_user, game_id=game_id)
+    url = url_for("live.join", pin=game.pin, _external=True)
+    svg = segno.make(url, error="m").svg_inline(scale=10, dark="#000", light="#fff",
+                                                border=2, omitsize=True)
+    svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/live/games/<int:game_id>/results")
+@host_required
+def host_results(game_id: int):
+    """Results after (or during) a warm-up: podium, every player, every question."""
+    game = live.hosted_game(current_user, game_id=game_id)
+    return render_template("live/results.html", game=game, r=live.results(game))
+
+
+@bp.get("/live/games/<int:game_id>/results.csv")
+@host_required
+def host_results_csv(game_id: int):
+    """Download the results as CSV (cells that would run as formulas are neutralised)."""
+    game = live.hosted_game(current_user, game_id=game_id)
+    return Response(live.results_csv(game), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="warm-up-{game.pin}-{game.id}.csv"'})
+
+
+# -------------------------------------------------------------------------------- players
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    """Join a warm-up with the PIN and a nickname; no account needed."""
+    form = JoinForm()
+    if request.method == "GET" and request.args.get("pin"):
+        pin = "".join(request.args["pin"].split())[:7]
+        form.pin.data = pin
+        comeback = _returning_player(pin)
+        if comeback is not None:
+            flash(f"Welcome back, {comeback.nickname}! Your score is kept.", "success")
+            return redirect(url_for("live.play", pin=pin))
+    if form.validate_on_submit():
+        pin = form.clean_pin()
+        comeback = _returning_player(pin)
+        if comeback is not None and comeback.nickname_key == live.nickname_key(
+                " ".join((form.nickname.data or "").split())):
+            return redirect(url_for("live.play", pin=pin))  # a double submit
+        try:
+            player, token = live.join(pin, form.nickname.data,
+                                      user_id=current_user.id
+                                      if current_user.is_authenticated else None)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.fields:
+                for name, message in exc.fields.items():
+                    getattr(form, name, form.nickname).errors.append(message)
+            else:
+                form.pin.errors.append(exc.message)
+            return render_template("live/join.html", form=form), exc.status
+        response = redirect(url_for("live.play", pin=pin))
+        _set_player_cookie(response, pin, token)
+        return response
+    status = 400 if form.errors else 200
+    return render_template("live/join.html", form=form), status
+
+
+def _returning_player(pin: str) -> LivePlayer | None:
+    if not live.valid_pin(pin):
+        return None
+    try:
+        game = live.game_for_pin(pin)
+    except ServiceError:
+        return None
+    player = _cookie_player(game)
+    if player is None or player.kicked or game.phase is LivePhase.FINISHED:
+        return None
+    return player
+
+
+@bp.get("/live/<pin>/play")
+def play(pin: str):
+    """The phone screen: waits, shows each question, the result and the final rank."""
+    game = live.game_for_pin(pin)
+    player = _cookie_player(game)
+    if player is None:
+        flash("Join with a nickname first.", "info")
+        return redirect(url_for("live.join", pin=pin))
+    return render_template("live/play.html", game=game, player=player)
+
+
+@bp.get("/live/<pin>/me")
+def play_me(pin: str):
+    """The phone's own score, rank and answer (player cookie)."""
+    try:
+        game = live.game_for_pin(pin)
+        player = _cookie_player(game)
+        if player is None:
+            raise ServiceError(401, "unknown_player", "Join this warm-up first.")
+        return live.player_status(game, player, utcnow())
+    except ServiceError as exc:
+        return _json_error(exc)
+
+
+@bp.post("/live/<pin>/answers/<int:question_index>")
+def play_answer(pin: str, question_index: int):
+    """Answer from the phone page (player cookie + CSRF header); JSON in, JSON out."""
+    data = request.get_json(silent=True)
+    try:
+        if not isinstance(data, dict) or "response" not in data:
+            raise ServiceError(400, "invalid", "Send a JSON object with a response.")
+        receipt = live.submit_answer(pin, request.cookies.get(_cookie_name(pin)),
+                                     question_index, data["response"],
+                                     data.get("confidence"), utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        return _json_error(exc)
+    return receipt.to_json()
