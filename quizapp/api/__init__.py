@@ -66,4 +66,4 @@ def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
     return data
 
 
-from . import openapi, study  # noqa: E402,F401  (routes register on import)
+from . import live, openapi, study, teach  # noqa: E402,F401  (routes register on import)
