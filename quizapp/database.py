@@ -9,12 +9,14 @@ only ``init-db`` and the first start of the embedded default create it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
 DEFAULT_FILE = "quizapp.db"
 
@@ -66,9 +68,12 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
     if engine.dialect.name != "sqlite":
         return
     busy_ms = int(config["SQLITE_BUSY_TIMEOUT"] * 1000)
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn, record):
+        if path is not None:
+            record.info["file_id"] = _file_id(path)
         # Let SQLAlchemy's "begin" event decide how transactions start.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -79,10 +84,25 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_conn, record, _proxy):
+        # A pooled connection keeps a deleted or replaced file open and would write into it
+        # unseen; drop it, so the reconnect (mode=rw) fails loudly instead.
+        if path is not None and record.info.get("file_id") != _file_id(path):
+            raise DisconnectionError(f"The database file {path} was removed or replaced.")
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def begin_write(session) -> None:
