@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +23,17 @@ from quizapp.services.setup import init_db
 # Cheap hashes in tests: the suite checks behaviour, the benchmark measures the real cost.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
+
+
+# tests/browser/conftest.py is imported under the same module name, "conftest"; before each
+# test module is imported, point the name back here so `from conftest import ...` finds
+# PASSWORD, basic_auth and FAST_HASHER whatever order the folders are collected in.
+_THIS_MODULE = sys.modules[__name__]
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    if isinstance(collector, pytest.Module):
+        sys.modules["conftest"] = _THIS_MODULE
 
 
 @pytest.fixture(autouse=True)
