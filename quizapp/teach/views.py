@@ -1,5 +1,597 @@
-"""Instructor pages: classes, assignments, gradebook, question review, commentaries."""
+"""Instructor pages (under /teach): classes, assignments, gradebook, item analysis, question
+review, commentaries. Student pages for classes: join by code or link, assignments, flags."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("teach", __name__, url_prefix="/teach")
+import io
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..domain.generator import TYPES
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import FactStatus, QuestionStatus, Role, utcnow
+from ..services import teach
+from .forms import (
+    TYPE_LABELS,
+    ActionForm,
+    AssignmentForm,
+    CoInstructorForm,
+    CommentaryForm,
+    CourseForm,
+    FactForm,
+    FlagForm,
+    JoinForm,
+    question_edit_form,
+)
+
+bp = Blueprint("teach", __name__)
+
+
+def instructor_required(view: Callable) -> Callable:
+    """Log in first; then only instructors may pass (others get 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403, "Only instructors can open this page.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None, fallback: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return fallback
+
+
+def _apply_errors(form, exc: ServiceError, mapping: dict[str, str] | None = None) -> None:
+    """Show a service refusal against the form's fields (or above the form)."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        field = getattr(form, (mapping or {}).get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)
+
+
+@bp.app_context_processor
+def _flag_form_factory():
+    """Templates of other blueprints can render ``teach/_flag_form.html`` anywhere."""
+
+    def flag_form(question_id: int, next_url: str | None = None) -> FlagForm:
+        form = FlagForm(prefix=f"flag-{question_id}", formdata=None)
+        form.next.data = next_url or request.full_path.rstrip("?")
+        return form
+
+    return {"flag_form": flag_form}
+
+
+@bp.app_template_filter("utc")
+def _utc(moment: datetime | None) -> str:
+    return moment.strftime("%a %d %b %Y, %H:%M UTC") if moment else ""
+
+
+@bp.app_template_filter("pct")
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100):d}%"
+
+
+# =========================================================================== classes
+
+@bp.route("/teach/", methods=["GET", "POST"])
+@instructor_required
+def index():
+    """List the instructor's classes and create a new one."""
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            course = teach.create_course(current_user, form.name.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            flash(f"Class “{course.name}” created. Share the join code {course.join_code}.",
+                  "success")
+            return redirect(url_for("teach.course", course_id=course.id), 303)
+    courses = teach.courses_taught(current_user)
+    counts = {c.id: (len(teach.student_ids(c)), len(teach.course_assignments(c)))
+              for c in courses}
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("teach/index.html", form=form, courses=courses,
+                           counts=counts), status
+
+
+def _join_url(course) -> str:
+    return url_for("teach.join", code=course.join_code, _external=True)
+
+
+@bp.get("/teach/classes/<int:course_id>")
+@instructor_required
+def course(course_id: int):
+    """Show a class: join code, link and QR code, roster, assignments."""
+    course = teach.course_for_instructor(current_user, course_id)
+    return render_template(
+        "teach/class.html", course=course, join_url=_join_url(course),
+        members=teach.roster(course), assignments=teach.course_assignments(course),
+        co_form=CoInstructorForm(), action=ActionForm(), now=_now(),
+        is_owner=course.owner_id == current_user.id)
+
+
+@bp.get("/teach/classes/<int:course_id>/join-screen")
+@instructor_required
+def join_screen(course_id: int):
+    """Show the join code and QR code large, for the projector."""
+    course = teach.course_for_instructor(current_user, course_id)
+    return render_template("teach/join_screen.html", course=course, join_url=_join_url(course))
+
+
+@bp.get("/teach/classes/<int:course_id>/qr.svg")
+@instructor_required
+def qr_code(course_id: int):
+    """The join link as a QR code (SVG)."""
+    course = teach.course_for_instructor(current_user, course_id)
+    out = io.BytesIO()
+    segno.make(_join_url(course), error="m").save(
+        out, kind="svg", scale=8, border=2, omitsize=True, svgclass="qr", lineclass=None,
+        title=f"QR code: join {course.name}")
+    return Response(out.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/teach/classes/<int:course_id>/members/<int:user_id>/remove")
+@instructor_required
+def remove_member(course_id: int, user_id: int):
+    """Remove a student (or co-instructor) from the roster."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    removed = teach.remove_member(current_user, course_id, user_id)
+    db.session.commit()
+    flash("Removed from the class." if removed else "That person had already left the class.",
+          "success" if removed else "info")
+    return redirect(url_for("teach.course", course_id=course_id) + "#roster", 303)
+
+
+@bp.post("/teach/classes/<int:course_id>/instructors")
+@instructor_required
+def add_co_instructor(course_id: int):
+    """Add a co-instructor (owner only)."""
+    course = teach.course_for_instructor(current_user, course_id)
+    form = CoInstructorForm()
+    if form.validate_on_submit():
+        try:
+            target, added = teach.add_co_instructor(current_user, course_id,
+                                                    form.username.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            _apply_errors(form, exc)
+        else:
+            flash(f"{target.username} now co-teaches this class." if added else
+                  f"{target.username} already teaches this class.", "success")
+            return redirect(url_for("teach.course", course_id=course_id) + "#roster", 303)
+    course = teach.course_for_instructor(current_user, course_id)
+    return render_template(
+        "teach/class.html", course=course, join_url=_join_url(course),
+        members=teach.roster(course), assignments=teach.course_assignments(course),
+        co_form=form, action=ActionForm(), now=_now(),
+        is_owner=course.owner_id == current_user.id), 400
+
+
+@bp.get("/teach/classes/<int:course_id>/misconceptions")
+@instructor_required
+def misconceptions(course_id: int):
+    """Show which facts the class misses most."""
+    course = teach.course_for_instructor(current_user, course_id)
+    rows = teach.class_misconceptions(course)
+    return render_template("teach/misconceptions.html", course=course, rows=rows)
+
+
+# =========================================================================== assignments
+
+def _now() -> datetime:
+    return utcnow()
+
+
+@bp.route("/teach/classes/<int:course_id>/assignments/new", methods=["GET", "POST"])
+@instructor_required
+def new_assignment(course_id: int):
+    """Assign a quiz to the class."""
+    course = teach.course_for_instructor(current_user, course_id)
+    form = AssignmentForm()
+    topics = teach.topic_titles()
+    form.topics.choices = [SelectChoice(t, title) for t, title in topics.items()]
+    by_topic = teach.question_picker()
+    form.question_ids.choices = [SelectChoice(qid, prompt) for group in by_topic.values()
+                                 for qid, prompt in group]
+    if request.method == "GET":
+        form.due_at.data = (_now() + timedelta(days=7)).replace(hour=17, minute=0, second=0,
+                                                                microsecond=0)
+    if form.validate_on_submit():
+        try:
+            offset = int(form.tz_offset.data or 0)
+        except ValueError:
+            offset = 0
+        due = form.due_at.data + timedelta(minutes=max(-900, min(900, offset)))
+        try:
+            assignment = teach.create_assignment(
+                current_user, course.id, title=form.title.data, count=form.count.data,
+                types=form.types.data, topics=form.topics.data,
+                question_ids=form.question_ids.data or None, due_at=due,
+                max_attempts=form.max_attempts.data, grading=form.grading.data,
+                show_keys=form.show_keys.data, time_limit_minutes=form.time_limit_minutes.data,
+                same_questions=form.same_questions.data == "same")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            _apply_errors(form, exc)
+        else:
+            flash(f"Assigned “{assignment.title}” to {course.name}.", "success")
+            return redirect(url_for("teach.course", course_id=course.id) + "#assignments", 303)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("teach/assignment_form.html", course=course, form=form,
+                           topics=topics, by_topic=by_topic), status
+
+
+@bp.get("/teach/assignments/<int:assignment_id>")
+@instructor_required
+def gradebook(assignment_id: int):
+    """Show grades per student."""
+    assignment = teach.assignment_for_instructor(current_user, assignment_id)
+    book = teach.gradebook(assignment)
+    return render_template("teach/gradebook.html", a=assignment, book=book, now=_now(),
+                           peak=max([c for _, c in book.histogram] + [1]))
+
+
+@bp.get("/teach/assignments/<int:assignment_id>/items")
+@instructor_required
+def item_analysis(assignment_id: int):
+    """Show difficulty, discrimination and choice counts per question."""
+    assignment = teach.assignment_for_instructor(current_user, assignment_id)
+    book = teach.gradebook(assignment)
+    return render_template("teach/items.html", a=assignment, book=book,
+                           type_labels=TYPE_LABELS)
+
+
+@bp.get("/teach/assignments/<int:assignment_id>/export.<fmt>")
+@instructor_required
+def export_assignment(assignment_id: int, fmt: str):
+    """Download the gradebook (csv) or the questions (gift, xml, json)."""
+    assignment = teach.assignment_for_instructor(current_user, assignment_id)
+    fmt = {"xml": "moodle_xml", "txt": "gift"}.get(fmt, fmt)
+    body, mimetype, filename = teach.export_assignment(assignment, fmt)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/teach/documents/<int:document_id>/export.<fmt>")
+@instructor_required
+def export_document(document_id: int, fmt: str):
+    """Download a commentary's question bank (gift, xml, json)."""
+    fmt = {"xml": "moodle_xml", "txt": "gift"}.get(fmt, fmt)
+    body, mimetype, filename = teach.document_export(current_user, document_id, fmt)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# =========================================================================== review
+
+@bp.get("/teach/questions")
+@instructor_required
+def review():
+    """The question review queue: flagged questions first, with filters."""
+    args = request.args
+    status = args.get("status", "active")
+    status = status if status in ("active", "retired", "all") else "active"
+    try:
+        page = max(1, int(args.get("page", 1)))
+    except ValueError:
+        page = 1
+    document_id = args.get("document", type=int)
+    topic = args.get("topic") or None
+    qtype = args.get("type") if args.get("type") in TYPES else None
+    flagged = args.get("flagged") == "1"
+    search = (args.get("q") or "").strip()[:100] or None
+    rows, total = teach.review_queue(current_user, status=status, flagged=flagged,
+                                     document_id=document_id, topic=topic, qtype=qtype,
+                                     search=search, page=page)
+    pages = max(1, -(-total // teach.REVIEW_PAGE))
+    return render_template(
+        "teach/review.html", rows=rows, total=total, page=page, pages=pages,
+        documents=teach.reviewable_documents(current_user), topics=teach.topic_titles(),
+        type_labels=TYPE_LABELS,
+        filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
+                 "flagged": flagged, "q": search or ""})
+
+
+@bp.route("/teach/questions/<int:question_id>", methods=["GET", "POST"])
+@instructor_required
+def question(question_id: int):
+    """Show a question with its key and flags; edit its wording as a new version."""
+    q = teach.question_for_review(current_user, question_id)
+    form = question_edit_form(q)
+    if request.method == "POST" and form.validate_on_submit():
+        options = {key: getattr(form, name).data for name, key in form.option_names}
+        try:
+            new = teach.edit_question(current_user, q.id, prompt=form.prompt.data,
+                                      options=options, explanation=form.explanation.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            mapping = {key: name for name, key in form.option_names}
+            _apply_errors(form, exc, mapping)
+        else:
+            if new.id == q.id:
+                flash("Nothing changed.", "info")
+            else:
+                flash(f"Saved as version {new.version}; version {q.version} is retired and "
+                      "keeps its own statistics.", "success")
+            return redirect(url_for("teach.question", question_id=new.id), 303)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("teach/question.html", q=q, form=form,
+                           flags=teach.question_flags(q), action=ActionForm(),
+                           flag=FlagForm(prefix=f"flag-{q.id}", formdata=None),
+                           type_labels=TYPE_LABELS,
+                           retired=q.status is QuestionStatus.RETIRED), status
+
+
+@bp.post("/teach/questions/<int:question_id>/retire")
+@instructor_required
+def retire(question_id: int):
+    """Retire a question: no quiz asks it again."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    teach.retire_question(current_user, question_id)
+    db.session.commit()
+    flash("Retired: no new quiz will ask this question.", "success")
+    return redirect(url_for("teach.question", question_id=question_id), 303)
+
+
+@bp.post("/teach/questions/<int:question_id>/resolve")
+@instructor_required
+def resolve(question_id: int):
+    """Mark the question's flags as dealt with."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    count = teach.resolve_flags(current_user, question_id)
+    db.session.commit()
+    flash(f"{count} flag{'s' if count != 1 else ''} marked resolved.", "success")
+    return redirect(url_for("teach.question", question_id=question_id), 303)
+
+
+@bp.post("/questions/<int:question_id>/flag")
+@login_required
+def flag(question_id: int):
+    """Report that a question looks wrong; the comment reaches the instructor."""
+    form = FlagForm(prefix=f"flag-{question_id}")
+    back = _safe_next(form.next.data, url_for("study.dashboard"))
+    if not form.validate_on_submit():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        flash(f"The question was not flagged: {message}", "error")
+        return redirect(back, 303)
+    try:
+        _flag, created = teach.flag_question(current_user, question_id, form.comment.data)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(f"The question was not flagged: {exc.message}", "error")
+        return redirect(back, 303)
+    flash("Thanks: your instructor will see your note." if created
+          else "You already sent this note.", "success")
+    return redirect(back, 303)
+
+
+# =========================================================================== commentaries
+
+@bp.route("/teach/commentaries", methods=["GET", "POST"])
+@instructor_required
+def commentaries():
+    """Paste or upload a new commentary; list the ones added."""
+    form = CommentaryForm()
+    if form.validate_on_submit():
+        text = form.text.data or ""
+        upload = form.upload.data
+        if upload and getattr(upload, "filename", ""):
+            raw = upload.read(teach.MAX_COMMENTARY_CHARS * 4 + 1)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.upload.errors = list(form.upload.errors) + [
+                    "The file is not UTF-8 plain text."]
+                text = None
+        if text is not None:
+            try:
+                doc = teach.create_commentary(current_user, form.title.data, text)
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                _apply_errors(form, exc)
+            else:
+                found = len(doc.facts)
+                flash(f"Found {found} candidate fact{'s' if found != 1 else ''}. Approve the "
+                      "ones worth asking about.", "success")
+                return redirect(url_for("teach.commentary", document_id=doc.id), 303)
+    docs = [teach.commentary_summary(d) for d in teach.commentaries_of(current_user)]
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("teach/commentaries.html", form=form, docs=docs,
+                           limit=teach.MAX_COMMENTARY_CHARS), status
+
+
+@bp.get("/teach/commentaries/<int:document_id>")
+@instructor_required
+def commentary(document_id: int):
+    """Review a commentary's candidate facts."""
+    doc = teach.commentary_for_instructor(current_user, document_id)
+    summary = teach.commentary_summary(doc)
+    problems = {f.id: teach.fact_problems(doc, f) for f in summary["facts"]
+                if f.status is not FactStatus.REJECTED}
+    return render_template("teach/commentary.html", doc=doc, summary=summary,
+                           problems=problems, action=ActionForm())
+
+
+@bp.post("/teach/commentaries/<int:document_id>/status")
+@instructor_required
+def fact_status(document_id: int):
+    """Approve or reject the ticked candidates."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    status = request.form.get("status")
+    fact_ids = request.form.getlist("fact_ids")
+    if status not in ("approved", "rejected"):
+        abort(400, "Choose approve or reject.")
+    if not fact_ids:
+        flash("Tick at least one fact first.", "warning")
+        return redirect(url_for("teach.commentary", document_id=document_id), 303)
+    changed, problems = teach.set_fact_status(current_user, document_id, fact_ids, status)
+    db.session.commit()
+    verb = "Approved" if status == "approved" else "Rejected"
+    flash(f"{verb} {len(changed)} fact{'s' if len(changed) != 1 else ''}.", "success")
+    if problems:
+        flash(f"{len(problems)} could not be approved yet; edit them first (see the notes "
+              "under each).", "warning")
+    return redirect(url_for("teach.commentary", document_id=document_id), 303)
+
+
+@bp.route("/teach/facts/<fact_id>", methods=["GET", "POST"])
+@instructor_required
+def edit_fact(fact_id: str):
+    """Edit a candidate fact (and approve it)."""
+    fact = teach.fact_for_instructor(current_user, fact_id)
+    data = fact.data
+    answer = data.get("answer")
+    form = FactForm(data={
+        "question": data.get("question", ""), "statement": data.get("statement", ""),
+        "answer": "\n".join(answer) if isinstance(answer, list) else answer,
+        "aliases": "\n".join(data.get("aliases", [])),
+        "distractors": "\n".join(data.get("distractors", [])),
+        "event": data.get("event", ""), "explanation": data.get("explanation", ""),
+        "approve": fact.status is FactStatus.APPROVED})
+    problems = teach.fact_problems(fact.document, fact)
+    if form.validate_on_submit():
+        try:
+            fact, problems = teach.update_fact(current_user, fact.id, {
+                k: getattr(form, k).data for k in teach.FACT_FIELDS})
+            if form.approve.data and not problems:
+                teach.set_fact_status(current_user, fact.document_id, [fact.id], "approved")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            _apply_errors(form, exc)
+        else:
+            if problems:
+                flash("Saved, but it cannot be approved yet: " + "; ".join(problems), "warning")
+                return redirect(url_for("teach.edit_fact", fact_id=fact.id), 303)
+            flash("Saved." + (" Approved: its questions are in the bank."
+                              if form.approve.data else ""), "success")
+            return redirect(url_for("teach.commentary", document_id=fact.document_id)
+                            + f"#fact-{fact.id}", 303)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("teach/fact_edit.html", fact=fact, form=form,
+                           problems=problems), status
+
+
+# =========================================================================== students
+
+@bp.route("/classes/join", methods=["GET", "POST"])
+@login_required
+def join_by_code():
+    """Enter a join code."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        course = teach.course_by_code(form.code.data)
+        if course is None:
+            form.code.errors = list(form.code.errors) + [
+                "No class has that join code. Check it with your instructor."]
+        else:
+            return redirect(url_for("teach.join", code=course.join_code), 303)
+    status = 400 if form.errors else 200
+    return render_template("teach/join.html", form=form, course=None), status
+
+
+@bp.route("/classes/join/<code>", methods=["GET", "POST"])
+@login_required
+def join(code: str):
+    """Confirm and join the class behind a join link (log in first)."""
+    course = teach.course_by_code(code)
+    if course is None:
+        form = JoinForm(data={"code": code[:20]})
+        form.code.errors = ["No class has that join code. Check it with your instructor."]
+        return render_template("teach/join.html", form=form, course=None), 404
+    form = ActionForm()
+    if form.validate_on_submit():
+        course, created = teach.join_course(current_user, course.join_code)
+        db.session.commit()
+        flash(f"You joined {course.name}." if created
+              else f"You are already in {course.name}.", "success")
+        if current_user.is_instructor and teach.teaches(current_user, course):
+            return redirect(url_for("teach.course", course_id=course.id), 303)
+        return redirect(url_for("teach.student_assignments"), 303)
+    role = None
+    if teach.teaches(current_user, course):
+        role = Role.INSTRUCTOR
+    elif current_user.id in teach.student_ids(course):
+        role = Role.STUDENT
+    return render_template("teach/join.html", form=form, course=course, role=role)
+
+
+@bp.get("/assignments")
+@login_required
+def student_assignments():
+    """Your assignments, with due dates and attempts left."""
+    return render_template("teach/student_assignments.html",
+                           rows=teach.assignments_for_student(current_user),
+                           action=ActionForm())
+
+
+@bp.post("/assignments/<int:assignment_id>/start")
+@login_required
+def start_assignment(assignment_id: int):
+    """Start (or resume) an attempt at an assignment, then answer it."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    try:
+        attempt = teach.start_assignment_attempt(current_user, assignment_id)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "warning")
+        return redirect(url_for("teach.student_assignments"), 303)
+    return redirect(f"/attempts/{attempt.id}", 303)
+

@@ -1,0 +1,150 @@
+"""Instructor forms (and the student's join and flag forms)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.generator import TYPES
+from ..services import study, teach
+
+TYPE_LABELS = {"mcq": "Multiple choice", "multi": "Multiple response",
+               "true_false": "True / false", "short": "Short answer",
+               "ordering": "Timeline ordering", "matching": "Matching"}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (keyboard and screen-reader friendly)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A POST button with only its CSRF token (remove, retire, approve...)."""
+
+
+class CourseForm(FlaskForm):
+    name = StringField("Class name", validators=[DataRequired(), Length(max=teach.MAX_NAME)],
+                       render_kw={"autocomplete": "off"})
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Join code", validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                  "spellcheck": "false"})
+
+
+class CoInstructorForm(FlaskForm):
+    username = StringField("Instructor's username",
+                           validators=[DataRequired(), Length(max=40)],
+                           render_kw={"autocomplete": "off", "autocapitalize": "none"})
+
+
+class AssignmentForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=teach.MAX_TITLE)])
+    count = IntegerField("Number of questions", default=10,
+                         validators=[Optional(), NumberRange(1, study.MAX_COUNT)],
+                         render_kw={"min": 1, "max": study.MAX_COUNT, "inputmode": "numeric"})
+    topics = MultiCheckboxField("Topics (none ticked: all topics)", choices=[])
+    types = MultiCheckboxField("Question forms (none ticked: all forms)",
+                               choices=[SelectChoice(t, TYPE_LABELS[t]) for t in TYPES])
+    question_ids = MultiCheckboxField("Hand-picked questions", choices=[], coerce=int)
+    due_at = DateTimeLocalField("Due", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                validators=[InputRequired(message="Enter a due date and time.")])
+    #: Minutes to add to the browser's local time to get UTC (set by teach.js).
+    tz_offset = HiddenField(default="0")
+    max_attempts = IntegerField("Attempts allowed", default=1,
+                                validators=[InputRequired(),
+                                            NumberRange(1, teach.MAX_ATTEMPTS)],
+                                render_kw={"min": 1, "max": teach.MAX_ATTEMPTS,
+                                           "inputmode": "numeric"})
+    grading = SelectField("Grade by", default="highest", choices=[
+        SelectChoice("highest", "Highest attempt"), SelectChoice("last", "Last attempt"),
+        SelectChoice("first", "First attempt"), SelectChoice("average", "Average of attempts")])
+    show_keys = SelectField("Show answers", default="immediately", choices=[
+        SelectChoice("immediately", "Immediately after each answer"),
+        SelectChoice("after_due", "After the due date"), SelectChoice("never", "Never")])
+    time_limit_minutes = IntegerField(
+        "Time limit in minutes (optional)",
+        validators=[Optional(), NumberRange(1, teach.MAX_TIME_LIMIT)],
+        render_kw={"min": 1, "max": teach.MAX_TIME_LIMIT, "inputmode": "numeric"})
+    same_questions = RadioField("Questions", default="same", choices=[
+        SelectChoice("same", "The same questions for everyone"),
+        SelectChoice("each", "Drawn separately for each student")])
+
+
+class FlagForm(FlaskForm):
+    comment = TextAreaField("What looks wrong?",
+                            validators=[DataRequired(message="Tell your instructor what "
+                                                     "looks wrong."),
+                                        Length(max=teach.MAX_COMMENT)],
+                            render_kw={"rows": 3, "maxlength": teach.MAX_COMMENT})
+    next = HiddenField()
+
+
+class CommentaryForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=teach.MAX_TITLE)])
+    text = TextAreaField("Text of the commentary", validators=[Optional()],
+                         render_kw={"rows": 12})
+    upload = FileField("…or upload a plain-text file (.txt)",
+                       validators=[FileAllowed(["txt"], "Upload a .txt file.")])
+
+
+class FactForm(FlaskForm):
+    question = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)],
+                             render_kw={"rows": 3})
+    statement = TextAreaField("Statement (with {answer} where the answer goes)",
+                              validators=[DataRequired(), Length(max=2000)],
+                              render_kw={"rows": 3})
+    answer = TextAreaField("Answer (one per line for a list)",
+                           validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 2})
+    aliases = TextAreaField("Other accepted spellings (one per line)",
+                            validators=[Length(max=4000)], render_kw={"rows": 2})
+    distractors = TextAreaField("Wrong answers to offer (one per line)",
+                                validators=[Length(max=4000)], render_kw={"rows": 4})
+    event = StringField("Event for timelines (years only)", validators=[Length(max=300)])
+    explanation = TextAreaField("Explanation shown after answering",
+                                validators=[Length(max=2000)], render_kw={"rows": 2})
+    approve = BooleanField("Approve when saved")
+
+
+def question_edit_form(question):
+    """A form for the question's prompt, explanation and the text of each option."""
+
+    class QuestionEditForm(FlaskForm):
+        prompt = TextAreaField("Prompt", validators=[DataRequired(), Length(max=2000)],
+                               render_kw={"rows": 3})
+        explanation = TextAreaField("Explanation", validators=[Length(max=4000)],
+                                    render_kw={"rows": 3})
+
+    groups = []
+    for group in teach.OPTION_FIELDS:
+        for option in question.payload.get(group, []):
+            name = f"opt_{group}_{option['id']}"
+            label = {"choices": "Choice", "items": "Item", "left": "Left",
+                     "right": "Right"}[group] + f" {option['id']}"
+            setattr(QuestionEditForm, name, StringField(
+                label, validators=[DataRequired(), Length(max=500)],
+                default=option["text"]))
+            groups.append((name, f"{group}.{option['id']}"))
+    form = QuestionEditForm(data={
+        "prompt": question.payload["prompt"],
+        "explanation": question.payload.get("explanation", "")})
+    form.option_names = groups
+    return form
