@@ -60,6 +60,11 @@ def _gift_html(text: str) -> str:
     return gift_escape(html.escape(str(text), quote=False))
 
 
+def _gift_pair(text: str) -> str:
+    """A side of a matching pair: "->" separates the sides and cannot be escaped."""
+    return _gift_html(str(text).replace("->", "→"))
+
+
 def _weight(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
@@ -95,13 +100,13 @@ def _gift_question(name: str, payload: dict[str, Any]) -> str:
     elif qtype == "matching":
         right = {r["id"]: r["text"] for r in payload["right"]}
         for left in payload["left"]:
-            lines.append(f"={_gift_html(left['text'])} -> "
-                         f"{_gift_html(right[payload['answer'][left['id']]])}")
+            lines.append(f"={_gift_pair(left['text'])} -> "
+                         f"{_gift_pair(right[payload['answer'][left['id']]])}")
     elif qtype == "ordering":
         items = {i["id"]: i["text"] for i in payload["items"]}
         prompt = f"{prompt} Match each event to its place in time (1st = earliest)."
         for place, item_id in enumerate(payload["answer"]):
-            lines.append(f"={_gift_html(items[item_id])} -> {_ORDINALS[place]}")
+            lines.append(f"={_gift_pair(items[item_id])} -> {_ORDINALS[place]}")
     else:
         raise ValueError(f"cannot export question type {qtype!r}")
     feedback = _feedback(payload)

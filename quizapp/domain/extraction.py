@@ -19,12 +19,20 @@ Nothing here touches Flask or the database.
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts import Entity
+from .facts import Entity, FactBase
+from .generator import (
+    GROUP_SIZE,
+    GenerationError,
+    make_matching,
+    make_ordering,
+    questions_for_fact,
+)
 from .text import normalize
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -523,6 +531,60 @@ def extract(text: str) -> list[Candidate]:
                 seen.add(key)
                 out.append(candidate)
     return sorted(out, key=lambda c: text.find(c.quote))
+
+
+# --------------------------------------------------------------------------- question bank
+
+def _groups(facts: Sequence[Any], rng: random.Random,
+            clash: Callable[[Any, Any], bool]) -> list[list[Any]]:
+    """Greedy groups of GROUP_SIZE facts in which no two clash, on a shuffled order."""
+    pending = sorted(facts, key=lambda f: f.id)
+    rng.shuffle(pending)
+    groups: list[list[Any]] = []
+    while len(pending) >= GROUP_SIZE:
+        group: list[Any] = []
+        for fact in list(pending):
+            if not any(clash(fact, other) for other in group):
+                group.append(fact)
+                pending.remove(fact)
+            if len(group) == GROUP_SIZE:
+                break
+        if len(group) < GROUP_SIZE:
+            break
+        groups.append(group)
+    return groups
+
+
+def _timeline_clash(a: Any, b: Any) -> bool:
+    """Same year (no single right order) or the same sentence (it gives the order away)."""
+    return a.answer == b.answer or a.quote == b.quote
+
+
+def _acronym_clash(a: Any, b: Any) -> bool:
+    return a.term == b.term or normalize(str(a.answer)) == normalize(str(b.answer))
+
+
+def commentary_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
+    """The question bank of a commentary's approved facts.
+
+    Each fact draws from its own seeded generator, so approving one more fact does not
+    reword the questions of the others; a fact that cannot yield a sound question is left
+    out (approval checks for that first).
+    """
+    bank: list[dict[str, Any]] = []
+    for fact in base.facts:
+        try:
+            bank.extend(questions_for_fact(fact, base, random.Random(f"{seed}:{fact.id}")))
+        except GenerationError:
+            continue
+    rng = random.Random(f"{seed}:{base.document_id}:groups")
+    timeline = [f for f in base.facts if f.kind == "year" and f.event]
+    for group in _groups(timeline, rng, _timeline_clash):
+        bank.append(make_ordering(group, base, rng))
+    acronyms = [f for f in base.facts if f.kind == "acronym" and f.term]
+    for group in _groups(acronyms, rng, _acronym_clash):
+        bank.append(make_matching(group, base, rng))
+    return bank
 
 
 # --------------------------------------------------------------------------- measurement

@@ -28,15 +28,7 @@ from ..database import begin_write
 from ..domain import analysis, exports, extraction
 from ..domain.facts import Fact as DomainFact
 from ..domain.facts import FactBase, Topic, check_fact, load_factbase, seed_paths
-from ..domain.generator import (
-    TYPES,
-    GenerationError,
-    _groups,
-    contract_view,
-    make_matching,
-    make_ordering,
-    questions_for_fact,
-)
+from ..domain.generator import TYPES, GenerationError, contract_view, questions_for_fact
 from ..domain.scoring import attempt_score
 from ..domain.selection import draw
 from ..domain.text import normalize
@@ -1167,27 +1159,14 @@ def regenerate(doc: Document, bank_seed: int | None = None) -> int:
     """(Re)generate the questions of a commentary's approved facts; return new rows.
 
     Each fact draws its distractors from its own seeded generator, so approving one more
-    fact does not reword the questions of the others. Groups (timeline, matching) that no
-    longer come out are retired.
+    fact does not reword the questions of the others (``extraction.commentary_bank``).
+    Groups (timeline, matching) that no longer come out are retired.
     """
     seed = current_app.config["BANK_SEED"] if bank_seed is None else bank_seed
     approved = list(db.session.scalars(select(Fact).where(
         Fact.document_id == doc.id, Fact.status == FactStatus.APPROVED)
         .order_by(Fact.position)))
-    base = _factbase(doc, approved)
-    bank: list[dict[str, Any]] = []
-    for fact in base.facts:
-        try:
-            bank.extend(questions_for_fact(fact, base, random.Random(f"{seed}:{fact.id}")))
-        except GenerationError:
-            continue  # checked before approval; a pool change may still starve one
-    rng = random.Random(f"{seed}:{doc.slug}:groups")
-    timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in _groups(timeline, rng, lambda f: f.answer):
-        bank.append(make_ordering(group, base, rng))
-    acronyms = [f for f in base.facts if f.kind == "acronym"]
-    for group in _groups(acronyms, rng, lambda f: f.term):
-        bank.append(make_matching(group, base, rng))
+    bank = extraction.commentary_bank(_factbase(doc, approved), seed)
     added = sync_questions(doc, bank)
     wanted = {q["id"] for q in bank}
     for question in db.session.scalars(select(Question).where(
