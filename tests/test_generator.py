@@ -188,3 +188,24 @@ def test_any_seed_keys_match_their_facts(seed):
 
 def test_every_kind_has_at_least_two_forms():
     assert all(len(forms) >= 2 for forms in FORMS.values())
+
+
+def test_timeline_groups_never_mix_one_series_or_one_year():
+    for seed in range(10):
+        for q in (q for q in generate_bank(BASE, seed) if q["type"] == "ordering"):
+            prefixes = [f.split("-")[0] for f in q["fact_ids"]]
+            assert len(set(prefixes)) == len(prefixes), q["fact_ids"]
+
+
+def test_year_distractors_never_postdate_the_commentary():
+    latest = max(int(y) for y in re.findall(r"\b(20\d\d)\b", BASE.text))
+    for seed in range(10):
+        for q in generate_bank(BASE, seed):
+            if q["type"] == "mcq" and FACTS[q["fact_ids"][0]].kind == "year":
+                assert all(int(c["text"]) <= latest for c in q["choices"])
+
+
+def test_an_acronym_prefix_is_not_the_acronym():
+    q = next(q for q in generate_bank(BASE, 0) if q["id"] == "admm-plus-acronym.short")
+    assert check(q, "ADMM-Plus").correct and check(q, "admm+").correct
+    assert not check(q, "ADMM").correct

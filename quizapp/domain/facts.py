@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -124,14 +125,18 @@ class FactBase:
     def topic_title(self, topic_id: str) -> str:
         return next((t.title for t in self.topics if t.id == topic_id), topic_id)
 
-    def entity(self, name: str) -> Entity | None:
-        """Find a pool entity by any of its spellings."""
-        key = normalize(name)
+    @cached_property
+    def _entities(self) -> dict[str, Entity]:
+        index: dict[str, Entity] = {}
         for pool in self.pools.values():
             for entity in pool:
-                if any(normalize(s) == key for s in entity.spellings):
-                    return entity
-        return None
+                for spelling in entity.spellings:
+                    index.setdefault(normalize(spelling), entity)
+        return index
+
+    def entity(self, name: str) -> Entity | None:
+        """Find a pool entity by any of its spellings."""
+        return self._entities.get(normalize(name))
 
     def spellings(self, name: str) -> tuple[str, ...]:
         """All accepted spellings of a name: itself plus its pool aliases."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .facts import Fact, FactBase
@@ -55,7 +55,10 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
     if fact.kind == "year":
         key = int(str(fact.answer))
         taken = _years_in(fact.quote) | {int(x) for x in fact.exclude if str(x).isdigit()}
-        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5) if key + d not in taken]
+        # Never a year after the text was written: "the 2026 summit" is no test of knowledge.
+        latest = max(_years_in(base.text) | {key})
+        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5)
+                if key + d not in taken and key + d <= latest]
         # Mostly close years (plausible), in random order, never a year true for this event.
         pick = near[:6]
         rng.shuffle(pick)
@@ -200,23 +203,37 @@ def _group_id(kind: str, facts: list[Fact]) -> str:
     return f"{kind}-{digest}"
 
 
-def _groups(facts: list[Fact], rng: random.Random, distinct) -> list[list[Fact]]:
-    """Partition facts into groups of GROUP_SIZE whose ``distinct`` values differ."""
-    pending = list(facts)
-    rng.shuffle(pending)
-    groups: list[list[Fact]] = []
-    while len(pending) >= GROUP_SIZE:
-        group: list[Fact] = []
-        for fact in list(pending):
-            if all(distinct(fact) != distinct(g) for g in group):
-                group.append(fact)
-                pending.remove(fact)
-            if len(group) == GROUP_SIZE:
+def _groups(facts: list[Fact], rng: random.Random,
+            clash: Callable[[Fact, Fact], bool], tries: int = 12) -> list[list[Fact]]:
+    """Partition facts into groups of GROUP_SIZE in which no two facts clash.
+
+    Greedy on a shuffled order; a few orders are tried and the one making most groups wins.
+    """
+    best: list[list[Fact]] = []
+    for _ in range(tries):
+        pending = list(facts)
+        rng.shuffle(pending)
+        groups: list[list[Fact]] = []
+        while len(pending) >= GROUP_SIZE:
+            group: list[Fact] = []
+            for fact in list(pending):
+                if not any(clash(fact, g) for g in group):
+                    group.append(fact)
+                    pending.remove(fact)
+                if len(group) == GROUP_SIZE:
+                    break
+            if len(group) < GROUP_SIZE:
                 break
-        if len(group) < GROUP_SIZE:
-            break
-        groups.append(group)
-    return groups
+            groups.append(group)
+        if len(groups) > len(best):
+            best = groups
+    return best
+
+
+def _timeline_clash(a: Fact, b: Fact) -> bool:
+    """Same year (no single right order), or one series ("IPCP agreed", "IPCP revised"),
+    whose wording gives the order away."""
+    return a.answer == b.answer or a.id.split("-")[0] == b.id.split("-")[0]
 
 
 def make_ordering(facts: list[Fact], base: FactBase, rng: random.Random) -> dict[str, Any]:
@@ -271,10 +288,10 @@ def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     for fact in base.facts:
         bank.extend(questions_for_fact(fact, base, rng))
     timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in _groups(timeline, rng, lambda f: f.answer):
+    for group in _groups(timeline, rng, _timeline_clash):
         bank.append(make_ordering(group, base, rng))
     acronyms = [f for f in base.facts if f.kind == "acronym"]
-    for group in _groups(acronyms, rng, lambda f: f.term):
+    for group in _groups(acronyms, rng, lambda a, b: a.term == b.term):
         bank.append(make_matching(group, base, rng))
     return bank
 

@@ -29,7 +29,7 @@ def normalize(text: str) -> str:
     """Fold case, width, accents, punctuation, spelling variants and leading articles."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("&", " and ")
+    text = text.casefold().replace("&", " and ").replace("+", " plus ")
     # "U.K." is "uk" and "Japan’s" is "japans"; other punctuation separates words.
     text = re.sub(r"[.'’]", "", text)
     text = _PUNCT.sub(" ", text)
