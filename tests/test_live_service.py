@@ -223,3 +223,26 @@ def test_only_instructors_create_games(app, make_user):
         with pytest.raises(ServiceError) as err:
             live.create_game(user, count=2)
         assert err.value.status == 403
+
+
+def test_points_use_the_time_left_on_the_server_clock(app, make_user):
+    host = make_user("host1", "instructor")
+    with app.app_context():
+        user = db.session.get(User, host.id)
+        game = live.create_game(user, count=1, types=["mcq"], speed_bonus=True,
+                                confidence=True)
+        db.session.commit()
+        pin, game_id = game.pin, game.id
+        tokens = {name: live.join(pin, name)[1] for name in ("fast", "slow", "rash")}
+        db.session.commit()
+        start = utcnow()
+        live.advance(user, start, game_id=game_id)
+        db.session.commit()
+        key = db.session.get(Question, game.question_ids[0]).payload["answer"]
+        wrong = "a" if key != "a" else "b"
+        live.submit_answer(pin, tokens["fast"], 0, key, "sure", start)
+        live.submit_answer(pin, tokens["slow"], 0, key, "unsure", start + timedelta(seconds=15))
+        live.submit_answer(pin, tokens["rash"], 0, wrong, "sure", start + timedelta(seconds=1))
+        db.session.commit()
+        scores = {p["nickname"]: p["score"] for p in live.results(game)["players"]}
+        assert scores == {"fast": 2250, "slow": 1125, "rash": -250}

@@ -10,6 +10,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -45,7 +46,7 @@ class StartForm(FlaskForm):
                                       "max": MAX_SECONDS})
     topics = MultiCheckboxField("Topics (none ticked: all)", choices=[])
     types = MultiCheckboxField("Question forms (none ticked: all)",
-                               choices=list(TYPE_LABELS.items()))
+                               choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
     question_ids = StringField(
         "Or exactly these question ids, in order",
         validators=[Optional(), Length(max=500),

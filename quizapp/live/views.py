@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from wtforms.fields.choices import SelectChoice
 
 from ..errors import ServiceError
 from ..extensions import db
@@ -64,9 +65,10 @@ def _topic_titles(seeds_dir: str) -> dict[str, str]:
     return titles
 
 
-def _topic_choices() -> list[tuple[str, str]]:
+def _topic_choices() -> list[SelectChoice]:
     titles = _topic_titles(current_app.config["SEEDS_DIR"])
-    return [(t, titles.get(t, t.replace("-", " ").capitalize())) for t in known_topics()]
+    return [SelectChoice(t, titles.get(t, t.replace("-", " ").capitalize()))
+            for t in known_topics()]
 
 
 def _cookie_name(pin: str) -> str:

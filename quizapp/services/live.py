@@ -767,7 +767,8 @@ def highlight(quote: str, answer_text: Any) -> list[tuple[str, bool]]:
     keys = answer_text if isinstance(answer_text, list) else [answer_text]
     terms = sorted({str(k).split(" — ")[-1] for k in keys if str(k).strip()}, key=len,
                    reverse=True)
-    terms = [t for t in terms if t.lower() not in ("true", "false") and len(t) >= 2]
+    terms = [t for t in terms if t.lower() not in ("true", "false")
+             and (len(t) >= 2 or t.isdigit())]
     if not terms:
         return [(quote, False)]
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in terms),

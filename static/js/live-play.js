@@ -199,6 +199,7 @@
     window.clearTimeout(pollTimer);
     stopped = true;
     show("kicked", [el("div", {className: "p-status"}, [
+      el("span", {className: "icon bad", "aria-hidden": "true", text: "×"}),
       el("h1", {text: "You were removed from this warm-up"}),
       el("p", {text: "The host removed your nickname. Your answers no longer count."})
     ])], true);
@@ -232,7 +233,7 @@
     var key = "wait" + idx;
     if (rendered === key) { return; }
     show(key, [metaLine(), el("div", {className: "p-status"}, [
-      el("span", {className: "icon", "aria-hidden": "true", text: "⏳"}),
+      el("span", {className: "icon", "aria-hidden": "true", text: "✓"}),
       el("h2", {text: "Answer locked in"}),
       el("p", {className: "muted", text: "Waiting for the time to run out… Look at the big screen."})
     ])], true);
@@ -243,7 +244,7 @@
     var key = "late" + idx;
     if (rendered === key) { return; }
     show(key, [metaLine(), el("div", {className: "p-status"}, [
-      el("span", {className: "icon", "aria-hidden": "true", text: "⌛"}),
+      el("span", {className: "icon bad", "aria-hidden": "true", text: "!"}),
       el("h2", {text: "Too late"}),
       el("p", {text: late[idx]})
     ])], true);
@@ -274,6 +275,8 @@
       Array.isArray(answer) ? el("ul", {}, answer.map(function (t) { return el("li", {text: t}); }))
                             : document.createTextNode(String(answer))
     ]);
+    var yours = mine ? yourAnswer(state.question, mine.response) : null;
+    if (yours) { keyBox.appendChild(el("p", {className: "p-yours"}, [el("strong", {text: "Yours: "}), yours])); }
     var rank = me && me.rank ? el("p", {className: "p-rank"}, [
       "You are ", el("strong", {text: ordinal(me.rank)}), " of " + me.players + " with ",
       el("strong", {text: points(me.score) + " points"}), "."]) : null;
@@ -285,6 +288,18 @@
     ], true);
     var heading = box.querySelector("h2").textContent;
     say(heading + ". The answer: " + keyText(answer) + (me && me.rank ? ". You are " + ordinal(me.rank) + "." : ""));
+  }
+
+  function yourAnswer(q, response) {
+    if (!q) { return null; }
+    if (q.type === "true_false") { return response ? "True" : "False"; }
+    if (q.type === "short") { return String(response); }
+    if (q.type === "mcq" || q.type === "multi") {
+      var picked = Array.isArray(response) ? response : [response];
+      return q.choices.filter(function (c) { return picked.indexOf(c.id) >= 0; })
+        .map(function (c) { return c.text; }).join("; ");
+    }
+    return null;
   }
 
   function renderFinal() {

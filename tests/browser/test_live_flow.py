@@ -1,0 +1,126 @@
+"""A warm-up in two browsers: the host on a projector, a player on a phone."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+from playwright.sync_api import expect
+
+from quizapp.extensions import db
+from quizapp.models import LiveGame, LivePlayer, Question
+from quizapp.services import live
+
+from pages import PHONE, PROJECTOR, no_horizontal_overflow, screenshot
+
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+CROWD = ["Kenji", "Marta", "Oluwaseun", "Priya", "Tomás"]
+
+
+def put_answer(base: str, pin: str, index: int, token: str, response) -> int:
+    request = urllib.request.Request(
+        f"{base}/api/v1/live/{pin}/answers/{index}", method="PUT",
+        data=json.dumps({"response": response}).encode(),
+        headers={"Content-Type": "application/json", "X-Player-Token": token})
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        return reply.status
+
+
+def test_warm_up_on_projector_and_phone(live_server, new_page, make_user):
+    make_user("host1", "instructor")
+    app = live_server.app
+    dialogs: list[str] = []
+
+    host = new_page(PROJECTOR)
+    host.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    host.goto(live_server.url + "/login")
+    host.get_by_label("Username").fill("host1")
+    host.get_by_label("Password").fill("correct horse battery")
+    host.get_by_role("button", name="Log in").click()
+    host.goto(live_server.url + "/live/")
+    host.get_by_label("Number of questions").fill("2")
+    host.get_by_label("Multiple choice").check()
+    host.get_by_role("button", name="Create warm-up and show the PIN").click()
+    expect(host.get_by_text("Game PIN")).to_be_visible()
+    game_id = int(re.search(r"/live/games/(\d+)", host.url).group(1))
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        pin, question_ids = game.pin, list(game.question_ids)
+        keys = [db.session.get(Question, q).payload["answer"] for q in question_ids]
+        choices = [[c["id"] for c in db.session.get(Question, q).payload["choices"]]
+                   for q in question_ids]
+        crowd = {name: live.join(pin, name)[1] for name in CROWD}
+        # Worst-case nicknames, written straight to the database (longer than allowed).
+        for i, payload in enumerate(XSS):
+            db.session.add(LivePlayer(game_id=game_id, nickname=payload,
+                                      nickname_key=f"xss{i}", token_hash=f"{i:064d}"))
+        db.session.commit()
+
+    phone = new_page(PHONE)
+    phone.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    phone.goto(f"{live_server.url}/join?pin={pin}")
+    screenshot(phone, "live-player-join-375")
+    assert no_horizontal_overflow(phone)
+    phone.get_by_label("Nickname").fill("Ada")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You’re in!")).to_be_visible()
+
+    # The lobby fills up on the projector without a reload; names are shown as text.
+    expect(host.locator(".joined-count")).to_have_text("8")
+    expect(host.get_by_text(XSS[0], exact=True)).to_be_visible()
+    expect(host.get_by_text(XSS[1], exact=True)).to_be_visible()
+    screenshot(host, "live-host-lobby-1920")
+
+    # Question 1: the countdown runs; the phone gets the question.
+    host.get_by_role("button", name="Start the warm-up").click()
+    expect(host.locator("#timer-num")).to_be_visible()
+    expect(phone.locator(".p-choice").first).to_be_visible()
+    for name, token in crowd.items():
+        wrong = [c for c in choices[0] if c != keys[0]]
+        pick = keys[0] if name in ("Kenji", "Marta", "Priya") else wrong[len(name) % len(wrong)]
+        assert put_answer(live_server.url, pin, 0, token, pick) == 200
+    expect(host.locator("#answered-count")).to_have_text("5")
+    screenshot(host, "live-host-question-1920")
+    screenshot(phone, "live-player-answer-375")
+    assert no_horizontal_overflow(phone)
+    phone.locator(".p-choice").nth(choices[0].index(keys[0])).click()
+    expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+    screenshot(phone, "live-player-waiting-375")
+
+    # Reveal: key, histogram and source on the projector; the result on the phone.
+    host.get_by_role("button", name="Show the answer now").click()
+    expect(host.locator(".histogram")).to_be_visible()
+    expect(host.locator(".reveal-key")).to_contain_text("4 of 6 right")
+    screenshot(host, "live-host-reveal-1920")
+    expect(phone.get_by_role("heading", name="Correct!")).to_be_visible()
+    screenshot(phone, "live-player-result-375")
+    assert no_horizontal_overflow(phone)
+
+    # A reload keeps the player and the score.
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Correct!")).to_be_visible()
+    expect(phone.locator("#player-score")).not_to_have_text("0 pts")
+    score_text = phone.locator("#player-score").inner_text()
+
+    host.get_by_role("link", name="Leaderboard").click()
+    expect(host.locator(".board")).to_contain_text("Ada")
+    screenshot(host, "live-host-leaderboard-1920")
+
+    # Question 2, then the podium.
+    host.get_by_role("button", name="Next question").click()
+    expect(phone.get_by_text("Question 2 of 2")).to_be_visible()
+    phone.locator(".p-choice").nth(choices[1].index(keys[1])).click()
+    expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+    host.get_by_role("button", name="Show the answer now").click()
+    expect(host.locator(".histogram")).to_be_visible()
+    host.get_by_role("button", name="Show the podium").click()
+    expect(host.get_by_role("heading", name="Podium")).to_be_visible()
+    expect(host.locator(".podium-1")).to_contain_text("Ada")
+    screenshot(host, "live-host-podium-1920")
+    expect(phone.get_by_role("heading", name="That’s the end!")).to_be_visible()
+    expect(phone.locator(".place")).to_have_text("1st")
+    screenshot(phone, "live-player-final-375")
+    assert phone.locator("#player-score").inner_text() != score_text
+
+    assert dialogs == []  # no nickname ran as script

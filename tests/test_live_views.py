@@ -1,0 +1,300 @@
+"""Warm-up pages: the host's screen, joining by PIN, the phone's answers, results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+
+from quizapp.extensions import db
+from quizapp.models import LiveGame, LivePlayer, Question, utcnow
+from quizapp.services import live
+
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+@pytest.fixture
+def app_config(app_config: dict) -> dict:
+    """No state cache: these tests change the game in the database behind its back."""
+    return {**app_config, "LIVE_STATE_CACHE": 0}
+
+
+@pytest.fixture
+def host_client(app, make_user, auth, client):
+    """The test client logged in as instructor ``host1``."""
+    make_user("host1", "instructor")
+    auth.login("host1")
+    return client
+
+
+def start_game(client, **form) -> int:
+    data = {"count": "3", "seconds": "20", "types": ["mcq"], **form}
+    response = client.post("/live/", data=data)
+    assert response.status_code == 302, response.data.decode()[:500]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def text_of(html: str) -> str:
+    """The page's text, as a reader would get it (tags dropped, spaces collapsed)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def pin_of(app, game_id: int) -> str:
+    with app.app_context():
+        return db.session.get(LiveGame, game_id).pin
+
+
+def test_host_starts_a_warm_up_and_sees_pin_link_and_qr(app, host_client):
+    page = host_client.get("/live/")
+    assert page.status_code == 200 and b"Start a warm-up" in page.data
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    screen = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert f"{pin[:3]}&nbsp;{pin[3:]}" in screen and "/join" in screen
+    assert f'src="/live/games/{game_id}/qr.svg"' in screen
+    qr = host_client.get(f"/live/games/{game_id}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and qr.data.startswith(b"<svg")
+    assert b"style=" not in qr.data
+
+
+def test_bad_start_options_show_form_errors(host_client):
+    response = host_client.post("/live/", data={"count": "0", "seconds": "1"})
+    assert response.status_code == 400
+    assert b"Choose 1 to 50" in response.data and b"Choose 5 to 300 seconds" in response.data
+    bad_ids = host_client.post("/live/", data={"seconds": "20", "question_ids": "99999"})
+    assert bad_ids.status_code == 400 and b"Unknown or retired" in bad_ids.data
+
+
+def test_students_cannot_open_host_pages(app, client, make_user, auth):
+    make_user("stu", "student")
+    auth.login("stu")
+    assert client.get("/live/").status_code == 403
+    assert client.post("/live/", data={"count": "3", "seconds": "20"}).status_code == 403
+
+
+def test_another_instructor_cannot_run_or_read_my_game(app, host_client, make_user, auth):
+    game_id = start_game(host_client)
+    auth.logout()
+    make_user("host2", "instructor")
+    auth.login("host2")
+    for url in (f"/live/games/{game_id}", f"/live/games/{game_id}/panel",
+                f"/live/games/{game_id}/results", f"/live/games/{game_id}/results.csv",
+                f"/live/games/{game_id}/qr.svg"):
+        assert host_client.get(url).status_code == 403, url
+    for action in ("advance", "reveal", "end", "kick"):
+        assert host_client.post(f"/live/games/{game_id}/{action}").status_code == 403, action
+    assert host_client.get("/live/games/999999").status_code == 404
+
+
+def test_join_sets_an_http_only_cookie_and_opens_the_phone_page(app, host_client):
+    pin = pin_of(app, start_game(host_client))
+    phone = app.test_client()
+    response = phone.post("/join", data={"pin": f"{pin[:3]} {pin[3:]}", "nickname": " Ada "})
+    assert response.status_code == 302 and response.location.endswith(f"/live/{pin}/play")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"live_{pin}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    play = phone.get(f"/live/{pin}/play")
+    assert play.status_code == 200 and b"Ada" in play.data
+    assert b"live-play.js" in play.data
+
+
+def test_joining_with_a_taken_nickname_says_so(app, host_client):
+    pin = pin_of(app, start_game(host_client))
+    app.test_client().post("/join", data={"pin": pin, "nickname": "Ada"})
+    clash = app.test_client().post("/join", data={"pin": pin, "nickname": "ADA"})
+    assert clash.status_code == 409
+    assert "already taken in this warm-up" in clash.data.decode()
+
+
+def test_joining_with_a_wrong_pin_says_so(app, client):
+    response = client.post("/join", data={"pin": "000000", "nickname": "Ada"})
+    assert response.status_code == 404 and b"No warm-up has that PIN" in response.data
+    malformed = client.post("/join", data={"pin": "12ab", "nickname": "Ada"})
+    assert malformed.status_code == 400 and b"6 digits" in malformed.data
+
+
+def test_play_page_without_cookie_sends_to_join(app, host_client):
+    pin = pin_of(app, start_game(host_client))
+    response = app.test_client().get(f"/live/{pin}/play")
+    assert response.status_code == 302 and f"/join?pin={pin}" in response.location
+
+
+def test_reload_rejoins_with_the_same_identity_and_score(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    phone = app.test_client()
+    phone.post("/join", data={"pin": pin, "nickname": "Ada"})
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        key = db.session.get(Question, game.question_ids[0]).payload["answer"]
+    assert phone.post(f"/live/{pin}/answers/0", json={"response": key}).status_code == 200
+    host_client.post(f"/live/games/{game_id}/reveal")
+    # The phone reloads, and opens the join link again: same player, same score.
+    again = phone.get(f"/join?pin={pin}")
+    assert again.status_code == 302 and again.location.endswith(f"/live/{pin}/play")
+    me = phone.get(f"/live/{pin}/me").get_json()
+    assert (me["nickname"], me["score"], me["answer"]["correct"]) == ("Ada", 1000, True)
+    # A double-submitted join form does not make a second player.
+    twice = phone.post("/join", data={"pin": pin, "nickname": "Ada"})
+    assert twice.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(LivePlayer.id))) == 1
+
+
+def test_phone_answer_twice_counts_once_and_late_is_refused(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    phone = app.test_client()
+    phone.post("/join", data={"pin": pin, "nickname": "Ada"})
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        key = db.session.get(Question, game.question_ids[0]).payload["answer"]
+    first = phone.post(f"/live/{pin}/answers/0", json={"response": key})
+    second = phone.post(f"/live/{pin}/answers/0", json={"response": key})
+    assert (first.status_code, second.status_code) == (200, 200)
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "0"})
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        game.deadline = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    late = phone.post(f"/live/{pin}/answers/1", json={"response": "a"})
+    assert late.status_code == 409 and "Time is up" in late.get_json()["error"]["message"]
+    with app.app_context():
+        assert live.results(db.session.get(LiveGame, game_id))["answer_count"] == 1
+
+
+def test_phone_answer_needs_the_player_cookie(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    stranger = app.test_client().post(f"/live/{pin}/answers/0", json={"response": "a"})
+    assert stranger.status_code == 401 and stranger.get_json()["error"]["message"]
+    garbage = app.test_client().post(f"/live/{pin}/answers/0", data="not json")
+    assert garbage.status_code == 400
+
+
+def test_phone_answer_needs_a_csrf_token(csrf_app, make_user):
+    # Built on the CSRF-protected app, as served.
+    phone = csrf_app.test_client()
+    with csrf_app.app_context():
+        from quizapp.models import Role, User
+        from quizapp.services import accounts
+
+        accounts.create_user("host1", "correct horse battery", Role.INSTRUCTOR)
+        db.session.commit()
+        host = db.session.scalar(db.select(User).where(User.username == "host1"))
+        game = live.create_game(host, count=2)
+        db.session.commit()
+        pin = game.pin
+        _player, token = live.join(pin, "Ada")
+        db.session.commit()
+    phone.set_cookie(f"live_{pin}", token)
+    response = phone.post(f"/live/{pin}/answers/0", json={"response": "a"})
+    assert response.status_code == 400  # refused before any answer logic runs
+    page = phone.get(f"/live/{pin}/play").data.decode()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    with_token = phone.post(f"/live/{pin}/answers/0", json={"response": "a"},
+                            headers={"X-CSRFToken": csrf})
+    assert with_token.status_code == 409  # past CSRF; still in the lobby
+
+
+def test_xss_nicknames_are_shown_escaped_on_the_host_screen(app, host_client):
+    game_id = start_game(host_client)
+    with app.app_context():
+        # Written straight to the database: longer than a nickname may be, worst case.
+        for i, payload in enumerate(XSS):
+            db.session.add(LivePlayer(game_id=game_id, nickname=payload,
+                                      nickname_key=f"xss{i}", token_hash=f"{i:064d}"))
+        db.session.commit()
+    for view in ("", "?view=leaderboard"):
+        html = host_client.get(f"/live/games/{game_id}{view}").data.decode()
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+    lobby = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in lobby
+    assert "&lt;img src=x onerror=alert(1)&gt;" in lobby
+    host_client.post(f"/live/games/{game_id}/end")
+    podium = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "&lt;script&gt;" in podium and "<script>alert" not in podium
+    results = host_client.get(f"/live/games/{game_id}/results").data.decode()
+    assert "&lt;img src=x" in results and "<img src=x" not in results
+
+
+def test_host_runs_the_game_from_the_screen(app, host_client):
+    game_id = start_game(host_client, count="2")
+    pin = pin_of(app, game_id)
+    phone = app.test_client()
+    phone.post("/join", data={"pin": pin, "nickname": "Ada"})
+    lobby = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "1 player joined" in text_of(lobby) and "Ada" in lobby
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    question = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert 'role="timer"' in question and "Question 1" in question
+    # A double click on "Start" must not skip the first question.
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    with app.app_context():
+        assert db.session.get(LiveGame, game_id).question_index == 0
+    host_client.post(f"/live/games/{game_id}/reveal")
+    reveal = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert 'class="histogram"' in reveal and "From the commentary" in reveal
+    board = host_client.get(f"/live/games/{game_id}?view=leaderboard").data.decode()
+    assert "Leaderboard" in board and "Ada" in board
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "0"})
+    host_client.post(f"/live/games/{game_id}/reveal")
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "1"})
+    podium = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "Podium" in podium and "Results and CSV export" in podium
+
+
+def test_host_kicks_a_player_by_button_or_nickname(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    for name in ("Ada", "Bo"):
+        app.test_client().post("/join", data={"pin": pin, "nickname": name})
+    with app.app_context():
+        ada = db.session.scalar(db.select(LivePlayer).where(LivePlayer.nickname == "Ada"))
+    host_client.post(f"/live/games/{game_id}/kick", data={"player_id": str(ada.id)})
+    host_client.post(f"/live/games/{game_id}/kick", data={"nickname": "bo"})
+    missing = host_client.post(f"/live/games/{game_id}/kick", data={"nickname": "nobody"},
+                               follow_redirects=True)
+    assert b"No player has that nickname" in missing.data
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(LivePlayer.id))
+                                 .where(LivePlayer.kicked.is_(True))) == 2
+    lobby = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "0 players joined" in text_of(lobby)
+
+
+def test_panel_answers_304_while_nothing_changes(app, host_client):
+    game_id = start_game(host_client)
+    first = host_client.get(f"/live/games/{game_id}/panel")
+    etag = first.headers["ETag"]
+    same = host_client.get(f"/live/games/{game_id}/panel", headers={"If-None-Match": etag})
+    assert same.status_code == 304
+    app.test_client().post("/join", data={"pin": pin_of(app, game_id), "nickname": "Ada"})
+    changed = host_client.get(f"/live/games/{game_id}/panel", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"Ada" in changed.data
+
+
+def test_results_page_and_formula_safe_csv(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    app.test_client().post("/join", data={"pin": pin, "nickname": "=cmd|' /C calc'!A0"})
+    host_client.post(f"/live/games/{game_id}/end")
+    page = host_client.get(f"/live/games/{game_id}/results")
+    assert page.status_code == 200 and b"Download CSV" in page.data
+    export = host_client.get(f"/live/games/{game_id}/results.csv")
+    assert export.mimetype == "text/csv" and "attachment" in export.headers[
+        "Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(export.data.decode())))
+    assert rows[1][1] == "'=cmd|' /C calc'!A0"
+
+
+def test_host_screen_uses_no_inline_script_or_style(app, host_client):
+    game_id = start_game(host_client)
+    html = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)
