@@ -182,5 +182,6 @@ def issue_token(user: User) -> str:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    return row.user if row else None
+    # One query per API call: the user through its token, not the token and then its user.
+    return db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                             .where(ApiToken.token_hash == _token_hash(token)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..database import begin_write
 from ..domain import scheduling
@@ -180,7 +181,10 @@ def record_response(user: User, attempt_id: int, question_id: int,
     """
     begin_write(db.session)
     attempt = get_attempt(user, attempt_id)
-    item = next((i for i in attempt.items if i.question_id == question_id), None)
+    # Only this question's row and its question: not every item of the attempt.
+    item = db.session.scalar(select(AttemptQuestion).where(
+        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
+        .options(joinedload(AttemptQuestion.question)))
     if item is None:
         raise not_found("That question in this attempt")
     existing = db.session.scalar(select(Response).where(
