@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import ConfigurationError, Defaults, instance_secret_key
 
@@ -27,6 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
+    # Ids are 32-bit integers on PostgreSQL: a larger id in a URL is simply not found.
+    app.url_map.converters["int"] = BoundedInt
     app.config.from_object(Defaults)
     app.config["SEEDS_DIR"] = str(resource_dir("seeds"))
     app.config.from_prefixed_env("QUIZAPP")
@@ -60,6 +63,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(live.bp)
     app.register_blueprint(api.bp)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` that only matches values a database id column can hold."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _configure_secrets(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -74,6 +74,14 @@ def register(app: Flask) -> None:
         if exc.code == 413:
             message = "That request is too large."
         return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(exc):
+        # A number or text the database cannot hold (e.g. an id past 64 bits): the client's
+        # input, not our fault; nothing was saved.
+        db.session.rollback()
+        return error_response(400, "out_of_range", "A value in the request is out of range.")
 
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError):

@@ -323,3 +323,18 @@ def test_fuzzed_bodies_never_cause_a_500(client, fuzz_headers, body):
                           headers=headers)
     assert answered.status_code < 500, answered.get_data(as_text=True)
     assert client.post("/api/v1/users", json=body).status_code < 500
+
+
+def test_ids_past_the_database_range_are_not_found(client, api_token):
+    headers = api_token()
+    for path in ("/api/v1/attempts/9223372036866310144", "/api/v1/attempts/2147483648"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_huge_number_in_a_body_is_a_clean_400(client, api_token):
+    response = client.post("/api/v1/attempts", json={"assignment_id": 2**70},
+                           headers=api_token())
+    assert 400 <= response.status_code < 500
+    assert response.get_json()["error"]["message"]
