@@ -83,7 +83,7 @@ class AssignmentForm(FlaskForm):
         "Time limit in minutes (optional)",
         validators=[Optional(), NumberRange(1, teach.MAX_TIME_LIMIT)],
         render_kw={"min": 1, "max": teach.MAX_TIME_LIMIT, "inputmode": "numeric"})
-    same_questions = RadioField("Questions", default="same", choices=[
+    same_questions = RadioField("Who gets which questions", default="same", choices=[
         SelectChoice("same", "The same questions for everyone"),
         SelectChoice("each", "Drawn separately for each student")])
 
@@ -133,12 +133,16 @@ def question_edit_form(question):
         explanation = TextAreaField("Explanation", validators=[Length(max=4000)],
                                     render_kw={"rows": 3})
 
+    answer = question.payload.get("answer")
+    keys = set(answer) if isinstance(answer, list) else {answer}
     groups = []
     for group in teach.OPTION_FIELDS:
         for option in question.payload.get(group, []):
             name = f"opt_{group}_{option['id']}"
             label = {"choices": "Choice", "items": "Item", "left": "Left",
                      "right": "Right"}[group] + f" {option['id']}"
+            if group == "choices" and option["id"] in keys:
+                label += " (a right answer)"
             setattr(QuestionEditForm, name, StringField(
                 label, validators=[DataRequired(), Length(max=500)],
                 default=option["text"]))
