@@ -116,7 +116,7 @@ document("/api/v1/attempts", "post", "Start an attempt",
 @token_required
 def get_attempt(attempt_id: int):
     """Show one of your attempts with the answers given so far."""
-    return attempt_json(study.get_attempt(current_api_user(), attempt_id))
+    return attempt_json(study.get_attempt(current_api_user(), attempt_id, full=True))
 
 
 document("/api/v1/attempts/{attempt_id}", "get", "Show an attempt",

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import begin_write
 from ..domain import scheduling
@@ -144,9 +144,15 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     return attempt
 
 
-def get_attempt(user: User, attempt_id: int) -> Attempt:
-    """Return the user's own attempt; another user's is reported as not found."""
-    attempt = db.session.get(Attempt, attempt_id)
+def get_attempt(user: User, attempt_id: int, *, full: bool = False) -> Attempt:
+    """Return the user's own attempt; another user's is reported as not found.
+
+    ``full``: load its items, their questions and its responses in three queries, for views
+    that show the whole attempt (instead of one query per question).
+    """
+    options = [selectinload(Attempt.items).joinedload(AttemptQuestion.question),
+               selectinload(Attempt.responses)] if full else []
+    attempt = db.session.get(Attempt, attempt_id, options=options)
     if attempt is None or attempt.user_id != user.id:
         raise not_found("That attempt")
     return attempt
