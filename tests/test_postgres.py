@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import FAST_HASHER, basic_auth
 from flask import Flask
 from sqlalchemy import func, inspect, select
 
@@ -21,6 +20,8 @@ from quizapp.database import create_sqlite_file
 from quizapp.extensions import db
 from quizapp.models import Question
 from quizapp.services.setup import init_db, upgrade_schema
+
+from conftest import FAST_HASHER, basic_auth
 
 
 @pytest.fixture
@@ -95,3 +96,49 @@ def test_api_round_trip_on_a_fresh_postgres(open_app, fresh_postgres):
     assert client.put(url, json={"response": False}, headers=headers).status_code == 409
     progress = client.get("/api/v1/progress", headers=headers).get_json()
     assert progress["questions_answered"] == 1
+
+
+def test_concurrent_answers_about_one_fact_count_every_answer(app, make_user):
+    """Several attempts answer the same question at once: progress counts each answer.
+
+    On SQLite the write lock serialises them; on PostgreSQL (run the suite with
+    QUIZAPP_TEST_DATABASE_URL) the learner's row lock does, so the fact's counter neither
+    loses an increment nor trips over its unique (user, fact) row.
+    """
+    import threading
+
+    from quizapp.models import FactProgress, User
+    from quizapp.services import study
+
+    make_user("racer")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "racer"))
+        attempts = [study.start_attempt(user, count=1, types=["true_false"], seed=5)
+                    for _ in range(6)]
+        db.session.commit()
+        work = [(a.id, a.items[0].question_id) for a in attempts]
+        fact_ids = db.session.get(Question, work[0][1]).fact_ids
+        user_id = user.id
+    barrier = threading.Barrier(len(work), timeout=30)
+    errors: list[BaseException] = []
+
+    def answer(attempt_id: int, question_id: int) -> None:
+        try:
+            with app.app_context():
+                me = db.session.get(User, user_id)
+                barrier.wait()
+                study.record_response(me, attempt_id, question_id, True)
+                db.session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=item) for item in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        seen = db.session.scalars(select(FactProgress.seen).where(
+            FactProgress.user_id == user_id, FactProgress.fact_id.in_(fact_ids))).all()
+    assert seen == [len(work)] * len(fact_ids)

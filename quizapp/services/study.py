@@ -227,6 +227,11 @@ def record_response(user: User, attempt_id: int, question_id: int,
 
 def update_progress(user_id: int, question: Question, result: Result, now: datetime) -> None:
     """Count the answer for every fact the question asks about and reschedule its review."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        # Serialise one learner's progress updates (two tabs, a warm-up and a quiz): else two
+        # answers about one fact both insert its row, or both add 1 to the same old count.
+        # SQLite needs no lock: write transactions there hold the database's write lock.
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
     for fact_id in question.fact_ids:
         progress = db.session.scalar(select(FactProgress).where(
             FactProgress.user_id == user_id, FactProgress.fact_id == fact_id))
