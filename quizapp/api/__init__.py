@@ -26,8 +26,14 @@ def token_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        from ..database import begin_write
+        from ..extensions import db
         from ..services.accounts import user_for_token
 
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # A write takes SQLite's write lock before its first read, so the use case's own
+            # begin_write has no read transaction to restart (and no user to load again).
+            begin_write(db.session)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None

@@ -187,14 +187,18 @@ def record_response(user: User, attempt_id: int, question_id: int,
     """
     begin_write(db.session)
     attempt = get_attempt(user, attempt_id)
-    # Only this question's row and its question: not every item of the attempt.
-    item = db.session.scalar(select(AttemptQuestion).where(
-        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
-        .options(joinedload(AttemptQuestion.question)))
-    if item is None:
+    # One query for this question's row, its question and any answer already given (not
+    # every item of the attempt).
+    found = db.session.execute(
+        select(AttemptQuestion, Response)
+        .outerjoin(Response, (Response.attempt_id == AttemptQuestion.attempt_id)
+                   & (Response.question_id == AttemptQuestion.question_id))
+        .where(AttemptQuestion.attempt_id == attempt.id,
+               AttemptQuestion.question_id == question_id)
+        .options(joinedload(AttemptQuestion.question))).first()
+    if found is None:
         raise not_found("That question in this attempt")
-    existing = db.session.scalar(select(Response).where(
-        Response.attempt_id == attempt.id, Response.question_id == question_id))
+    item, existing = found
     if existing is not None:
         if existing.response == response:
             return feedback_for(attempt, item.question, existing), False
@@ -210,6 +214,11 @@ def record_response(user: User, attempt_id: int, question_id: int,
         raise invalid(str(exc), {"response": str(exc)}) from exc
     row = Response(attempt_id=attempt.id, question_id=question_id, response=response,
                    correct=result.correct, credit=result.credit, answered_at=now)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # This transaction holds the write lock and saw no answer: no other can slip in.
+        db.session.add(row)
+        update_progress(user.id, item.question, result, now)
+        return feedback_for(attempt, item.question, row), True
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -232,9 +241,10 @@ def update_progress(user_id: int, question: Question, result: Result, now: datet
         # answers about one fact both insert its row, or both add 1 to the same old count.
         # SQLite needs no lock: write transactions there hold the database's write lock.
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    known = {p.fact_id: p for p in db.session.scalars(select(FactProgress).where(
+        FactProgress.user_id == user_id, FactProgress.fact_id.in_(question.fact_ids)))}
     for fact_id in question.fact_ids:
-        progress = db.session.scalar(select(FactProgress).where(
-            FactProgress.user_id == user_id, FactProgress.fact_id == fact_id))
+        progress = known.get(fact_id)
         if progress is None:
             progress = FactProgress(user_id=user_id, fact_id=fact_id, seen=0, correct=0)
             db.session.add(progress)
