@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,7 +17,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..database import begin_write
 from ..domain import scheduling
 from ..domain.checking import InvalidResponse, Result, check
+from ..domain.facts import load_factbase, seed_paths
 from ..domain.generator import TYPES
+from ..domain.passages import Segment, fact_sentence, passages
 from ..domain.scoring import attempt_score
 from ..domain.selection import Candidate, draw, review_pick
 from ..errors import ServiceError, conflict, invalid, not_found
@@ -25,9 +29,12 @@ from ..models import (
     Attempt,
     AttemptMode,
     AttemptQuestion,
+    Document,
     Fact,
     FactProgress,
     FactStatus,
+    LiveAnswer,
+    LivePlayer,
     Question,
     QuestionStatus,
     Response,
@@ -301,3 +308,188 @@ def progress_summary(user: User, now: datetime | None = None) -> dict[str, Any]:
 def next_unanswered(attempt: Attempt) -> AttemptQuestion | None:
     answered = {r.question_id for r in attempt.responses}
     return next((i for i in attempt.items if i.question_id not in answered), None)
+
+
+# ------------------------------------------------------------ student pages (HTML views)
+
+#: How the student pages define mastery (shown on the dashboard and the progress page).
+MASTERY_DEFINITION = ("A fact counts as mastered when your latest answer about it, in a quiz "
+                      "or a warm-up, was right.")
+
+
+@functools.lru_cache(maxsize=8)
+def _seed_topic_titles(seeds_dir: str) -> dict[str, str]:
+    """Topic id → title from the fact files' ``topics:`` lists, in their order."""
+    titles: dict[str, str] = {}
+    for path in seed_paths(seeds_dir):
+        for topic in load_factbase(path).topics:
+            titles.setdefault(topic.id, topic.title)
+    return titles
+
+
+def topic_titles() -> dict[str, str]:
+    """Topic id → readable title: from the seeds, else the id tidied up."""
+    titles = dict(_seed_topic_titles(str(current_app.config["SEEDS_DIR"])))
+    for topic in known_topics():
+        titles.setdefault(topic, topic.replace("-", " ").capitalize())
+    return titles
+
+
+def topic_title(topic_id: str) -> str:
+    """The readable title of one topic (no database query)."""
+    titles = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
+    return titles.get(topic_id) or topic_id.replace("-", " ").capitalize()
+
+
+def topic_options() -> list[tuple[str, str]]:
+    """(id, title) of every topic with approved facts, in the fact files' order."""
+    known = set(known_topics())
+    return [(topic, title) for topic, title in topic_titles().items() if topic in known]
+
+
+def latest_results(user: User) -> dict[str, bool]:
+    """Fact id → whether the learner's latest answer about it (quiz or warm-up) was right."""
+    quiz = (select(Response.answered_at, Response.id, Question.fact_ids, Response.correct)
+            .join(Question, Question.id == Response.question_id)
+            .join(Attempt, Attempt.id == Response.attempt_id)
+            .where(Attempt.user_id == user.id))
+    live = (select(LiveAnswer.answered_at, LiveAnswer.id, Question.fact_ids, LiveAnswer.correct)
+            .join(Question, Question.id == LiveAnswer.question_id)
+            .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
+            .where(LivePlayer.user_id == user.id))
+    rows = [*db.session.execute(quiz), *db.session.execute(live)]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    latest: dict[str, bool] = {}
+    for _at, _id, fact_ids, correct in rows:
+        for fact_id in fact_ids:
+            latest[fact_id] = bool(correct)
+    return latest
+
+
+def _mastery(progress: FactProgress | None, latest: bool | None) -> str:
+    if latest is not None:
+        return "mastered" if latest else "needs work"
+    if progress is None or not progress.seen:
+        return "not seen"
+    return "mastered" if progress.correct == progress.seen else "needs work"
+
+
+def topic_mastery(user: User) -> list[dict[str, Any]]:
+    """Per topic: facts, facts seen, facts mastered and the mastered share."""
+    latest = latest_results(user)
+    progress = {p.fact_id: p for p in db.session.scalars(
+        select(FactProgress).where(FactProgress.user_id == user.id))}
+    totals: dict[str, list[int]] = {}
+    for fact_id, topic in db.session.execute(select(Fact.id, Fact.topic).where(
+            Fact.status == FactStatus.APPROVED)):
+        counts = totals.setdefault(topic, [0, 0, 0])
+        level = _mastery(progress.get(fact_id), latest.get(fact_id))
+        counts[0] += 1
+        counts[1] += level != "not seen"
+        counts[2] += level == "mastered"
+    return [{"topic": topic, "title": title, "facts": totals[topic][0],
+             "seen": totals[topic][1], "mastered": totals[topic][2],
+             "share": totals[topic][2] / totals[topic][0]}
+            for topic, title in topic_options() if topic in totals]
+
+
+def fact_progress(user: User, topic: str | None = None) -> list[dict[str, Any]]:
+    """Every approved fact (of one topic, if given) with the learner's record of it."""
+    query = (select(Fact).where(Fact.status == FactStatus.APPROVED)
+             .order_by(Fact.document_id, Fact.position, Fact.id))
+    if topic:
+        query = query.where(Fact.topic == topic)
+    progress = {p.fact_id: p for p in db.session.scalars(
+        select(FactProgress).where(FactProgress.user_id == user.id))}
+    latest = latest_results(user)
+    titles = topic_titles()
+    rows = []
+    for fact in db.session.scalars(query):
+        p = progress.get(fact.id)
+        rows.append({"fact_id": fact.id, "sentence": fact_sentence(fact.data),
+                     "topic": fact.topic, "topic_title": titles.get(fact.topic, fact.topic),
+                     "seen": p.seen if p else 0, "correct": p.correct if p else 0,
+                     "last_seen": p.last_seen if p else None, "due": p.due if p else None,
+                     "mastery": _mastery(p, latest.get(fact.id))})
+    return rows
+
+
+def attempt_history(user: User, limit: int = 10) -> list[Attempt]:
+    """The learner's finished attempts, newest first."""
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(limit)))
+
+
+def accuracy_trend(user: User, limit: int = 20) -> list[float]:
+    """Score shares (0..1) of the learner's last finished self-tests, oldest first."""
+    rows = db.session.execute(
+        select(Attempt.score, Attempt.max_score)
+        .where(Attempt.user_id == user.id, Attempt.finished_at.is_not(None),
+               Attempt.max_score > 0, Attempt.assignment_id.is_(None))
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(limit)).all()
+    return [float(score or 0) / max_score for score, max_score in reversed(rows)]
+
+
+def unfinished_attempts(user: User, limit: int = 3) -> list[tuple[Attempt, int]]:
+    """The learner's open attempts, newest first, each with how many answers it holds."""
+    attempts = list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.finished_at.is_(None))
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))
+    counts = dict(db.session.execute(
+        select(Response.attempt_id, func.count()).where(
+            Response.attempt_id.in_([a.id for a in attempts])).group_by(Response.attempt_id)
+    ).all()) if attempts else {}
+    return [(attempt, counts.get(attempt.id, 0)) for attempt in attempts]
+
+
+def next_due_at(user: User, now: datetime | None = None) -> datetime | None:
+    """When the learner's next fact comes due (after ``now``), or None if none is scheduled."""
+    return db.session.scalar(select(func.min(FactProgress.due)).where(
+        FactProgress.user_id == user.id, FactProgress.due > (now or utcnow())))
+
+
+def start_fact_practice(user: User, fact_id: str, seed: int | None = None) -> Attempt:
+    """Start a short practice attempt (up to 3 questions) on one fact."""
+    begin_write(db.session)
+    fact = db.session.get(Fact, fact_id)
+    if fact is None or fact.status is not FactStatus.APPROVED:
+        raise not_found("That fact")
+    ids = sorted(c.id for c in active_candidates() if c.fact_ids == (fact_id,))
+    if not ids:
+        raise invalid("There are no questions about that fact yet.")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31)
+    random.Random(seed).shuffle(ids)
+    ids = ids[:3]
+    return start_attempt(user, count=len(ids), question_ids=ids, seed=seed)
+
+
+def source_passages(source: dict[str, Any]) -> list[list[Segment]]:
+    """The commentary paragraphs that hold a question's quotes, the quotes marked."""
+    quotes = source.get("quotes") or [source.get("quote", "")]
+    text = db.session.scalar(select(Document.text).where(
+        Document.slug == source.get("document", "")))
+    if text is None:
+        return [[Segment(q, True, ("0",))] for q in quotes if q]
+    return passages(text, quotes)
+
+
+def true_statements(question: Question) -> list[str]:
+    """The facts a question asks about, each as a true sentence (to correct a false one)."""
+    by_id = {f.id: f for f in db.session.scalars(
+        select(Fact).where(Fact.id.in_(question.fact_ids)))}
+    return [fact_sentence(by_id[f].data) for f in question.fact_ids if f in by_id]
+
+
+def documents() -> list[Document]:
+    """The commentaries, oldest first."""
+    return list(db.session.scalars(select(Document).order_by(Document.id)))
+
+
+def facts_of(document: Document) -> list[Fact]:
+    """The approved facts of a commentary, in reading order."""
+    return list(db.session.scalars(
+        select(Fact).where(Fact.document_id == document.id,
+                           Fact.status == FactStatus.APPROVED)
+        .order_by(Fact.position, Fact.id)))
