@@ -511,3 +511,17 @@ def test_a_due_date_past_closes_the_assignment_for_students(client, auth, app, p
     follow = client.post(f"/assignments/{aid}/start", follow_redirects=True)
     assert "late attempts are not accepted" in follow.get_data(as_text=True)
     assert count(app, Attempt) == 0
+
+
+def test_an_instructor_leaves_a_note_on_a_question_for_co_instructors(client, auth, app,
+                                                                      people):
+    with app.app_context():
+        qid = db.session.scalar(select(Question.id).where(
+            Question.status == QuestionStatus.ACTIVE))
+    auth.login("prof")
+    page = client.get(f"/teach/questions/{qid}").get_data(as_text=True)
+    assert f'action="/questions/{qid}/flag"' in page
+    response = client.post(f"/questions/{qid}/flag", data={
+        f"flag-{qid}-comment": "Check the date.", f"flag-{qid}-next": f"/teach/questions/{qid}"})
+    assert response.headers["Location"] == f"/teach/questions/{qid}"
+    assert "Check the date." in client.get(f"/teach/questions/{qid}").get_data(as_text=True)

@@ -361,7 +361,6 @@ def question(question_id: int):
     status = 400 if form.errors or form.form_errors else 200
     return render_template("teach/question.html", q=q, form=form,
                            flags=teach.question_flags(q), action=ActionForm(),
-                           flag=FlagForm(prefix=f"flag-{q.id}", formdata=None),
                            type_labels=TYPE_LABELS,
                            retired=q.status is QuestionStatus.RETIRED), status
 
