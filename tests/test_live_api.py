@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -388,3 +389,55 @@ def test_every_live_endpoint_is_documented(client):
                 "/api/v1/live/{pin}/me": "get", "/api/v1/live/{pin}/export": "get"}
     for path, method in expected.items():
         assert method in paths[path], path
+
+
+def test_simultaneous_answers_are_each_stored_exactly_once(app, client, host, start):
+    pin = start()
+    players = [join(client, pin, f"p{i}") for i in range(30)]
+    state = client.post(f"/api/v1/live/{pin}/advance", headers=host).get_json()
+    key = key_of(app, state["question"]["id"])
+    other = wrong_choice(state, key)
+    # Every player sends twice at the same instant; the first five change their mind.
+    sends = [(i, player, key) for i, player in enumerate(players)]
+    sends += [(i, player, other if i < 5 else key) for i, player in enumerate(players)]
+    barrier = threading.Barrier(len(sends))
+    statuses: dict[int, list[int]] = {}
+
+    def send(i, player, response):
+        phone = app.test_client()
+        barrier.wait()
+        reply = phone.put(f"/api/v1/live/{pin}/answers/0", json={"response": response},
+                          headers=player)
+        statuses.setdefault(i, []).append(reply.status_code)
+
+    threads = [threading.Thread(target=send, args=s) for s in sends]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(sorted(codes) == [200, 200] for i, codes in statuses.items() if i >= 5)
+    assert all(sorted(codes) == [200, 409] for i, codes in statuses.items() if i < 5)
+    results = client.get(f"/api/v1/live/{pin}/results", headers=host).get_json()
+    assert results["answer_count"] == 30
+    assert sum(p["score"] for p in results["players"]) == sum(
+        1000 for p in results["players"] if p["correct"])
+
+
+def test_a_failed_batch_refuses_every_answer_in_it(app, client, host, start, monkeypatch):
+    from quizapp.services import live
+
+    pin = start()
+    player = join(client, pin, "ada")
+    state = client.post(f"/api/v1/live/{pin}/advance", headers=host).get_json()
+
+    def broken(conn, batch):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(live, "_store", broken)
+    key = key_of(app, state["question"]["id"])
+    reply = answer(client, pin, 0, key, player)
+    assert reply.status_code == 503 and "send it again" in reply.get_json()["error"]["message"]
+    monkeypatch.undo()
+    assert client.get(f"/api/v1/live/{pin}/results", headers=host).get_json()[
+        "answer_count"] == 0
+    assert answer(client, pin, 0, key, player).status_code == 200

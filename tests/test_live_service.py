@@ -246,3 +246,45 @@ def test_points_use_the_time_left_on_the_server_clock(app, make_user):
         db.session.commit()
         scores = {p["nickname"]: p["score"] for p in live.results(game)["players"]}
         assert scores == {"fast": 2250, "slow": 1125, "rash": -250}
+
+
+def test_a_change_published_by_one_worker_reaches_the_others_at_once(app, app_config,
+                                                                    game_at_question):
+    from quizapp import create_app
+
+    pin, _token, start = game_at_question
+    other = create_app(app_config)  # a second gunicorn worker on the same database
+    try:
+        with app.app_context():
+            before, _ = live.public_state(pin, start)
+        with other.app_context():
+            game = live.game_for_pin(pin)
+            live.advance(db.session.get(User, game.host_id), start, game_id=game.id)
+            db.session.commit()
+            live.publish(pin)
+        with app.app_context():
+            after, _ = live.public_state(pin, start)  # the same instant: no expiry helped
+        assert after["question_index"] == before["question_index"] + 1
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_cached_polls_are_answered_before_flask_with_the_same_response(app, game_at_question):
+    pin, _token, _start = game_at_question
+    app.config["LIVE_STATE_CACHE"] = 60  # nothing expires during the test
+    seen = []
+    app.before_request(lambda: seen.append(1))
+    client = app.test_client()
+    first = client.get(f"/api/v1/live/{pin}/state")
+    assert len(seen) == 1  # a miss: Flask answered and filled the cache
+    second = client.get(f"/api/v1/live/{pin}/state")
+    assert len(seen) == 1  # a hit: answered from the cache
+    assert second.get_json() == {**first.get_json(), "server_time": second.get_json()[
+        "server_time"]}
+    assert second.headers["ETag"] == first.headers["ETag"]
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"):
+        assert second.headers[header] == first.headers[header]
+    again = client.get(f"/api/v1/live/{pin}/state",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and len(seen) == 1

@@ -85,6 +85,7 @@ def create_live():
                             speed_bonus=data.get("speed_bonus", False),
                             confidence=data.get("confidence", False))
     db.session.commit()
+    live.publish(game.pin)  # a phone may have polled the PIN before it existed
     return {"pin": game.pin, "join_url": url_for("live.join", pin=game.pin, _external=True),
             "id": game.id, "question_count": len(game.question_ids),
             "host_url": url_for("live.host", game_id=game.id, _external=True)}, 201
@@ -181,8 +182,9 @@ def join_live(pin: str):
     """Join a warm-up with a nickname (no account needed); returns the player token."""
     data = json_body(("nickname",))
     user = _optional_api_user()
-    player, token = live.join(pin, data["nickname"], user_id=user.id if user else None)
-    db.session.commit()
+    with live.serialized_write():
+        player, token = live.join(pin, data["nickname"], user_id=user.id if user else None)
+        db.session.commit()
     return {"player_token": token, "nickname": player.nickname}, 201
 
 
@@ -234,9 +236,9 @@ document("/api/v1/live/{pin}/me", "get",
 def answer_live(pin: str, question_index: int):
     """Answer the open question; the same answer again is harmless, a late one is refused."""
     data = json_body(("response",))
+    # Committed by the service's group commit before it returns.
     receipt = live.submit_answer(pin, _player_token(), question_index, data["response"],
                                  data.get("confidence"), utcnow())
-    db.session.commit()
     return receipt.to_json()
 
 

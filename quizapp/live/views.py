@@ -29,9 +29,12 @@ from ..extensions import db
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..services import live
 from ..services.study import known_topics
+from . import fastpath
 from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
 
 bp = Blueprint("live", __name__)
+# Phones' state polls are answered from the cache before Flask runs (see fastpath.py).
+bp.record_once(lambda state: fastpath.install(state.app))
 
 COOKIE_PREFIX = "live_"
 COOKIE_MAX_AGE = 12 * 3600
@@ -117,6 +120,7 @@ def host_index():
                 speed_bonus=bool(form.speed_bonus.data),
                 confidence=bool(form.confidence.data))
             db.session.commit()
+            live.publish(game.pin)
         except ServiceError as exc:
             db.session.rollback()
             names = {"seconds_per_question": "seconds"}
@@ -306,10 +310,11 @@ def join():
                 " ".join((form.nickname.data or "").split())):
             return redirect(url_for("live.play", pin=pin))  # a double submit
         try:
-            player, token = live.join(pin, form.nickname.data,
-                                      user_id=current_user.id
-                                      if current_user.is_authenticated else None)
-            db.session.commit()
+            with live.serialized_write():
+                player, token = live.join(pin, form.nickname.data,
+                                          user_id=current_user.id
+                                          if current_user.is_authenticated else None)
+                db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
             if exc.fields:
@@ -369,10 +374,10 @@ def play_answer(pin: str, question_index: int):
     try:
         if not isinstance(data, dict) or "response" not in data:
             raise ServiceError(400, "invalid", "Send a JSON object with a response.")
+        # Committed by the service's group commit before it returns.
         receipt = live.submit_answer(pin, request.cookies.get(_cookie_name(pin)),
                                      question_index, data["response"],
                                      data.get("confidence"), utcnow())
-        db.session.commit()
     except ServiceError as exc:
         return _json_error(exc)
     return receipt.to_json()

@@ -15,18 +15,31 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import secrets
+import threading
+import time
 import unicodedata
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import Integer, cast, func, select, update
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers then wait in SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
+from flask import Flask, current_app
+from sqlalchemy import Integer, bindparam, cast, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write
+from ..database import begin_write, sqlite_path
 from ..domain.checking import InvalidResponse, Result, check
 from ..domain.generator import public_view
 from ..domain.scoring import live_points
@@ -114,6 +127,13 @@ class _Entry:
     created: datetime
     state: dict[str, Any] | None
     etag: str | None
+    #: The state as JSON without its closing brace, to append ``server_time`` cheaply.
+    json_head: str = ""
+    #: The change stamp when this entry was made (see publish).
+    stamp: tuple[int, int] = (0, 0)
+
+    def fresh(self, now: datetime, stamp: tuple[int, int]) -> bool:
+        return self.created <= now < self.expires and stamp == self.stamp
 
 
 @dataclass
@@ -126,15 +146,102 @@ class LiveCache:
 
     states: dict[str, _Entry] = field(default_factory=dict)
     payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: The lock file beside the SQLite database ("" on other databases); see serialized_write.
+    lock_file: str | None = None
+    #: Grows by a byte whenever a game changes; see publish.
+    stamp_file: str = ""
+    #: Answers waiting for the group commit, and who is writing them now.
+    answer_queue: deque = field(default_factory=deque)
+    answer_leader: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _cache() -> LiveCache:
-    return current_app.extensions.setdefault("quizapp.live", LiveCache())
+def _cache(app: Flask | None = None) -> LiveCache:
+    return (app or current_app).extensions.setdefault("quizapp.live", LiveCache())
+
+
+_thread_locks: dict[str, threading.Lock] = {}
+_lock_fds: dict[str, tuple[int, int]] = {}
+
+
+def _lock_file() -> str | None:
+    cache = _cache()
+    if cache.lock_file is None:
+        path = sqlite_path(str(db.engine.url))
+        cache.lock_file = f"{path}.live-lock" if path is not None and fcntl else ""
+    return cache.lock_file or None
+
+
+@contextmanager
+def serialized_write() -> Iterator[None]:
+    """Queue a warm-up write (answer, join) behind the others, on SQLite, until committed.
+
+    SQLite has one writer at a time; writers that find it busy sleep and retry (1, 2, 5,
+    10... ms), and under a burst of a thousand answers from several gunicorn workers those
+    sleeps, not the work, make the slowest answers slow. A lock file taken here (a kernel
+    queue, woken at once on release) lines the writers of all workers up instead. Wrap the
+    service call *and* the commit. On PostgreSQL this does nothing.
+    """
+    path = _lock_file()
+    if path is None:
+        yield
+        return
+    gate = _thread_locks.setdefault(path, threading.Lock())
+    if not gate.acquire(timeout=float(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5.0))):
+        raise ServiceError(503, "busy", "The server is busy. Nothing was saved; please try "
+                           "again in a moment.")
+    try:
+        owner, fd = _lock_fds.get(path, (None, -1))
+        if owner != os.getpid():  # opened in this process, not inherited over a fork
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            _lock_fds[path] = (os.getpid(), fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()  # release SQLite's write lock before the next writer
+            raise
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        gate.release()
+
+
+def _stamp_path(app: Flask) -> str:
+    """Beside the SQLite file (every worker uses it), else in the instance folder."""
+    cache = _cache(app)
+    if not cache.stamp_file:
+        database = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+        cache.stamp_file = (f"{database}.live-stamp" if database is not None
+                            else os.path.join(app.instance_path, "live-state.stamp"))
+    return cache.stamp_file
+
+
+def _stamp(app: Flask) -> tuple[int, int]:
+    """The change stamp shared by all workers on this machine (a file's size and time)."""
+    try:
+        info = os.stat(_stamp_path(app))
+    except OSError:
+        return (0, 0)
+    return info.st_size, info.st_mtime_ns
 
 
 def publish(pin: str) -> None:
-    """Forget the cached state of ``pin`` in this process (call after committing a change)."""
-    _cache().states.pop(pin, None)
+    """Tell every worker that a game changed (call after committing the change).
+
+    This process forgets its cached state of ``pin``; the others notice that the stamp
+    file grew and drop their cached states at their phones' next poll, so a new question
+    reaches every phone without waiting for the cache to expire.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _cache(app).states.pop(pin, None)
+    path = _stamp_path(app)
+    try:
+        if os.path.exists(path) and os.path.getsize(path) > 1 << 20:
+            os.truncate(path, 0)
+        with open(path, "ab") as stamp:
+            stamp.write(b".")
+    except OSError:  # read-only instance folder: the cache's expiry still bounds staleness
+        current_app.logger.warning("cannot write %s; phones may lag a little", path)
 
 
 def question_payload(question_id: int) -> dict[str, Any]:
@@ -230,6 +337,11 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
     return game
 
 
+def _no_such_pin() -> ServiceError:
+    return ServiceError(404, "not_found", "No warm-up has that PIN. Check the six digits on "
+                        "the screen.")
+
+
 def game_for_pin(pin: str) -> LiveGame:
     """The game players reach with ``pin``: the newest one (unfinished PINs are unique)."""
     game = None
@@ -237,8 +349,7 @@ def game_for_pin(pin: str) -> LiveGame:
         game = db.session.scalar(select(LiveGame).where(LiveGame.pin == pin)
                                  .order_by(LiveGame.id.desc()).limit(1))
     if game is None:
-        raise ServiceError(404, "not_found", "No warm-up has that PIN. Check the six digits "
-                           "on the screen.")
+        raise _no_such_pin()
     return game
 
 
@@ -407,11 +518,15 @@ def player_for_token(game: LiveGame, token: Any) -> LivePlayer | None:
     return player if player is not None and player.game_id == game.id else None
 
 
+def _unknown_player() -> ServiceError:
+    return ServiceError(401, "unknown_player", "Unknown player token for this warm-up; "
+                        "join first (POST /api/v1/live/{pin}/players).")
+
+
 def require_player(game: LiveGame, token: Any) -> LivePlayer:
     player = player_for_token(game, token)
     if player is None:
-        raise ServiceError(401, "unknown_player", "Unknown player token for this warm-up; "
-                           "join first (POST /api/v1/live/{pin}/players).")
+        raise _unknown_player()
     return player
 
 
@@ -429,62 +544,235 @@ class AnswerReceipt:
                 "response": self.response, "confidence": self.confidence}
 
 
+# Statements of the answer hot path, built once (their compiled SQL is cached by SQLAlchemy),
+# on the tables rather than the ORM classes, so no unit-of-work bookkeeping runs.
+_PLAYER_T = LivePlayer.__table__
+_GAME_T = LiveGame.__table__
+_ANSWER_T = LiveAnswer.__table__
+_ANSWER_CONTEXT = (
+    select(_PLAYER_T.c.token_hash, _PLAYER_T.c.id, _PLAYER_T.c.kicked, _PLAYER_T.c.user_id,
+           _GAME_T.c.id.label("game_id"), _GAME_T.c.pin, _GAME_T.c.phase,
+           _GAME_T.c.question_index, _GAME_T.c.question_ids, _GAME_T.c.deadline,
+           _GAME_T.c.seconds_per_question, _GAME_T.c.speed_bonus,
+           _GAME_T.c.confidence.label("asks_confidence"))
+    .join(_GAME_T, _GAME_T.c.id == _PLAYER_T.c.game_id)
+    .where(_PLAYER_T.c.token_hash.in_(bindparam("hashes", expanding=True))))
+_EXISTING_ANSWER = select(_ANSWER_T.c.response, _ANSWER_T.c.confidence).where(
+    _ANSWER_T.c.player_id == bindparam("player_id"),
+    _ANSWER_T.c.question_index == bindparam("question_index"))
+_INSERT_ANSWER = {
+    dialect: insert(_ANSWER_T).on_conflict_do_nothing(
+        index_elements=["player_id", "question_index"]).returning(
+            _ANSWER_T.c.player_id, _ANSWER_T.c.question_index)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_ADD_POINTS = (update(_PLAYER_T).where(_PLAYER_T.c.id == bindparam("player_id"))
+               .values(score=_PLAYER_T.c.score + bindparam("points")))
+_MAX_BATCH = 1000
+
+
+def _existing_answer(conn: Any, player_id: int, question_index: int) -> Any:
+    return conn.execute(_EXISTING_ANSWER, {"player_id": player_id,
+                                           "question_index": question_index}).first()
+
+
+def _repeat_or_conflict(existing: Any, question_index: int, response: Any) -> AnswerReceipt:
+    if existing.response == response:
+        return AnswerReceipt(question_index, existing.response, existing.confidence, False)
+    raise conflict("You already answered this question; the first answer counts.")
+
+
+@dataclass
+class _Job:
+    """One answer waiting for the group commit, and then its outcome."""
+
+    pin: str
+    token_hash: str
+    question_index: int
+    response: Any
+    confidence: str | None
+    now: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    receipt: AnswerReceipt | None = None
+    error: ServiceError | None = None
+    # Filled in while storing:
+    player_id: int = 0
+    values: dict[str, Any] = field(default_factory=dict)
+    progress: tuple[int, int, Result] | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.player_id, self.question_index
+
+
+def _refusal(phase: LivePhase, open_index: int, deadline: datetime | None,
+             question_index: int, now: datetime) -> ServiceError | None:
+    """Why an answer to ``question_index`` arriving at ``now`` cannot count, if it cannot."""
+    if phase is LivePhase.FINISHED:
+        return conflict("This warm-up has ended; the answer was not recorded.")
+    if phase is LivePhase.LOBBY or question_index != open_index:
+        return ServiceError(409, "wrong_question", f"Question {question_index} is not open "
+                            "now; the answer was not recorded.")
+    if deadline is not None and now >= deadline:
+        return ServiceError(409, "too_late", "Time is up for this question: your answer "
+                            "arrived after the deadline and was not recorded.")
+    return None
+
+
 def submit_answer(pin: str, token: Any, question_index: int, response: Any,
                   confidence: Any, now: datetime) -> AnswerReceipt:
     """Store a player's answer to the open question, once; the server's clock decides late.
 
     Sending the same answer again returns the same receipt (even after the deadline, so a
-    retry after a network drop is harmless); a different second answer is refused.
+    retry after a network drop is harmless); a different second answer is refused. ``now``
+    is when the answer arrived: waiting for the database does not make it late.
+
+    The hot path of a warm-up, when a whole room answers within a second. The answer joins
+    a queue and ``_group_commit`` stores all answers waiting at that moment in one
+    transaction, with one query for all their players, one insert and one update, and
+    **commits** it. This is the one service that commits, because one transaction per
+    answer is what a single-writer SQLite cannot do a thousand times a second. It returns
+    (or raises the answer's refusal) only after the commit.
     """
     if confidence is not None and confidence not in CONFIDENCE_LEVELS:
         raise invalid("Confidence must be “sure” or “unsure”.",
                       {"confidence": "Use sure or unsure."})
-    begin_write(db.session)
-    game = game_for_pin(pin)
-    player = require_player(game, token)
-    if player.kicked:
-        raise forbidden("The host removed you from this warm-up; answers no longer count.")
-    existing = db.session.execute(
-        select(LiveAnswer.response, LiveAnswer.confidence).where(
-            LiveAnswer.player_id == player.id, LiveAnswer.question_index == question_index)
-    ).first()
-    confidence = confidence if game.confidence else None
-    if existing is not None:
-        if existing.response == response:
-            return AnswerReceipt(question_index, existing.response, existing.confidence, False)
-        raise conflict("You already answered this question; the first answer counts.")
-    if game.phase is LivePhase.FINISHED:
-        raise conflict("This warm-up has ended; the answer was not recorded.")
-    if game.phase is LivePhase.LOBBY or question_index != game.question_index:
-        raise ServiceError(409, "wrong_question", f"Question {question_index} is not open "
-                           "now; the answer was not recorded.")
-    if effective_phase(game, now) is not LivePhase.QUESTION:
-        raise ServiceError(409, "too_late", "Time is up for this question: your answer "
-                           "arrived after the deadline and was not recorded.")
-    question_id = game.question_ids[question_index]
-    payload = question_payload(question_id)
+    if not isinstance(token, str) or not 0 < len(token) <= 200:
+        game_for_pin(pin)  # 404 for an unknown PIN
+        raise _unknown_player()
+    return _group_commit(_Job(pin, token_hash(token), question_index, response, confidence,
+                              now))
+
+
+def _group_commit(job: _Job) -> AnswerReceipt:
+    """Queue ``job``; whichever waiting request gets there first writes every queued answer.
+
+    Leader/follower, no background thread: the leader drains the queue in batches, each in
+    one transaction behind ``serialized_write`` (so the workers take turns); followers wait
+    for their answer's outcome, and take over if the leader finished before their turn.
+    """
+    cache = _cache()
+    cache.answer_queue.append(job)
+    deadline = time.monotonic() + 2 * float(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5))
+    while not job.done.is_set():
+        if cache.answer_leader.acquire(blocking=False):
+            try:
+                while cache.answer_queue:
+                    _write_batch(cache.answer_queue)
+            finally:
+                cache.answer_leader.release()
+        elif not job.done.wait(0.02) and time.monotonic() > deadline:
+            raise ServiceError(503, "busy", "The server is busy; your answer may not be "
+                               "saved yet. Send it again: a repeat counts once.")
+    if job.error is not None:
+        raise job.error
+    assert job.receipt is not None
+    return job.receipt
+
+
+def _write_batch(queue: deque) -> None:
+    """Store queued answers in one transaction; settle every job, whatever happens.
+
+    The batch is taken from the queue once the write lock is held, so it includes all that
+    arrived while waiting for it.
+    """
+    batch: list[_Job] = []
     try:
-        result = check(payload, response)
+        with serialized_write():
+            while queue and len(batch) < _MAX_BATCH:
+                batch.append(queue.popleft())
+            begin_write(db.session)
+            _store(db.session.connection(), batch)
+            db.session.commit()
+    except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
+        db.session.rollback()
+        if not isinstance(exc, ServiceError):
+            current_app.logger.exception("storing %d warm-up answers failed", len(batch))
+            exc = ServiceError(503, "busy", "Your answer could not be saved; send it again "
+                               "(a repeat counts once).")
+        for job in batch:  # nothing of the batch was stored
+            job.receipt, job.error = None, exc
+    finally:
+        for job in batch:
+            job.done.set()
+
+
+def _prepare(job: _Job, ctx: Any) -> bool:
+    """Check one answer against its player and game; True if it is to be inserted."""
+    job.player_id = ctx.id
+    if ctx.kicked:
+        job.error = forbidden("The host removed you from this warm-up; answers no longer "
+                              "count.")
+        return False
+    job.error = _refusal(ctx.phase, ctx.question_index, ctx.deadline, job.question_index,
+                         job.now)
+    if job.error is not None:
+        return False  # unless it repeats a stored answer, checked afterwards
+    question_id = ctx.question_ids[job.question_index]
+    try:
+        result = check(question_payload(question_id), job.response)
     except InvalidResponse as exc:
-        raise invalid(str(exc), {"response": str(exc)}) from exc
-    seconds_left = (game.deadline - now).total_seconds() if game.deadline else 0.0
+        job.error = invalid(str(exc), {"response": str(exc)})
+        return False
+    confidence = job.confidence if ctx.asks_confidence else None
+    seconds_left = (ctx.deadline - job.now).total_seconds() if ctx.deadline else 0.0
     points = live_points(result.correct, result.credit, seconds_left=seconds_left,
-                         seconds_total=float(game.seconds_per_question),
-                         speed_bonus=game.speed_bonus, confidence=confidence)
-    try:
-        with db.session.begin_nested():
-            db.session.add(LiveAnswer(game_id=game.id, player_id=player.id,
-                                      question_index=question_index, question_id=question_id,
-                                      response=response, correct=result.correct,
-                                      points=points, confidence=confidence, answered_at=now))
-    except IntegrityError:  # PostgreSQL: the same player's twin request won the race
-        raise conflict("You already answered this question; the first answer counts.") \
-            from None
-    db.session.execute(update(LivePlayer).where(LivePlayer.id == player.id)
-                       .values(score=LivePlayer.score + points))
-    if player.user_id is not None:
-        _feed_progress(player.user_id, question_id, result, now)
-    return AnswerReceipt(question_index, response, confidence, True)
+                         seconds_total=float(ctx.seconds_per_question),
+                         speed_bonus=ctx.speed_bonus, confidence=confidence)
+    job.confidence = confidence
+    job.values = {"game_id": ctx.game_id, "player_id": ctx.id,
+                  "question_index": job.question_index, "question_id": question_id,
+                  "response": job.response, "correct": result.correct, "points": points,
+                  "confidence": confidence, "answered_at": job.now}
+    if ctx.user_id is not None:
+        job.progress = (ctx.user_id, question_id, result)
+    return True
+
+
+def _store(conn: Any, batch: list[_Job]) -> None:
+    """Insert a batch of answers: one query for the players, one insert, one update."""
+    players = {row.token_hash: row for row in conn.execute(
+        _ANSWER_CONTEXT, {"hashes": list({job.token_hash for job in batch})})}
+    first: dict[tuple[int, int], _Job] = {}
+    to_insert: list[_Job] = []
+    compare: list[_Job] = []  # might repeat an answer stored before (or in this batch)
+    for job in batch:
+        ctx = players.get(job.token_hash)
+        if ctx is None or ctx.pin != job.pin:
+            job.error = _unknown_player() if _pin_exists(conn, job.pin) else _no_such_pin()
+        elif _prepare(job, ctx):
+            if job.key in first:
+                compare.append(job)
+            else:
+                first[job.key] = job
+                to_insert.append(job)
+        elif job.error is not None and job.error.status == 409:
+            compare.append(job)
+    inserted: set[tuple[int, int]] = set()
+    if to_insert:
+        inserted = {(r.player_id, r.question_index) for r in conn.execute(
+            _INSERT_ANSWER[conn.dialect.name], [job.values for job in to_insert])}
+    created = [job for job in to_insert if job.key in inserted]
+    if created:
+        conn.execute(_ADD_POINTS, [{"player_id": job.player_id,
+                                    "points": job.values["points"]} for job in created])
+    for job in created:
+        job.receipt = AnswerReceipt(job.question_index, job.response, job.confidence, True)
+        if job.progress is not None:
+            _feed_progress(*job.progress, job.now)
+    for job in [j for j in to_insert if j.key not in inserted] + compare:
+        existing = _existing_answer(conn, job.player_id, job.question_index)
+        if existing is None:
+            continue  # keeps its refusal
+        try:
+            job.receipt, job.error = _repeat_or_conflict(existing, job.question_index,
+                                                         job.response), None
+        except ServiceError as exc:
+            job.receipt, job.error = None, exc
+
+
+def _pin_exists(conn: Any, pin: str) -> bool:
+    return valid_pin(pin) and conn.execute(
+        select(_GAME_T.c.id).where(_GAME_T.c.pin == pin).limit(1)).first() is not None
 
 
 def _feed_progress(user_id: int, question_id: int, result: Result, now: datetime) -> None:
@@ -536,18 +824,20 @@ def public_state(pin: str, now: datetime) -> tuple[dict[str, Any], str]:
     An entry lives ``LIVE_STATE_CACHE`` seconds at most, and never past the question's
     deadline, when the phase turns to "reveal".
     """
-    cache = _cache()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = _cache(app)
+    stamp = _stamp(app)  # read before the game, so a change during the query is noticed
     entry = cache.states.get(pin)
-    if entry is not None and entry.created <= now < entry.expires:
+    if entry is not None and entry.fresh(now, stamp):
         if entry.state is None:
-            raise ServiceError(404, "not_found", "No warm-up has that PIN.")
+            raise _no_such_pin()
         return entry.state, entry.etag or ""
-    ttl = timedelta(seconds=float(current_app.config.get("LIVE_STATE_CACHE", 0.25)))
+    ttl = timedelta(seconds=float(current_app.config.get("LIVE_STATE_CACHE", 0.5)))
     try:
         game = game_for_pin(pin)
     except ServiceError:
         if valid_pin(pin):
-            cache.states[pin] = _Entry(now + ttl, now, None, None)
+            cache.states[pin] = _Entry(now + ttl, now, None, None, stamp=stamp)
         raise
     state = build_state(game, now)
     expires = now + ttl
@@ -555,8 +845,21 @@ def public_state(pin: str, now: datetime) -> tuple[dict[str, Any], str]:
         expires = min(expires, game.deadline)
     etag = state_etag(game.id, game.version, state["phase"])
     if valid_pin(pin):
-        cache.states[pin] = _Entry(expires, now, state, etag)
+        head = json.dumps(state, ensure_ascii=False, separators=(",", ":"))[:-1]
+        cache.states[pin] = _Entry(expires, now, state, etag, head, stamp)
     return state, etag
+
+
+def cached_state_body(app: Flask, pin: str, now: datetime) -> tuple[bytes, str] | None:
+    """(JSON body with server_time, ETag) straight from this process's cache, or None.
+
+    Used by the polling fast path, outside any request or app context.
+    """
+    entry = _cache(app).states.get(pin)
+    if entry is None or entry.state is None or not entry.fresh(now, _stamp(app)):
+        return None
+    body = f'{entry.json_head},"server_time":"{iso(now)}"}}'
+    return body.encode(), entry.etag or ""
 
 
 def _ranked(rows: list[tuple[Any, float]]) -> list[tuple[int, Any, float]]:

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Warm-up burst benchmark (a script, not part of the test run).
+
+    python3 benchmarks/live_load.py                    # N = 100, 300, 1000
+    python3 benchmarks/live_load.py --sizes 50 --questions 1
+
+Serves the real app with gunicorn on 127.0.0.1 (a fresh SQLite file in a temp dir, after
+``quizapp init-db``), creates an instructor and a warm-up through the API, lets N simulated
+participants join, and for each question:
+
+* every participant polls ``GET /api/v1/live/{pin}/state`` like the phone page does (every
+  700 ms ± 100 ms, If-None-Match, one keep-alive connection each);
+* the host advances; we time until *every* participant has seen the new question;
+* all participants answer at the same instant (released by an asyncio event, requests
+  already written to open connections) and we time each answer;
+* ``GET /results`` counts the answers stored, to compare with the 200s acknowledged.
+
+Bounded: at most --max-n participants, every wait has a timeout, loopback only.
+Prints a Markdown table; ``--write`` puts it into docs/live-load.md between markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import random
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-c", "from quizapp.cli import main; main()"]
+HOST = "127.0.0.1"
+PASSWORD = "benchmark password"
+POLL, JITTER = 0.7, 0.1
+MARK_BEGIN, MARK_END = "<!-- live-load:begin -->", "<!-- live-load:end -->"
+
+
+# ------------------------------------------------------------------ a tiny HTTP/1.1 client
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection (like one phone), for asyncio."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                      body: bytes = b"", retries: int = 2) -> tuple[int, dict[str, str], bytes]:
+        for attempt in range(retries + 1):
+            try:
+                if self.writer is None:
+                    await self._open()
+                return await self._exchange(method, path, headers or {}, body)
+            except (ConnectionError, asyncio.IncompleteReadError, OSError):
+                # A keep-alive connection the server closed: open a new one and resend
+                # (every request here is safe to repeat; an answer counts once).
+                self.close()
+                if attempt == retries:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _exchange(self, method, path, headers, body):
+        assert self.reader is not None and self.writer is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}",
+                 f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("closed")
+        status = int(status_line.split()[1])
+        head: dict[str, str] = {}
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            head[name.strip().lower()] = value.strip()
+        length = int(head.get("content-length", "0"))
+        data = await self.reader.readexactly(length) if length else b""
+        if head.get("connection", "").lower() == "close":
+            self.close()
+        return status, head, data
+
+
+def jbody(data) -> bytes:
+    return json.dumps(data).encode()
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+# --------------------------------------------------------------------------- the server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving quizapp.wsgi:app on a fresh SQLite database."""
+
+    def __init__(self, workers: int, threads: int) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="quizapp-live-"))
+        self.port = free_port()
+        self.env = {**os.environ, "QUIZAPP_DATABASE_URL": f"sqlite:///{self.dir / 'q.db'}",
+                    "QUIZAPP_SECRET_KEY": "bench-" + secrets.token_hex(8),
+                    "PYTHONPATH": str(ROOT)}
+        self.workers, self.threads = workers, threads
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        subprocess.run([*CLI, "init-db"], env=self.env, check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([*CLI, "add-user", "livehost", "--role", "instructor", "--password",
+                        PASSWORD], env=self.env, check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}",
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--worker-connections", "2000", "--backlog", "4096", "--keep-alive", "5",
+             "--log-level", "warning", "quizapp.wsgi:app"],
+            env=self.env, cwd=ROOT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{self.port}/api/v1/openapi.json",
+                                       timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of gunicorn's master and workers so far."""
+        assert self.proc is not None
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+            pids += [int(p) for p in children.read_text().split()]
+        except OSError:
+            pass
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# -------------------------------------------------------------------------- the burst
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+class Participant:
+    def __init__(self, port: int, pin: str, token: str) -> None:
+        self.conn = Connection(port)
+        self.pin, self.token = pin, token
+        self.etag: str | None = None
+        self.state: dict = {}
+        self.seen: dict[int, float] = {}   # question index -> monotonic time first seen
+        self.polls = self.poll_errors = 0
+
+    async def poll_once(self) -> None:
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        try:
+            status, head, data = await self.conn.request(
+                "GET", f"/api/v1/live/{self.pin}/state", headers)
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            self.poll_errors += 1
+            return
+        self.polls += 1
+        if status == 200:
+            self.etag = head.get("etag")
+            self.state = json.loads(data)
+            if self.state.get("phase") == "question":
+                self.seen.setdefault(self.state["question_index"], time.monotonic())
+        elif status != 304:
+            self.poll_errors += 1
+
+    async def poll_until(self, stop: asyncio.Event) -> None:
+        await asyncio.sleep(random.uniform(0, POLL))  # phones do not start in lockstep
+        while not stop.is_set():
+            await self.poll_once()
+            try:
+                await asyncio.wait_for(stop.wait(), POLL + random.uniform(-JITTER, JITTER))
+            except TimeoutError:
+                pass
+
+
+async def answer_once(p: Participant, index: int, choices: list[str], release: asyncio.Event,
+                      latencies: list[float], statuses: dict[int, int]) -> None:
+    """Wait for the release, then answer (the request is timed from its first byte)."""
+    body = jbody({"response": random.choice(choices)})
+    headers = {"X-Player-Token": p.token, **JSON}
+    await release.wait()
+    start = time.monotonic()
+    try:
+        code, _, _ = await p.conn.request(
+            "PUT", f"/api/v1/live/{p.pin}/answers/{index}", headers, body)
+    except (ConnectionError, OSError, asyncio.IncompleteReadError):
+        code = 0
+    latencies.append(time.monotonic() - start)
+    statuses[code] = statuses.get(code, 0) + 1
+
+
+async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
+                   timeout: float) -> dict:
+    port = server.port
+    host = Connection(port)
+    status, _, data = await host.request("POST", "/api/v1/live", {**auth, **JSON}, jbody(
+        {"count": questions, "types": ["mcq"], "seconds_per_question": 120}))
+    assert status == 201, data
+    pin = json.loads(data)["pin"]
+
+    # Join, 50 at a time.
+    tokens: list[str] = []
+    sem = asyncio.Semaphore(50)
+
+    async def join(i: int) -> None:
+        async with sem:
+            conn = Connection(port)
+            st, _, body = await conn.request("POST", f"/api/v1/live/{pin}/players", JSON,
+                                             jbody({"nickname": f"player {i}"}))
+            conn.close()
+            assert st == 201, body
+            tokens.append(json.loads(body)["player_token"])
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(join(i) for i in range(n)))
+    join_seconds = time.monotonic() - t0
+    people = [Participant(port, pin, t) for t in tokens]
+    rounds = []
+    for index in range(questions):
+        stop = asyncio.Event()
+        pollers = [asyncio.create_task(p.poll_until(stop)) for p in people]
+        await asyncio.sleep(POLL * 1.5)  # everyone has polled at least once
+        poll_cpu = server.cpu_seconds()
+        poll_start = time.monotonic()
+        sent = time.monotonic()
+        st, _, body = await host.request("POST", f"/api/v1/live/{pin}/advance", auth)
+        assert st == 200, body
+        state = json.loads(body)
+        limit = time.monotonic() + timeout
+        while any(index not in p.seen for p in people) and time.monotonic() < limit:
+            await asyncio.sleep(0.02)
+        delays = [p.seen[index] - sent for p in people if index in p.seen]
+        await asyncio.sleep(max(0.0, 2.0 - (time.monotonic() - poll_start)))
+        poll_cpu_window = (server.cpu_seconds() - poll_cpu, time.monotonic() - poll_start)
+        stop.set()
+        await asyncio.gather(*pollers)
+
+        # The burst: every participant answers at the same instant.
+        choices = [c["id"] for c in state["question"]["choices"]]
+        release = asyncio.Event()
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+
+        tasks = [asyncio.create_task(answer_once(p, index, choices, release, latencies,
+                                                 statuses)) for p in people]
+        await asyncio.sleep(0.2)
+        burst_cpu = server.cpu_seconds()
+        burst_start = time.monotonic()
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+        burst_seconds = time.monotonic() - burst_start
+        burst_cpu = server.cpu_seconds() - burst_cpu
+        load = os.getloadavg()[0]
+
+        st, _, body = await host.request("GET", f"/api/v1/live/{pin}/results", auth)
+        results = json.loads(body)
+        stored = sum(bar["count"] for bar in results["questions"][index]["histogram"])
+        rounds.append({
+            "index": index, "seen": len(delays), "see_max": max(delays, default=float("nan")),
+            "see_p50": statistics.median(delays) if delays else float("nan"),
+            "acknowledged": statuses.get(200, 0), "stored": stored,
+            "answer_count": results["answer_count"],
+            "errors": {k: v for k, v in statuses.items() if k != 200},
+            "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+            "max": max(latencies), "burst_seconds": burst_seconds,
+            "burst_cpu": burst_cpu, "load": load,
+            "poll_cpu_per_s": poll_cpu_window[0] / poll_cpu_window[1],
+        })
+    await host.request("POST", f"/api/v1/live/{pin}/end", auth)
+    host.close()
+    for p in people:
+        p.conn.close()
+    return {"n": n, "join_seconds": join_seconds, "rounds": rounds,
+            "poll_errors": sum(p.poll_errors for p in people),
+            "polls": sum(p.polls for p in people)}
+
+
+def token_for(port: int) -> dict[str, str]:
+    basic = base64.b64encode(f"livehost:{PASSWORD}".encode()).decode()
+    request = urllib.request.Request(f"http://{HOST}:{port}/api/v1/tokens", method="POST",
+                                     headers={"Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return {"Authorization": f"Bearer {json.loads(reply.read())['token']}"}
+
+
+def table(results: list[dict]) -> str:
+    rows = ["| N | question | acknowledged (200) | stored | other statuses | answer p50 | "
+            "p95 | p99 | max | whole burst | server CPU for the burst | all saw next question "
+            "(max) | median | server CPU while N poll | load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        for q in r["rounds"]:
+            errors = ", ".join(f"{k}: {v}" for k, v in sorted(q["errors"].items())) or "none"
+            rows.append(
+                f"| {r['n']} | {q['index'] + 1} | {q['acknowledged']} | {q['stored']} | "
+                f"{errors} | {q['p50'] * 1000:.0f} ms | {q['p95'] * 1000:.0f} ms | "
+                f"{q['p99'] * 1000:.0f} ms | {q['max'] * 1000:.0f} ms | "
+                f"{q['burst_seconds']:.2f} s | {q['burst_cpu']:.2f} s | "
+                f"{q['see_max']:.2f} s ({q['seen']}/{r['n']}) | {q['see_p50']:.2f} s | "
+                f"{q['poll_cpu_per_s'] * 100:.0f} % of a core | {q['load']:.1f} |")
+    return "\n".join(rows)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({cpu or platform.processor()}), "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--questions", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--max-n", type=int, default=1000)
+    parser.add_argument("--write", action="store_true",
+                        help="put the table into docs/live-load.md between the markers")
+    args = parser.parse_args()
+    if max(args.sizes) > args.max_n:
+        raise SystemExit(f"at most {args.max_n} participants (raise --max-n deliberately)")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, 4 * max(args.sizes) + 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+    results = []
+    with Server(args.workers, args.threads) as server:
+        auth = token_for(server.port)
+        for n in args.sizes:
+            print(f"N = {n} ...", file=sys.stderr, flush=True)
+            results.append(asyncio.run(run_size(server, auth, n, args.questions,
+                                                args.timeout)))
+    command = "python3 benchmarks/live_load.py " + " ".join(sys.argv[1:])
+    report = (f"Machine: {machine()}.\n\nServer: gunicorn --workers {args.workers} --threads "
+              f"{args.threads} (gthread), SQLite WAL file in a temp dir, all on {HOST}.\n\n"
+              f"Command: `{command.strip()}`\n\n" + table(results) + "\n\n" +
+              "\n".join(f"N = {r['n']}: {r['n']} joins in {r['join_seconds']:.1f} s; "
+                        f"{r['polls']} state polls, {r['poll_errors']} failed."
+                        for r in results))
+    print(report)
+    ok = all(q["acknowledged"] == q["stored"] == r["n"] for r in results for q in r["rounds"])
+    print("\nall acknowledged answers stored, none lost:", ok)
+    if args.write:
+        doc = ROOT / "docs" / "live-load.md"
+        text = doc.read_text()
+        start, end = text.index(MARK_BEGIN) + len(MARK_BEGIN), text.index(MARK_END)
+        doc.write_text(text[:start] + "\n" + report + "\n" + text[end:])
+
+
+if __name__ == "__main__":
+    main()
