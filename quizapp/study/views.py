@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
+from ..database import begin_write
+from ..domain.generator import public_view
+from ..domain.passages import annotate
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Attempt, AttemptQuestion, utcnow
 from ..services import study
+from . import display
+from .forms import ActionForm, AnswerForm, NewQuizForm, parse_response
 
 bp = Blueprint("study", __name__)
+# Every POST here is checked for its CSRF token by CSRFProtect (see create_app); the forms
+# below only render the token.
+
+
+@bp.app_template_filter("due_phrase")
+def _due_phrase(due: datetime | None) -> str:
+    return display.due_phrase(due, utcnow())
+
+
+@bp.app_template_filter("ago_phrase")
+def _ago_phrase(moment: datetime | None) -> str:
+    return display.ago_phrase(moment, utcnow())
+
+
+@bp.app_template_filter("score_text")
+def _score_text(value: float | None) -> str:
+    return display.number_text(value)
+
+
+@bp.app_template_filter("utc_text")
+def _utc_text(moment: datetime | None) -> str:
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
+
+
+@bp.app_template_filter("iso_utc")
+def _iso_utc(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else ""
 
 
 @bp.get("/")
@@ -18,9 +65,279 @@ def index():
     return render_template("study/welcome.html")
 
 
+def _assignments_for(user) -> list[dict[str, Any]]:
+    # services.teach belongs to the instructor team; the dashboard works without it.
+    try:
+        from ..services import teach
+    except ImportError:
+        return []
+    listing = getattr(teach, "assignments_for_student", None)
+    rows = []
+    for row in (listing(user) if listing else []):
+        row = dict(row) if isinstance(row, dict) else {"id": row.id, "title": row.title,
+                                                       "due_at": row.due_at}
+        due = row.get("due_at")
+        if isinstance(due, str):
+            try:
+                due = datetime.fromisoformat(due.removesuffix("Z"))
+            except ValueError:
+                due = None
+        row["due"] = due
+        rows.append(row)
+    return rows
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
     """Show the learner's progress and what to do next."""
     summary = study.progress_summary(current_user)
-    return render_template("study/dashboard.html", summary=summary)
+    mastery = study.topic_mastery(current_user)
+    chart = display.bar_chart([(m["title"], m["share"], f"{display.percent(m['share'], 1)}%")
+                               for m in mastery])
+    trend = study.accuracy_trend(current_user)
+    history = study.attempt_history(current_user)
+    return render_template(
+        "study/dashboard.html", summary=summary, mastery=mastery, chart=chart,
+        history=history, hidden_scores={a.id for a in history if not study.keys_visible(a)},
+        trend=trend, spark=display.sparkline(trend) if trend else None,
+        open_attempts=study.unfinished_attempts(current_user),
+        next_due=study.next_due_at(current_user) if not summary["due_count"] else None,
+        assignments=_assignments_for(current_user), form=ActionForm(),
+        start_assignment=current_app.view_functions.get("teach.start_assignment") is not None,
+        mastery_definition=study.MASTERY_DEFINITION, mode_labels=display.MODE_LABELS)
+
+
+@bp.route("/quiz/new", methods=["GET", "POST"])
+@login_required
+def new_quiz():
+    """Choose length, topics and question forms, then start a practice quiz."""
+    form = NewQuizForm()
+    if form.validate_on_submit():
+        try:
+            attempt = study.start_attempt(current_user, count=form.count,
+                                          types=form.types.data or None,
+                                          topics=form.topics.data or None)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            fields = exc.fields or {}
+            target = {"count": form.other_length, "types": form.types, "topics": form.topics}
+            for name, message in fields.items():
+                target.get(name, form.topics).errors.append(message)
+            if not fields:
+                form.topics.errors.append(exc.message)
+        else:
+            if attempt.max_score < form.count:
+                flash(f"Only {attempt.max_score} questions match your choices, "
+                      "so this quiz has that many.", "info")
+            return redirect(url_for("study.attempt", attempt_id=attempt.id))
+    status = 400 if form.errors else 200
+    return render_template("study/new_quiz.html", form=form), status
+
+
+def _numbered_item(attempt: Attempt, number: int) -> AttemptQuestion:
+    if not 1 <= number <= len(attempt.items):
+        abort(404, "That question is not part of this quiz.")
+    return attempt.items[number - 1]
+
+
+def _render_question(attempt: Attempt, item: AttemptQuestion, *, draft: Any = None,
+                     error: str | None = None, status: int = 200):
+    number = attempt.items.index(item) + 1
+    responses = {r.question_id: r for r in attempt.responses}
+    response = responses.get(item.question_id)
+    payload = item.question.payload
+    now = utcnow()
+    context: dict[str, Any] = {
+        "attempt": attempt, "item": item, "number": number, "total": len(attempt.items),
+        "answered": len(responses), "question": {**public_view(payload), "id": item.question_id},
+        "topic_title": study.topic_title(item.question.topic),
+        "type_label": display.TYPE_LABELS.get(payload["type"], ""),
+        "time_up": attempt.deadline is not None and now > attempt.deadline,
+        "seconds_left": int((attempt.deadline - now).total_seconds())
+        if attempt.deadline is not None else None,
+        "mode_label": display.MODE_LABELS[attempt.mode.value],
+        "form": AnswerForm(), "finish_form": ActionForm(), "draft": draft, "error": error,
+        "response": response, "next_number": _next_unanswered_number(attempt, responses),
+    }
+    if response is not None:
+        feedback = study.feedback_for(attempt, item.question, response)
+        context.update(feedback=feedback, key=payload["answer"] if feedback.revealed else None,
+                       your_answer=display.response_text(payload, response.response))
+        if feedback.revealed:
+            context["passages"] = study.source_passages(payload["source"])
+            if payload["type"] == "true_false" and payload["answer"] is False:
+                statements = study.true_statements(item.question)
+                explanation = payload.get("explanation", "")
+                for sentence in statements:
+                    explanation = explanation.replace(sentence, "", 1).strip()
+                context.update(true_statements=statements, explanation=explanation)
+    return render_template("study/question.html", **context), status
+
+
+def _next_unanswered_number(attempt: Attempt, responses: dict) -> int | None:
+    return next((n for n, i in enumerate(attempt.items, 1) if i.question_id not in responses),
+                None)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    """Show the first unanswered question, so a quiz resumes where it stopped."""
+    attempt = study.get_attempt(current_user, attempt_id)
+    if attempt.finished:
+        return redirect(url_for("study.result", attempt_id=attempt.id))
+    item = study.next_unanswered(attempt)
+    if item is None:
+        return render_template("study/finish.html", attempt=attempt, form=ActionForm())
+    return _render_question(attempt, item)
+
+
+@bp.get("/attempts/<int:attempt_id>/questions/<int:number>")
+@login_required
+def question(attempt_id: int, number: int):
+    """Show one question of an attempt: its form, or its feedback once answered."""
+    attempt = study.get_attempt(current_user, attempt_id)
+    return _render_question(attempt, _numbered_item(attempt, number))
+
+
+@bp.post("/attempts/<int:attempt_id>/questions/<int:number>")
+@login_required
+def answer(attempt_id: int, number: int):
+    """Record the answer to one question, then show its feedback."""
+    begin_write(db.session)
+    attempt = study.get_attempt(current_user, attempt_id)
+    item = _numbered_item(attempt, number)
+    parsed = parse_response(item.question.payload, request.form)
+    here = url_for("study.question", attempt_id=attempt.id, number=number)
+    if not parsed.ok:
+        db.session.rollback()
+        return _render_question(attempt, item, draft=parsed.draft, error=parsed.error,
+                                status=400)
+    try:
+        study.record_response(current_user, attempt.id, item.question_id, parsed.response)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 400:
+            return _render_question(attempt, item, draft=parsed.draft, error=exc.message,
+                                    status=400)
+        if exc.status != 409:
+            raise
+        flash(exc.message, "warning")
+        if attempt.finished:
+            return redirect(url_for("study.result", attempt_id=attempt.id))
+    return redirect(here + "#feedback-heading")
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@login_required
+def finish(attempt_id: int):
+    """Finish an attempt (again is harmless) and show its result."""
+    study.finish_attempt(current_user, attempt_id)
+    db.session.commit()
+    return redirect(url_for("study.result", attempt_id=attempt_id))
+
+
+def _result_rows(attempt: Attempt, visible: bool) -> list[dict[str, Any]]:
+    responses = {r.question_id: r for r in attempt.responses}
+    rows = []
+    for number, item in enumerate(attempt.items, 1):
+        payload = item.question.payload
+        response = responses.get(item.question_id)
+        rows.append({
+            "number": number, "prompt": payload["prompt"], "type": payload["type"],
+            "answered": response is not None,
+            "your_answer": display.response_text(payload, response.response)
+            if response is not None else None,
+            "correct": bool(response and response.correct),
+            "credit": response.credit if response is not None else 0.0,
+            "answer_text": payload["answer_text"] if visible else None,
+            "quotes": payload["source"].get("quotes") or [payload["source"]["quote"]]
+            if visible else [],
+            "fact_id": payload["fact_ids"][0] if payload["fact_ids"] else None,
+        })
+    return rows
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    """Show the score and every question with your answer, the key and its source."""
+    attempt = study.get_attempt(current_user, attempt_id)
+    if not attempt.finished:
+        flash("Finish the quiz to see your result.", "info")
+        return redirect(url_for("study.attempt", attempt_id=attempt.id))
+    visible = study.keys_visible(attempt)
+    due_count = study.progress_summary(current_user)["due_count"]
+    return render_template("study/result.html", attempt=attempt, visible=visible,
+                           rows=_result_rows(attempt, visible), due_count=due_count,
+                           percent=display.percent(attempt.score, attempt.max_score),
+                           form=ActionForm(), mode_labels=display.MODE_LABELS)
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@login_required
+def review():
+    """Start a review of the facts that are due, or say when the next one will be."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            attempt = study.start_attempt(current_user, count=20, mode="review")
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status != 409:
+                raise
+        else:
+            return redirect(url_for("study.attempt", attempt_id=attempt.id))
+    summary = study.progress_summary(current_user)
+    return render_template("study/review.html", form=form, due_count=summary["due_count"],
+                           next_due=study.next_due_at(current_user),
+                           seen_any=bool(summary["facts"]))
+
+
+@bp.post("/facts/<fact_id>/practice")
+@login_required
+def practise_fact(fact_id: str):
+    """Start a short quiz (up to 3 questions) on one fact."""
+    attempt = study.start_fact_practice(current_user, fact_id)
+    db.session.commit()
+    return redirect(url_for("study.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/source")
+@login_required
+def source():
+    """Read the commentary with every fact's quote highlighted, ready to practise."""
+    documents = study.documents()
+    slug = request.args.get("document")
+    document = next((d for d in documents if d.slug == slug), None) if slug else \
+        (documents[0] if documents else None)
+    if document is None:
+        abort(404, "That commentary was not found.")
+    facts = study.facts_of(document)
+    blocks = annotate(document.text, {f.id: f.quote for f in facts})
+    numbers: dict[str, int] = {}
+    for block in blocks:
+        for key in block.keys:
+            numbers[key] = len(numbers) + 1
+    mastery = {row["fact_id"]: row["mastery"] for row in study.fact_progress(current_user)}
+    return render_template("study/source.html", document=document, documents=documents,
+                           blocks=blocks, facts={f.id: f for f in facts}, numbers=numbers,
+                           mastery=mastery, form=ActionForm())
+
+
+@bp.get("/progress")
+@login_required
+def progress():
+    """List every fact with what you know of it and when it is due; filter by topic."""
+    topics = study.topic_options()
+    topic = request.args.get("topic") or None
+    if topic not in dict(topics):
+        topic = None
+    rows = study.fact_progress(current_user, topic)
+    summary = study.progress_summary(current_user)
+    return render_template("study/progress.html", rows=rows, topics=topics, topic=topic,
+                           summary=summary, mastery_definition=study.MASTERY_DEFINITION)

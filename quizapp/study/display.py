@@ -1,0 +1,167 @@
+"""Presentation helpers for the student pages: words for times and answers, chart geometry.
+
+Pure functions (no Flask, no database), so each is tested on its own.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+TYPE_LABELS = {
+    "mcq": "Multiple choice",
+    "multi": "Select all that apply",
+    "true_false": "True or false",
+    "short": "Type the answer",
+    "ordering": "Timeline",
+    "matching": "Matching",
+}
+MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def span(delta: timedelta) -> str:
+    """A duration in the largest unit that fits: "5 minutes", "3 hours", "2 weeks"."""
+    seconds = max(0, int(delta.total_seconds()))
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if hours < 1:
+        return _plural(max(1, minutes), "minute")
+    if days < 1:
+        return _plural(hours, "hour")
+    if days < 14:
+        return _plural(days, "day")
+    if days < 60:
+        return _plural(days // 7, "week")
+    if days < 730:
+        return _plural(days // 30, "month")
+    return _plural(days // 365, "year")
+
+
+def due_phrase(due: datetime | None, now: datetime) -> str:
+    """When a fact comes back for review: "due now", "in 3 days", or "not scheduled"."""
+    if due is None:
+        return "not scheduled"
+    if due <= now:
+        return "due now"
+    return f"in {span(due - now)}"
+
+
+def ago_phrase(moment: datetime | None, now: datetime) -> str:
+    """How long ago something happened: "just now", "2 hours ago", or "never"."""
+    if moment is None:
+        return "never"
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{span(now - moment)} ago"
+
+
+def number_text(value: float | None) -> str:
+    """A score without a pointless ".0": 3 → "3", 3.5 → "3.5", 2.3333 → "2.33"."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), 2)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+
+def percent(part: float | None, whole: float | None) -> int:
+    """``part / whole`` as a whole percentage (0 when there is nothing to divide)."""
+    if not whole or part is None:
+        return 0
+    return round(100 * float(part) / float(whole))
+
+
+def _text_of(options: list[dict[str, str]], option_id: Any) -> str:
+    return next((o["text"] for o in options if o["id"] == option_id), str(option_id))
+
+
+def response_text(question: dict[str, Any], response: Any) -> str | list[str]:
+    """A response in words, shaped like ``answer_text`` (a list for multi, ordering, matching)."""
+    qtype = question.get("type")
+    if response is None:
+        return "No answer"
+    if qtype == "mcq":
+        return _text_of(question["choices"], response)
+    if qtype == "multi":
+        return [_text_of(question["choices"], r) for r in response]
+    if qtype == "true_false":
+        return "True" if response is True else "False"
+    if qtype == "ordering":
+        return [_text_of(question["items"], r) for r in response]
+    if qtype == "matching":
+        return [f"{left['text']} — {_text_of(question['right'], response.get(left['id']))}"
+                for left in question["left"]]
+    return str(response)
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One bar of a horizontal bar chart, laid out in SVG pixels (x in per cent)."""
+
+    label_lines: tuple[tuple[str, int], ...]  # (text, baseline y)
+    bar_y: int
+    bar_width: float  # per cent of the chart's width
+    value_text: str
+    value_y: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    rows: tuple[BarRow, ...]
+    height: int
+    track_width: float
+    bar_height: int
+
+
+def bar_chart(rows: list[tuple[str, float, str]], *, wrap: int = 34, line_height: int = 19,
+              bar_height: int = 16, gap: int = 16, track_width: float = 84.0) -> BarChart:
+    """Lay out labelled bars: each label wraps over lines above its bar, the value at its end.
+
+    ``rows`` are (label, share in 0..1, value text). Widths are percentages, so the chart
+    stretches to its container while text keeps its size (no viewBox scaling).
+    """
+    out: list[BarRow] = []
+    y = 0
+    for label, share, value_text in rows:
+        lines = textwrap.wrap(label, wrap) or [""]
+        placed = []
+        for line in lines:
+            y += line_height
+            placed.append((line, y - 4))
+        bar_y = y + 4
+        share = min(1.0, max(0.0, float(share)))
+        out.append(BarRow(tuple(placed), bar_y, round(share * track_width, 2), value_text,
+                          bar_y + bar_height - 3))
+        y = bar_y + bar_height + gap
+    return BarChart(tuple(out), max(y - gap + 2, 0), track_width, bar_height)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    points: str  # for <polyline points="...">
+    dots: tuple[tuple[float, float], ...]
+    width: int
+    height: int
+    gridlines: tuple[tuple[float, str], ...]  # (y, label)
+
+
+def sparkline(values: list[float], *, width: int = 320, height: int = 90,
+              pad: int = 8, left: int = 36) -> Sparkline:
+    """Place shares (0..1) on a small line chart: oldest left, newest right."""
+    inner_w, inner_h = width - left - pad, height - 2 * pad
+
+    def y_of(v: float) -> float:
+        return round(pad + inner_h * (1 - min(1.0, max(0.0, v))), 1)
+
+    if len(values) == 1:
+        xs = [left + inner_w / 2]
+    else:
+        xs = [left + inner_w * i / (len(values) - 1) for i in range(len(values))]
+    dots = tuple((round(x, 1), y_of(v)) for x, v in zip(xs, values, strict=True))
+    points = " ".join(f"{x},{y}" for x, y in dots)
+    grid = tuple((y_of(v), f"{int(v * 100)}%") for v in (1.0, 0.5, 0.0))
+    return Sparkline(points, dots, width, height, grid)

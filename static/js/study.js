@@ -1,0 +1,86 @@
+/* Student pages, progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+
+  // Move focus to the heading that matters (the feedback after an answer, the next
+  // question), so keyboard and screen reader users start reading there.
+  function focusHeading() {
+    var target = document.querySelector("[data-autofocus]");
+    if (target && document.activeElement === document.body) {
+      target.focus({ preventScroll: false });
+    }
+  }
+
+  // Timeline questions: choosing a position another event holds swaps the two, so the
+  // positions always stay a complete order.
+  function keepOrderComplete() {
+    document.querySelectorAll("select[data-order-group]").forEach(function (select) {
+      select.dataset.previous = select.value;
+      select.addEventListener("change", function () {
+        var group = select.dataset.orderGroup;
+        var previous = select.dataset.previous;
+        document.querySelectorAll('select[data-order-group="' + group + '"]').forEach(function (other) {
+          if (other !== select && other.value === select.value && previous) {
+            other.value = previous;
+            other.dataset.previous = previous;
+          }
+        });
+        select.dataset.previous = select.value;
+      });
+    });
+  }
+
+  // Timed attempts: count the remaining time down (the server still decides).
+  function countdown() {
+    var timer = document.querySelector(".timer[data-deadline]");
+    var left = timer && timer.querySelector(".timer-left");
+    if (!left) { return; }
+    var deadline = Date.parse(timer.dataset.deadline);
+    if (isNaN(deadline)) { return; }
+    function tick() {
+      var seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      var rest = String(seconds % 60).padStart(2, "0");
+      left.textContent = seconds > 0 ? minutes + ":" + rest : "time is up";
+      if (seconds === 0) {
+        timer.classList.add("is-over");
+        clearInterval(handle);
+      }
+    }
+    var handle = setInterval(tick, 1000);
+    tick();
+  }
+
+  // A second click on a submit button while the first is on its way does nothing.
+  function guardDoubleSubmit() {
+    document.querySelectorAll("form[method=post]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        if (form.dataset.sending) { return; }
+        form.dataset.sending = "1";
+        setTimeout(function () {
+          form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+    // Coming back with the Back button: the form may be used again.
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-sending]").forEach(function (form) {
+        delete form.dataset.sending;
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      });
+    });
+  }
+
+  function start() {
+    keepOrderComplete();
+    countdown();
+    guardDoubleSubmit();
+    focusHeading();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
