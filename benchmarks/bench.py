@@ -13,7 +13,8 @@ Serves the real app (``quizapp.wsgi:app``) and ``benchmarks/hello_app.py`` with 
   script that rotates through prepared requests; p50/p95/p99 latency from wrk;
 * a burst of 300 answers (300 learners, one connection each, released by a barrier): p99;
 * 300 logins at once (``POST /api/v1/tokens``, HTTP Basic, the real argon2id hasher): total;
-* 300 learners answering 10 questions each at random instants within 20 s (open loop):
+* 300 learners each answering at a random instant within 20 s (open loop; more answers
+  each with ``--answers-per-learner``):
   p50/p95/p99, errors, and whether every acknowledged answer is stored exactly once.
 
 Writes the medians of the runs into docs/performance.md between the ``bench`` markers.
@@ -146,6 +147,21 @@ class Gunicorn:
                     pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (user + system)."""
+        assert self.proc is not None
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry.name) == self.proc.pid or int(fields[1]) == self.proc.pid:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc: Any) -> None:
         if self.proc is not None:
@@ -314,11 +330,14 @@ def login_cookie(port: int, username: str) -> str:
 # --- load generators ------------------------------------------------------------------------
 
 
-def wrk(port: int, lines: list[str], duration: float, connections: int, threads: int,
+def wrk(server: Gunicorn, lines: list[str], duration: float, connections: int, threads: int,
         workdir: Path) -> dict[str, Any]:
+    """Run wrk against ``server``; add requests/s and the server's CPU ms per request."""
+    port = server.port
     script, data = workdir / "rotate.lua", workdir / f"requests-{secrets.token_hex(4)}.tsv"
     script.write_text(LUA)
     data.write_text("\n".join(lines) + "\n")
+    cpu_before = server.cpu_seconds()
     done = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{int(duration)}s",
          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}", "--",
@@ -329,6 +348,7 @@ def wrk(port: int, lines: list[str], duration: float, connections: int, threads:
         raise RuntimeError(done.stdout + done.stderr)
     result = json.loads(found.group(1))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(1, result["requests"])
     return result
 
 
@@ -424,7 +444,7 @@ def measure(backend: str, db: Database, hello: Gunicorn, args, workdir: Path) ->
         with Gunicorn("quizapp.wsgi:app", ROOT, app_env(db.url), args.gunicorn,
                       workdir / f"app-{backend}.log") as app:
             wrk_args = (args.duration, args.connections, args.wrk_threads, workdir)
-            out["hello"] = wrk(hello.port, [line("GET", "/")], *wrk_args)
+            out["hello"] = wrk(hello, [line("GET", "/")], *wrk_args)
 
             # The quiz page: 20 logged-in learners, each on an in-progress attempt.
             pages = []
@@ -438,7 +458,7 @@ def measure(backend: str, db: Database, hello: Gunicorn, args, workdir: Path) ->
                 pages = [line("GET", f"/api/v1/attempts/{answers[0][3]}",
                               f"Authorization: {answers[0][2]}")
                          for answers in fx.attempts(list(range(20)), 10)]
-            out["page"] = wrk(app.port, pages, *wrk_args)
+            out["page"] = wrk(app, pages, *wrk_args)
             out["page"]["html"] = status == 200
 
             # Answers: every request a new answer to a fresh attempt (50 questions each).
@@ -446,7 +466,7 @@ def measure(backend: str, db: Database, hello: Gunicorn, args, workdir: Path) ->
             fresh = fx.attempts([i % LEARNERS for i in range(needed)], 50)
             rotation = [a for _, answers in enumerate(fresh) for a in answers]
             random.Random(0).shuffle(rotation)
-            out["answer"] = wrk(app.port, [line("PUT", p, f"Authorization: {auth}", body)
+            out["answer"] = wrk(app, [line("PUT", p, f"Authorization: {auth}", body)
                                            for p, body, auth, _, _ in rotation], *wrk_args)
 
             # A burst of 300 answers at the same instant, one per learner.
@@ -462,8 +482,8 @@ def measure(backend: str, db: Database, hello: Gunicorn, args, workdir: Path) ->
             result["total"] = result["max"]  # from the release to the last token
             out["logins"] = result
 
-            # 300 learners, 10 answers each, within 20 seconds.
-            work = fx.attempts(list(range(LEARNERS)), 10)
+            # 300 learners answering within 20 seconds (each at its own random instants).
+            work = fx.attempts(list(range(LEARNERS)), args.answers_per_learner)
             result = learners_within(app.port, work, args.window)
             stored = fx.stored({answers[0][3] for answers in work})
             acked = result.pop("acked")
@@ -497,6 +517,9 @@ def summarise(runs: list[dict]) -> dict[str, dict[str, float]]:
         "answer_rps": med(lambda r: r["answer"]["rps"]),
         "page_ratio": med(lambda r: r["page"]["rps"] / r["hello"]["rps"]),
         "answer_ratio": med(lambda r: r["answer"]["rps"] / r["hello"]["rps"]),
+        **{f"{k}_cpu": med(lambda r, k=k: r[k]["cpu_ms"]) for k in ("hello", "page", "answer")},
+        "page_cpu_ratio": med(lambda r: r["hello"]["cpu_ms"] / r["page"]["cpu_ms"]),
+        "answer_cpu_ratio": med(lambda r: r["hello"]["cpu_ms"] / r["answer"]["cpu_ms"]),
         **{f"{k}_{p}": med(lambda r, k=k, p=p: r[k][p] / 1000)
            for k in ("hello", "page", "answer") for p in ("p50", "p95", "p99")},
         "wrk_errors": max(r[k]["non200"] + r[k]["socket_errors"]
@@ -526,6 +549,11 @@ def table(results: dict[str, dict], args, command: str) -> str:
         ("answer `PUT .../responses/{qid}`, requests/s", "answer_rps", "{:.0f}", ""),
         ("quiz page / hello", "page_ratio", "{:.2f}", "≥ 0.4"),
         ("answer / hello", "answer_ratio", "{:.2f}", "≥ 0.3"),
+        ("server CPU per request, ms: hello / page / answer",
+         ("hello_cpu", "page_cpu", "answer_cpu"), "{:.2f}", ""),
+        ("hello CPU / page CPU (the page ratio on an idle, CPU-bound server)",
+         "page_cpu_ratio", "{:.2f}", "≥ 0.4"),
+        ("hello CPU / answer CPU", "answer_cpu_ratio", "{:.2f}", "≥ 0.3"),
         ("hello latency p50 / p95 / p99, ms", ("hello_p50", "hello_p95", "hello_p99"),
          "{:.1f}", ""),
         ("quiz page latency p50 / p95 / p99, ms", ("page_p50", "page_p95", "page_p99"),
@@ -539,7 +567,8 @@ def table(results: dict[str, dict], args, command: str) -> str:
         ("burst: answers acknowledged (worst run)", "burst_ok", "{:.0f}/300", "300/300"),
         ("300 logins at once (argon2id): total, s", "logins_total", "{:.2f}", "< 10"),
         ("logins that got a token (worst run)", "logins_ok", "{:.0f}/300", "300/300"),
-        ("300 learners × 10 answers within 20 s: p50 / p95 / p99, ms",
+        (f"300 learners × {args.answers_per_learner} answer(s) at random instants within "
+         f"{args.window:g} s: p50 / p95 / p99, ms",
          ("learners_p50", "learners_p95", "learners_p99"), "{:.1f}", "p99 < 100 (SQLite)"),
         ("… errors (worst run)", "learners_errors", "{:.0f}", "0"),
         ("… every acknowledged answer stored exactly once", "exactly_once", "{}", "yes"),
@@ -587,6 +616,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     parser.add_argument("--window", type=float, default=20.0,
                         help="seconds over which the 300 learners answer")
+    parser.add_argument("--answers-per-learner", type=int, default=1,
+                        help="answers each of the 300 learners gives within the window")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
