@@ -390,6 +390,13 @@ def test_an_attempt_never_outlives_the_due_date(client, app, world):
         assert row.deadline == db.session.get(Assignment, aid).due_at
 
 
+def test_an_untimed_attempt_has_no_countdown(client, app, world):
+    aid = assign(client, world)
+    attempt = client.post("/api/v1/attempts", json={"assignment_id": aid},
+                          headers=world.stud).get_json()
+    assert attempt["deadline"] is None
+
+
 def test_hand_picked_questions_are_asked_in_order(client, app, world):
     with app.app_context():
         ids = list(db.session.scalars(select(Question.id).where(

@@ -441,7 +441,8 @@ def start_assignment_attempt(user: User, assignment_id: int,
 
     Refuses with 404 when the student is not enrolled, 409 when the assignment is past due
     or no attempts are left. An unfinished attempt is resumed, so a double click starts one
-    attempt. The attempt's deadline is the time limit or the due date, whichever is first.
+    attempt. A timed attempt's deadline is the time limit or the due date, whichever comes
+    first; an untimed attempt started before the due date may be finished after it.
     """
     begin_write(db.session)
     now = now or utcnow()
@@ -470,7 +471,8 @@ def start_assignment_attempt(user: User, assignment_id: int,
         types=list(assignment.types) or None, topics=list(assignment.topics) or None,
         seed=student_seed(assignment, user), mode="assignment", assignment=assignment,
         question_ids=list(assignment.question_ids) or None)
-    attempt.deadline = min(attempt.deadline or assignment.due_at, assignment.due_at)
+    if attempt.deadline is not None:  # a timed attempt never runs past the due date
+        attempt.deadline = min(attempt.deadline, assignment.due_at)
     db.session.flush()
     return attempt
 
