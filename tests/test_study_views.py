@@ -678,3 +678,21 @@ def test_sparkline_places_the_newest_score_on_the_right():
     line = display.sparkline([0.0, 1.0])
     (x0, y0), (x1, y1) = line.dots
     assert x1 > x0 and y1 < y0
+
+
+def test_feedback_lets_a_student_report_a_wrong_question(app, client, student):
+    attempt_id = _attempt(app, student, [_question_id(app, "mcq")])
+    client.post(f"/attempts/{attempt_id}/questions/1", data=_form(_payload(app, attempt_id, 1)))
+    html = _text(client.get(f"/attempts/{attempt_id}/questions/1"))
+    assert "Report a problem with this question" in html
+    back = f"/attempts/{attempt_id}/questions/1"
+    assert f'value="{back}"' in html
+    qid = _payload_id(app, attempt_id)
+    sent = client.post(f"/questions/{qid}/flag", data={f"flag-{qid}-comment": "Two keys?",
+                                                       f"flag-{qid}-next": back})
+    assert sent.headers["Location"] == back
+
+
+def _payload_id(app, attempt_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Attempt, attempt_id).items[0].question_id

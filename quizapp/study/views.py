@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from flask import (
@@ -30,6 +32,22 @@ from .forms import ActionForm, AnswerForm, NewQuizForm, parse_response
 bp = Blueprint("study", __name__)
 # Every POST here is checked for its CSRF token by CSRFProtect (see create_app); the forms
 # below only render the token.
+
+
+def writes(view: Callable) -> Callable:
+    """Begin a POST's transaction as a write before anything (the login too) is read.
+
+    On SQLite this takes the write lock first instead of upgrading a read transaction
+    half-way, which would mean a rollback and reading the user again.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if request.method == "POST":
+            begin_write(db.session)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 @bp.app_template_filter("due_phrase")
@@ -109,6 +127,7 @@ def dashboard():
 
 
 @bp.route("/quiz/new", methods=["GET", "POST"])
+@writes
 @login_required
 def new_quiz():
     """Choose length, topics and question forms, then start a practice quiz."""
@@ -203,10 +222,10 @@ def question(attempt_id: int, number: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/questions/<int:number>")
+@writes
 @login_required
 def answer(attempt_id: int, number: int):
     """Record the answer to one question, then show its feedback."""
-    begin_write(db.session)
     attempt = study.get_attempt(current_user, attempt_id)
     item = _numbered_item(attempt, number)
     parsed = parse_response(item.question.payload, request.form)
@@ -232,6 +251,7 @@ def answer(attempt_id: int, number: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")
+@writes
 @login_required
 def finish(attempt_id: int):
     """Finish an attempt (again is harmless) and show its result."""
@@ -278,6 +298,7 @@ def result(attempt_id: int):
 
 
 @bp.route("/review", methods=["GET", "POST"])
+@writes
 @login_required
 def review():
     """Start a review of the facts that are due, or say when the next one will be."""
@@ -299,6 +320,7 @@ def review():
 
 
 @bp.post("/facts/<fact_id>/practice")
+@writes
 @login_required
 def practise_fact(fact_id: str):
     """Start a short quiz (up to 3 questions) on one fact."""
