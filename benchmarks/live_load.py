@@ -197,11 +197,13 @@ def pct(values: list[float], p: float) -> float:
 
 class Participant:
     def __init__(self, port: int, pin: str, token: str) -> None:
-        self.conn = Connection(port)
+        self.conn = Connection(port)          # polls
+        self.answer_conn = Connection(port)   # answers (a browser opens several connections)
         self.pin, self.token = pin, token
         self.etag: str | None = None
         self.state: dict = {}
         self.seen: dict[int, float] = {}   # question index -> monotonic time first seen
+        self.result: dict[int, float] = {}  # question index -> when /me gave the result
         self.polls = self.poll_errors = 0
 
     async def poll_once(self) -> None:
@@ -216,8 +218,17 @@ class Participant:
         if status == 200:
             self.etag = head.get("etag")
             self.state = json.loads(data)
+            index = self.state["question_index"]
             if self.state.get("phase") == "question":
-                self.seen.setdefault(self.state["question_index"], time.monotonic())
+                self.seen.setdefault(index, time.monotonic())
+            elif self.state.get("phase") == "reveal" and index not in self.result:
+                # Like the page: on a change, ask for this phone's own result.
+                me_status, _, me = await self.conn.request(
+                    "GET", f"/api/v1/live/{self.pin}/me", {"X-Player-Token": self.token})
+                if me_status == 200 and json.loads(me).get("rank"):
+                    self.result[index] = time.monotonic()
+                else:
+                    self.poll_errors += 1
         elif status != 304:
             self.poll_errors += 1
 
@@ -239,7 +250,7 @@ async def answer_once(p: Participant, index: int, choices: list[str], release: a
     await release.wait()
     start = time.monotonic()
     try:
-        code, _, _ = await p.conn.request(
+        code, _, _ = await p.answer_conn.request(
             "PUT", f"/api/v1/live/{p.pin}/answers/{index}", headers, body)
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
         code = 0
@@ -248,7 +259,7 @@ async def answer_once(p: Participant, index: int, choices: list[str], release: a
 
 
 async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
-                   timeout: float) -> dict:
+                   timeout: float, quiet_burst: bool) -> dict:
     port = server.port
     host = Connection(port)
     status, _, data = await host.request("POST", "/api/v1/live", {**auth, **JSON}, jbody(
@@ -274,9 +285,12 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
     join_seconds = time.monotonic() - t0
     people = [Participant(port, pin, t) for t in tokens]
     rounds = []
+    stop = asyncio.Event()
+    pollers: list[asyncio.Task] = []
     for index in range(questions):
-        stop = asyncio.Event()
-        pollers = [asyncio.create_task(p.poll_until(stop)) for p in people]
+        if not pollers:
+            stop.clear()
+            pollers = [asyncio.create_task(p.poll_until(stop)) for p in people]
         await asyncio.sleep(POLL * 1.5)  # everyone has polled at least once
         poll_cpu = server.cpu_seconds()
         poll_start = time.monotonic()
@@ -290,8 +304,10 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
         delays = [p.seen[index] - sent for p in people if index in p.seen]
         await asyncio.sleep(max(0.0, 2.0 - (time.monotonic() - poll_start)))
         poll_cpu_window = (server.cpu_seconds() - poll_cpu, time.monotonic() - poll_start)
-        stop.set()
-        await asyncio.gather(*pollers)
+        if quiet_burst:
+            stop.set()
+            await asyncio.gather(*pollers)
+            pollers = []
 
         # The burst: every participant answers at the same instant.
         choices = [c["id"] for c in state["question"]["choices"]]
@@ -312,6 +328,15 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
 
         st, _, body = await host.request("GET", f"/api/v1/live/{pin}/results", auth)
         results = json.loads(body)
+        reveal_delays: list[float] = []
+        if not quiet_burst:  # the host shows the answer; every phone fetches its result
+            revealed = time.monotonic()
+            st, _, _ = await host.request("POST", f"/api/v1/live/{pin}/reveal", auth)
+            assert st == 200
+            limit = time.monotonic() + timeout
+            while any(index not in p.result for p in people) and time.monotonic() < limit:
+                await asyncio.sleep(0.02)
+            reveal_delays = [p.result[index] - revealed for p in people if index in p.result]
         stored = sum(bar["count"] for bar in results["questions"][index]["histogram"])
         rounds.append({
             "index": index, "seen": len(delays), "see_max": max(delays, default=float("nan")),
@@ -323,11 +348,16 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
             "max": max(latencies), "burst_seconds": burst_seconds,
             "burst_cpu": burst_cpu, "load": load,
             "poll_cpu_per_s": poll_cpu_window[0] / poll_cpu_window[1],
+            "results_max": max(reveal_delays, default=float("nan")),
+            "results_n": len(reveal_delays),
         })
+    stop.set()
+    await asyncio.gather(*pollers)
     await host.request("POST", f"/api/v1/live/{pin}/end", auth)
     host.close()
     for p in people:
         p.conn.close()
+        p.answer_conn.close()
     return {"n": n, "join_seconds": join_seconds, "rounds": rounds,
             "poll_errors": sum(p.poll_errors for p in people),
             "polls": sum(p.polls for p in people)}
@@ -344,8 +374,9 @@ def token_for(port: int) -> dict[str, str]:
 def table(results: list[dict]) -> str:
     rows = ["| N | question | acknowledged (200) | stored | other statuses | answer p50 | "
             "p95 | p99 | max | whole burst | server CPU for the burst | all saw next question "
-            "(max) | median | server CPU while N poll | load avg |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "(max) | median | every phone had its result after the reveal | "
+            "server CPU while N poll | load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         for q in r["rounds"]:
             errors = ", ".join(f"{k}: {v}" for k, v in sorted(q["errors"].items())) or "none"
@@ -355,6 +386,7 @@ def table(results: list[dict]) -> str:
                 f"{q['p99'] * 1000:.0f} ms | {q['max'] * 1000:.0f} ms | "
                 f"{q['burst_seconds']:.2f} s | {q['burst_cpu']:.2f} s | "
                 f"{q['see_max']:.2f} s ({q['seen']}/{r['n']}) | {q['see_p50']:.2f} s | "
+                f"{q['results_max']:.2f} s ({q['results_n']}/{r['n']}) | "
                 f"{q['poll_cpu_per_s'] * 100:.0f} % of a core | {q['load']:.1f} |")
     return "\n".join(rows)
 
@@ -380,6 +412,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--max-n", type=int, default=1000)
+    parser.add_argument("--quiet-burst", action="store_true",
+                        help="stop polling while everyone answers (by default phones keep "
+                             "polling through the burst, as the page does)")
     parser.add_argument("--write", action="store_true",
                         help="put the table into docs/live-load.md between the markers")
     args = parser.parse_args()
@@ -395,10 +430,13 @@ def main() -> None:
         for n in args.sizes:
             print(f"N = {n} ...", file=sys.stderr, flush=True)
             results.append(asyncio.run(run_size(server, auth, n, args.questions,
-                                                args.timeout)))
+                                                args.timeout, args.quiet_burst)))
     command = "python3 benchmarks/live_load.py " + " ".join(sys.argv[1:])
+    polling = ("paused during the answer burst" if args.quiet_burst
+               else "continues through the answer burst (a second connection per phone)")
     report = (f"Machine: {machine()}.\n\nServer: gunicorn --workers {args.workers} --threads "
-              f"{args.threads} (gthread), SQLite WAL file in a temp dir, all on {HOST}.\n\n"
+              f"{args.threads} (gthread), SQLite WAL file in a temp dir, all on {HOST}. "
+              f"Polling {polling}.\n\n"
               f"Command: `{command.strip()}`\n\n" + table(results) + "\n\n" +
               "\n".join(f"N = {r['n']}: {r['n']} joins in {r['join_seconds']:.1f} s; "
                         f"{r['polls']} state polls, {r['poll_errors']} failed."

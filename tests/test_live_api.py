@@ -441,3 +441,20 @@ def test_a_failed_batch_refuses_every_answer_in_it(app, client, host, start, mon
     assert client.get(f"/api/v1/live/{pin}/results", headers=host).get_json()[
         "answer_count"] == 0
     assert answer(client, pin, 0, key, player).status_code == 200
+
+
+def test_players_learn_their_rank_with_shared_places_after_the_reveal(app, client, host,
+                                                                      start):
+    pin = start()
+    players = {name: join(client, pin, name) for name in ("ada", "bo", "cy")}
+    state = client.post(f"/api/v1/live/{pin}/advance", headers=host).get_json()
+    key = key_of(app, state["question"]["id"])
+    answer(client, pin, 0, key, players["ada"])
+    answer(client, pin, 0, key, players["bo"])
+    answer(client, pin, 0, wrong_choice(state, key), players["cy"])
+    client.post(f"/api/v1/live/{pin}/reveal", headers=host)
+    ranks = {name: client.get(f"/api/v1/live/{pin}/me", headers=player).get_json()
+             for name, player in players.items()}
+    assert {name: me["rank"] for name, me in ranks.items()} == {"ada": 1, "bo": 1, "cy": 3}
+    assert {me["players"] for me in ranks.values()} == {3}
+    assert ranks["cy"]["answer"]["correct"] is False and ranks["cy"]["score"] == 0

@@ -358,12 +358,10 @@ def play(pin: str):
 def play_me(pin: str):
     """The phone's own score, rank and answer (player cookie)."""
     try:
-        game = live.game_for_pin(pin)
-        player = _cookie_player(game)
-        if player is None:
-            raise ServiceError(401, "unknown_player", "Join this warm-up first.")
-        return live.player_status(game, player, utcnow())
+        return live.player_status(pin, request.cookies.get(_cookie_name(pin)), utcnow())
     except ServiceError as exc:
+        if exc.code == "unknown_player":
+            exc.message = "Join this warm-up first."
         return _json_error(exc)
 
 

@@ -11,6 +11,7 @@ within ``LIVE_STATE_CACHE`` seconds).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
@@ -150,6 +151,8 @@ class LiveCache:
     lock_file: str | None = None
     #: Grows by a byte whenever a game changes; see publish.
     stamp_file: str = ""
+    #: Per game: (version and phase, good until, negated scores ascending) for ranks.
+    standings: dict[int, tuple[tuple, datetime, list[float]]] = field(default_factory=dict)
     #: Answers waiting for the group commit, and who is writing them now.
     answer_queue: deque = field(default_factory=deque)
     answer_leader: threading.Lock = field(default_factory=threading.Lock)
@@ -947,35 +950,69 @@ def player_count(game: LiveGame) -> int:
         LivePlayer.game_id == game.id, LivePlayer.kicked.is_(False))) or 0
 
 
-def player_status(game: LiveGame, player: LivePlayer, now: datetime) -> dict[str, Any]:
+_PLAYER_STATUS = (
+    select(_PLAYER_T.c.id, _PLAYER_T.c.nickname, _PLAYER_T.c.kicked, _PLAYER_T.c.score,
+           _GAME_T.c.id.label("game_id"), _GAME_T.c.pin, _GAME_T.c.phase,
+           _GAME_T.c.question_index, _GAME_T.c.deadline, _GAME_T.c.version)
+    .join(_GAME_T, _GAME_T.c.id == _PLAYER_T.c.game_id)
+    .where(_PLAYER_T.c.token_hash == bindparam("token_hash")))
+_CURRENT_ANSWER = select(_ANSWER_T.c.response, _ANSWER_T.c.confidence, _ANSWER_T.c.correct,
+                         _ANSWER_T.c.points).where(
+    _ANSWER_T.c.player_id == bindparam("player_id"),
+    _ANSWER_T.c.question_index == bindparam("question_index"))
+_SCORES = select(_PLAYER_T.c.score).where(_PLAYER_T.c.game_id == bindparam("game_id"),
+                                          _PLAYER_T.c.kicked.is_(False))
+
+
+def _standings(game_id: int, key: tuple, now: datetime) -> list[float]:
+    """Negated scores of the players still in, ascending, for ``bisect``; cached briefly,
+    since a whole room asks at the same moment."""
+    cache = _cache()
+    hit = cache.standings.get(game_id)
+    if hit is not None and hit[0] == key and now < hit[1]:
+        return hit[2]
+    negated = sorted(-score for score in db.session.connection().execute(
+        _SCORES, {"game_id": game_id}).scalars())
+    cache.standings[game_id] = (key, now + timedelta(seconds=0.5), negated)
+    return negated
+
+
+def player_status(pin: str, token: Any, now: datetime) -> dict[str, Any]:
     """What one phone needs beyond the public state: its score, rank and current answer.
 
     While a question is open, neither the points of the answer just given nor the rank is
-    shown, so a phone cannot tell whether it was right before the reveal.
+    shown, so a phone cannot tell whether it was right before the reveal. Every phone asks
+    when the phase changes, so this is two small queries and a shared ranking.
     """
-    phase = effective_phase(game, now)
+    row = None
+    if isinstance(token, str) and 0 < len(token) <= 200:
+        row = db.session.connection().execute(
+            _PLAYER_STATUS, {"token_hash": token_hash(token)}).first()
+    if row is None or row.pin != pin:
+        game_for_pin(pin)  # 404 for an unknown PIN
+        raise _unknown_player()
+    phase = row.phase
+    if phase is LivePhase.QUESTION and row.deadline is not None and now >= row.deadline:
+        phase = LivePhase.REVEAL
     answer = None
-    score = player.score
-    if game.question_index >= 0:
-        row = db.session.scalar(select(LiveAnswer).where(
-            LiveAnswer.player_id == player.id,
-            LiveAnswer.question_index == game.question_index))
-        if row is not None:
-            answer = {"question_index": row.question_index, "response": row.response,
-                      "confidence": row.confidence}
+    score = row.score
+    if row.question_index >= 0:
+        mine = db.session.connection().execute(_CURRENT_ANSWER, {
+            "player_id": row.id, "question_index": row.question_index}).first()
+        if mine is not None:
+            answer = {"question_index": row.question_index, "response": mine.response,
+                      "confidence": mine.confidence}
             if phase is LivePhase.QUESTION:
-                score -= row.points
+                score -= mine.points
             else:
-                answer.update(correct=row.correct, points=row.points)
+                answer.update(correct=mine.correct, points=mine.points)
+    negated = _standings(row.game_id, (row.version, phase), now)
     rank = None
-    if phase is not LivePhase.QUESTION and not player.kicked:
-        better = db.session.scalar(select(func.count()).select_from(LivePlayer).where(
-            LivePlayer.game_id == game.id, LivePlayer.kicked.is_(False),
-            LivePlayer.score > player.score))
-        rank = (better or 0) + 1
-    return {"nickname": player.nickname, "score": round(score, 1), "rank": rank,
-            "players": player_count(game), "kicked": player.kicked, "phase": phase.value,
-            "question_index": game.question_index, "answer": answer}
+    if phase is not LivePhase.QUESTION and not row.kicked:
+        rank = bisect.bisect_left(negated, -row.score) + 1  # players ahead, plus one
+    return {"nickname": row.nickname, "score": round(score, 1), "rank": rank,
+            "players": len(negated), "kicked": row.kicked, "phase": phase.value,
+            "question_index": row.question_index, "answer": answer}
 
 
 def results(game: LiveGame) -> dict[str, Any]:
