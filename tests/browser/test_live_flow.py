@@ -39,6 +39,7 @@ def test_warm_up_on_projector_and_phone(live_server, new_page, make_user):
     host.get_by_label("Password").fill("correct horse battery")
     host.get_by_role("button", name="Log in").click()
     host.goto(live_server.url + "/live/")
+    screenshot(host, "live-host-start-1920")
     host.get_by_label("Number of questions").fill("2")
     host.get_by_label("Multiple choice").check()
     host.get_by_role("button", name="Create warm-up and show the PIN").click()
@@ -122,5 +123,10 @@ def test_warm_up_on_projector_and_phone(live_server, new_page, make_user):
     expect(phone.locator(".place")).to_have_text("1st")
     screenshot(phone, "live-player-final-375")
     assert phone.locator("#player-score").inner_text() != score_text
+
+    host.get_by_role("link", name="Results and CSV export").click()
+    expect(host.get_by_role("heading", name=re.compile("Warm-up results"))).to_be_visible()
+    expect(host.get_by_role("link", name="Download CSV")).to_be_visible()
+    screenshot(host, "live-host-results-1920")
 
     assert dialogs == []  # no nickname ran as script
