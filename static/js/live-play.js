@@ -464,23 +464,24 @@
   }
 
   function matching(q) {
-    var selects = [];
-    var fields = q.left.map(function (left, i) {
-      var id = "match-" + i;
-      var select = el("select", {id: id, "data-left": left.id},
-        [el("option", {value: "", text: "Choose…"})].concat(q.right.map(function (r) {
-          return el("option", {value: r.id, text: r.text});
-        })));
-      selects.push(select);
-      return el("div", {className: "field"}, [el("label", {"for": id, text: left.text}), select]);
+    // One group of radio buttons per term: long expansions wrap, unlike a <select>.
+    var groups = q.left.map(function (left, i) {
+      var options = q.right.map(function (r, j) {
+        var id = "match-" + i + "-" + j;
+        return el("li", {}, [el("label", {"for": id, className: "p-match-option"}, [
+          el("input", {type: "radio", id: id, name: "match-" + i, value: r.id}), r.text])]);
+      });
+      return el("fieldset", {className: "p-match-group", "data-left": left.id}, [
+        el("legend", {text: left.text}), el("ul", {}, options)]);
     });
-    return [el("div", {className: "p-match"}, fields), submitButtons(function () {
+    return [el("div", {className: "p-match"}, groups), submitButtons(function () {
       var out = {};
       var missing = false;
-      selects.forEach(function (s) {
-        if (!s.value) { missing = true; } else { out[s.getAttribute("data-left")] = s.value; }
+      groups.forEach(function (group) {
+        var picked = group.querySelector("input:checked");
+        if (!picked) { missing = true; } else { out[group.getAttribute("data-left")] = picked.value; }
       });
-      if (missing) { showError("Match every item first."); return undefined; }
+      if (missing) { showError("Match every term first."); return undefined; }
       return out;
     })];
   }

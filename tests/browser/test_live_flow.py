@@ -110,7 +110,7 @@ def test_warm_up_on_projector_and_phone(live_server, new_page, make_user):
 
     # Question 2, then the podium.
     host.get_by_role("button", name="Next question").click()
-    expect(phone.get_by_text("Question 2 of 2")).to_be_visible()
+    expect(phone.locator(".p-count")).to_have_text("Question 2 of 2")
     phone.locator(".p-choice").nth(choices[1].index(keys[1])).click()
     expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
     host.get_by_role("button", name="Show the answer now").click()
@@ -130,3 +130,73 @@ def test_warm_up_on_projector_and_phone(live_server, new_page, make_user):
     screenshot(host, "live-host-results-1920")
 
     assert dialogs == []  # no nickname ran as script
+
+
+def api(base: str, method: str, path: str, body=None, headers=None):
+    request = urllib.request.Request(
+        base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        return json.loads(reply.read() or b"null")
+
+
+def test_phone_answers_every_question_form_with_confidence(live_server, new_page, make_user):
+    import base64
+
+    from quizapp.models import QuestionStatus
+
+    make_user("host1", "instructor")
+    app = live_server.app
+    basic = base64.b64encode(b"host1:correct horse battery").decode()
+    token = api(live_server.url, "POST", "/api/v1/tokens",
+                headers={"Authorization": f"Basic {basic}"})["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        ids = [db.session.scalar(db.select(Question.id).where(
+            Question.type == qtype, Question.status == QuestionStatus.ACTIVE).limit(1))
+            for qtype in ("mcq", "multi", "true_false", "short", "ordering", "matching")]
+    pin = api(live_server.url, "POST", "/api/v1/live",
+              {"question_ids": ids, "confidence": True}, bearer)["pin"]
+
+    phone = new_page(PHONE)
+    phone.goto(f"{live_server.url}/join?pin={pin}")
+    phone.get_by_label("Nickname").fill("Ada")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You’re in!")).to_be_visible()
+
+    def submit(sure: bool = True):
+        name = "Submit: I’m sure" if sure else "Submit: not sure"
+        phone.get_by_role("button", name=name).click()
+        expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+
+    for index, qtype in enumerate(("mcq", "multi", "true_false", "short", "ordering",
+                                   "matching")):
+        api(live_server.url, "POST", f"/api/v1/live/{pin}/advance", {}, bearer)
+        expect(phone.locator(".p-count")).to_have_text(f"Question {index + 1} of 6")
+        if qtype in ("mcq", "true_false"):
+            phone.locator(".p-choice").first.click()
+            expect(phone.locator(".p-choice").first).to_have_attribute("aria-pressed", "true")
+            submit()
+        elif qtype == "multi":
+            phone.get_by_role("button", name="Submit: not sure").click()
+            expect(phone.get_by_role("alert").filter(has_text="Choose at least one")
+                   ).to_be_visible()
+            phone.locator(".p-choice input").first.check()
+            submit(sure=False)
+        elif qtype == "short":
+            phone.get_by_label("Your answer").fill("2014")
+            phone.get_by_label("Your answer").press("Enter")
+            expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+        elif qtype == "ordering":
+            phone.locator(".p-order .down").first.click()
+            screenshot(phone, "live-player-ordering-375")
+            assert no_horizontal_overflow(phone)
+            submit()
+        else:
+            for group in phone.locator(".p-match-group").all():
+                group.get_by_role("radio").first.check()
+            screenshot(phone, "live-player-matching-375")
+            assert no_horizontal_overflow(phone)
+            submit()
+    results = api(live_server.url, "GET", f"/api/v1/live/{pin}/results", headers=bearer)
+    assert results["answer_count"] == 6
