@@ -4,9 +4,10 @@ All game state lives in the database, so several gunicorn workers can serve one 
 restarted worker loses nothing. The phase "question" turns into "reveal" when the deadline
 passes; that is derived when the state is read, so no background thread is needed.
 
-Services add and flush, never commit; the view commits once and then calls ``publish`` so
-this worker's state cache forgets the old state at once (other workers' entries expire
-within ``LIVE_STATE_CACHE`` seconds).
+Services add and flush, never commit; the view commits once and then calls ``publish``, so
+every worker's state cache forgets the old state at once. The exception is answering
+(``submit_answer``): a whole room answers within a second, so answers are stored by a group
+commit, many to a transaction, and that service commits before it returns.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import re
 import secrets
 import threading
@@ -101,8 +103,8 @@ def clean_nickname(raw: Any) -> str:
     text = unicodedata.normalize("NFC", raw)
     if any(unicodedata.category(ch) in _BAD_CATEGORIES and ch != _ZWJ for ch in text):
         raise invalid("That nickname contains invisible or control characters.",
-                      {"nickname": "Use letters, digits, spaces and emoji only; no control "
-                                   "or invisible characters."})
+                      {"nickname": "Leave out control and invisible characters (line "
+                                   "breaks, tabs, zero-width or direction marks)."})
     text = " ".join(text.split())
     if not text:
         raise invalid("Choose a nickname.", {"nickname": "Type a nickname."})
@@ -252,9 +254,9 @@ def question_payload(question_id: int) -> dict[str, Any]:
     payloads = _cache().payloads
     payload = payloads.get(question_id)
     if payload is None:
-        row = db.session.execute(select(Question.payload, Question.type, Question.fact_ids)
+        row = db.session.execute(select(Question.payload, Question.type)
                                  .where(Question.id == question_id)).one()
-        payload = {**row.payload, "type": row.type, "_fact_ids": list(row.fact_ids)}
+        payload = {**row.payload, "type": row.type}
         payloads[question_id] = payload
     return payload
 
@@ -324,8 +326,6 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
                           {"question_ids": "List each question once."})
         picked = list(question_ids)
     else:
-        import random
-
         rng = random.Random(seed if seed is not None else secrets.randbits(31))
         picked = [c.id for c in draw(candidates, count, rng, types, topics)]
         if not picked:
@@ -526,13 +526,6 @@ def _unknown_player() -> ServiceError:
                         "join first (POST /api/v1/live/{pin}/players).")
 
 
-def require_player(game: LiveGame, token: Any) -> LivePlayer:
-    player = player_for_token(game, token)
-    if player is None:
-        raise _unknown_player()
-    return player
-
-
 @dataclass(frozen=True)
 class AnswerReceipt:
     """What the phone is told on answering: stored, and nothing about right or wrong yet."""
@@ -560,9 +553,10 @@ _ANSWER_CONTEXT = (
            _GAME_T.c.confidence.label("asks_confidence"))
     .join(_GAME_T, _GAME_T.c.id == _PLAYER_T.c.game_id)
     .where(_PLAYER_T.c.token_hash.in_(bindparam("hashes", expanding=True))))
-_EXISTING_ANSWER = select(_ANSWER_T.c.response, _ANSWER_T.c.confidence).where(
-    _ANSWER_T.c.player_id == bindparam("player_id"),
-    _ANSWER_T.c.question_index == bindparam("question_index"))
+_EXISTING_ANSWERS = select(_ANSWER_T.c.player_id, _ANSWER_T.c.response,
+                           _ANSWER_T.c.confidence).where(
+    _ANSWER_T.c.player_id.in_(bindparam("players", expanding=True)),
+    _ANSWER_T.c.question_index == bindparam("index"))
 _INSERT_ANSWER = {
     dialect: insert(_ANSWER_T).on_conflict_do_nothing(
         index_elements=["player_id", "question_index"]).returning(
@@ -573,9 +567,14 @@ _ADD_POINTS = (update(_PLAYER_T).where(_PLAYER_T.c.id == bindparam("player_id"))
 _MAX_BATCH = 1000
 
 
-def _existing_answer(conn: Any, player_id: int, question_index: int) -> Any:
-    return conn.execute(_EXISTING_ANSWER, {"player_id": player_id,
-                                           "question_index": question_index}).first()
+def _existing_answers(conn: Any, jobs: list[_Job]) -> dict[tuple[int, int], Any]:
+    """Stored answers for the jobs' (player, question index), one query per index."""
+    found: dict[tuple[int, int], Any] = {}
+    for index in {job.question_index for job in jobs}:
+        players = list({job.player_id for job in jobs if job.question_index == index})
+        for row in conn.execute(_EXISTING_ANSWERS, {"players": players, "index": index}):
+            found[(row.player_id, index)] = row
+    return found
 
 
 def _repeat_or_conflict(existing: Any, question_index: int, response: Any) -> AnswerReceipt:
@@ -762,8 +761,10 @@ def _store(conn: Any, batch: list[_Job]) -> None:
         job.receipt = AnswerReceipt(job.question_index, job.response, job.confidence, True)
         if job.progress is not None:
             _feed_progress(*job.progress, job.now)
-    for job in [j for j in to_insert if j.key not in inserted] + compare:
-        existing = _existing_answer(conn, job.player_id, job.question_index)
+    compare += [job for job in to_insert if job.key not in inserted]
+    stored = _existing_answers(conn, compare) if compare else {}
+    for job in compare:
+        existing = stored.get(job.key)
         if existing is None:
             continue  # keeps its refusal
         try:
@@ -1089,10 +1090,12 @@ def host_view(game: LiveGame, now: datetime) -> dict[str, Any]:
         payload = question_payload(game.question_ids[game.question_index])
         view["question"] = payload
         view["deadline"] = iso(game.deadline)
-        view["answered"] = db.session.scalar(select(func.count()).select_from(LiveAnswer)
-                                             .where(LiveAnswer.game_id == game.id,
-                                                    LiveAnswer.question_index
-                                                    == game.question_index)) or 0
+        view["answered"] = db.session.scalar(
+            select(func.count()).select_from(LiveAnswer)
+            .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
+            .where(LiveAnswer.game_id == game.id,
+                   LiveAnswer.question_index == game.question_index,
+                   LivePlayer.kicked.is_(False))) or 0
     if phase is LivePhase.REVEAL:
         view["summary"] = question_summary(game, game.question_index)
         view["quote"] = highlight(payload["source"]["quote"], payload["answer_text"])
