@@ -174,9 +174,17 @@
   function onState(data) {
     var changed = !state || data.version !== state.version || data.phase !== state.phase ||
       data.question_index !== state.question_index;
-    if (!state || data.question_index !== state.question_index) { spoken = {}; }
+    var newQuestion = !state || data.question_index !== state.question_index;
+    if (newQuestion) { spoken = {}; }
     state = data;
-    if (changed) { return fetchMe().then(render); }
+    if (changed && me && newQuestion && data.phase === "question") {
+      // Nothing of this phone's changed with a new question: spare the server a request.
+      me.answer = null;
+      me.question_index = data.question_index;
+      me.rank = null;
+    } else if (changed) {
+      return fetchMe().then(render);
+    }
     render();
   }
 
