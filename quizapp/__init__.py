@@ -12,6 +12,8 @@ from werkzeug.routing import IntegerConverter
 from .config import ConfigurationError, Defaults, instance_secret_key
 
 _PACKAGE = Path(__file__).resolve().parent
+#: Shortest secret key production accepts (``secrets.token_hex(32)`` gives 64 characters).
+MIN_SECRET_KEY = 32
 
 
 def resource_dir(name: str) -> Path:
@@ -82,6 +84,17 @@ def _configure_secrets(app: Flask) -> None:
                 "refusing to start with a generated key.")
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if production:
+        # A key copied from the docs ("...") or typed by hand ("changeme") lets anyone who
+        # guesses it sign a session cookie and log in as any user.
+        if len(str(app.config["SECRET_KEY"])) < MIN_SECRET_KEY:
+            raise ConfigurationError(
+                f"QUIZAPP_SECRET_KEY must have at least {MIN_SECRET_KEY} characters in "
+                "production; make one with: python3 -c \"import secrets; "
+                "print(secrets.token_hex(32))\"")
+        # The debugger runs code typed into an error page; never on a public server.
+        if app.debug:
+            raise ConfigurationError(
+                "Turn debug mode off in production (unset QUIZAPP_DEBUG and FLASK_DEBUG).")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
                           PREFERRED_URL_SCHEME="https")
 

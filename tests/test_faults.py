@@ -455,6 +455,28 @@ def test_locked_database_gives_503_with_a_clear_message_and_writes_nothing(sqlit
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
+def test_a_writer_queued_past_the_busy_timeout_gets_503_and_writes_nothing(sqlite_app):
+    import fcntl
+
+    client = sqlite_app.test_client()
+    headers = _token(sqlite_app)
+    attempt = client.post("/api/v1/attempts", json={"count": 1, "types": ["true_false"]},
+                          headers=headers).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/responses/{attempt['questions'][0]['id']}"
+    path = Path(sqlite_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    queue = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX)  # another worker is writing and does not finish
+        busy = client.put(url, json={"response": True}, headers=headers)
+    finally:
+        os.close(queue)
+    assert busy.status_code == 503
+    assert busy.get_json()["error"]["code"] == "busy"
+    with sqlite_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert client.put(url, json={"response": True}, headers=headers).status_code == 200
+
+
 def test_deleted_database_file_fails_loudly_and_is_not_recreated(sqlite_app):
     client = sqlite_app.test_client()
     headers = _token(sqlite_app)  # the pool now holds a connection to the file
@@ -525,7 +547,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, monkey
 
 def test_production_sends_secure_cookies(app_config: dict, monkeypatch):
     monkeypatch.setenv("QUIZAPP_ENV", "production")
-    app = create_app(app_config)
+    app = create_app({**app_config, "SECRET_KEY": "k" * 64})  # production wants 32+ chars
     try:
         client = app.test_client()
         with app.app_context():
