@@ -59,8 +59,8 @@ def test_production_makes_the_player_cookie_secure_too(app_config, monkeypatch):
     try:
         assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
         with app.app_context():
-            from quizapp.services.accounts import create_user
             from quizapp.models import Role
+            from quizapp.services.accounts import create_user
 
             create_user("host", PASSWORD, Role.INSTRUCTOR)
             db.session.commit()
