@@ -412,7 +412,8 @@ class Actor:
             kwargs["data"] = route.form(w)
         headers = dict(self.headers) if route.api else {}
         headers.update(extra.pop("headers", {}))
-        return self.client.open(url, method=route.method, headers=headers, **kwargs, **extra)
+        kwargs.update(extra)
+        return self.client.open(url, method=route.method, headers=headers, **kwargs)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
