@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from ..errors import ServiceError, invalid
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import utcnow
 from ..services import live
 from . import bp, current_api_user, instructor_token_required, json_body
@@ -16,6 +16,8 @@ _PIN = [{"name": "pin", "in": "path", "required": True,
 _PLAYER = [*_PIN, {"name": "X-Player-Token", "in": "header", "required": True,
                    "schema": {"type": "string"}}]
 _STATE_REF = {"$ref": "#/components/schemas/LiveState"}
+# Player endpoints are exempt from rate limits: a whole class may share one address, and
+# every phone polls the state about once a second.
 
 SCHEMAS["LiveState"] = {
     "type": "object",
@@ -178,6 +180,7 @@ document("/api/v1/live/{pin}/kick", "post", "Remove a player by nickname (host)"
 
 
 @bp.post("/live/<pin>/players")
+@limiter.exempt
 def join_live(pin: str):
     """Join a warm-up with a nickname (no account needed); returns the player token."""
     data = json_body(("nickname",))
@@ -200,6 +203,7 @@ document("/api/v1/live/{pin}/players", "post",
 
 
 @bp.get("/live/<pin>/state")
+@limiter.exempt
 def live_state(pin: str):
     """What every phone polls: phase, question (no key), deadline, server time."""
     return _state_response(pin)
@@ -219,6 +223,7 @@ PATHS["/api/v1/live/{pin}/state"]["get"]["responses"]["304"].pop("content", None
 
 
 @bp.get("/live/<pin>/me")
+@limiter.exempt
 def live_me(pin: str):
     """A player's own score, rank and answer to the current question."""
     return live.player_status(pin, _player_token(), utcnow())
@@ -231,6 +236,7 @@ document("/api/v1/live/{pin}/me", "get",
 
 
 @bp.put("/live/<pin>/answers/<int:question_index>")
+@limiter.exempt
 def answer_live(pin: str, question_index: int):
     """Answer the open question; the same answer again is harmless, a late one is refused."""
     data = json_body(("response",))

@@ -25,7 +25,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import ServiceError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..services import live
 from ..services.study import known_topics
@@ -355,6 +355,7 @@ def play(pin: str):
 
 
 @bp.get("/live/<pin>/me")
+@limiter.exempt
 def play_me(pin: str):
     """The phone's own score, rank and answer (player cookie)."""
     try:
@@ -366,6 +367,7 @@ def play_me(pin: str):
 
 
 @bp.post("/live/<pin>/answers/<int:question_index>")
+@limiter.exempt
 def play_answer(pin: str, question_index: int):
     """Answer from the phone page (player cookie + CSRF header); JSON in, JSON out."""
     data = request.get_json(silent=True)
