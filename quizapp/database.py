@@ -9,14 +9,16 @@ only ``init-db`` and the first start of the embedded default create it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 DEFAULT_FILE = "quizapp.db"
 
@@ -94,7 +96,54 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
+        if immediate and path is not None:
+            _queue_for_write(conn.connection.info, path, config["SQLITE_BUSY_TIMEOUT"])
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        if record.info.pop("writing", False):
+            fcntl.flock(record.info["write_queue"], fcntl.LOCK_UN)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn, record):
+        fd = record.info.pop("write_queue", None)
+        record.info.pop("writing", None)
+        if fd is not None:
+            os.close(fd)  # also releases its lock
+
+
+def _queue_for_write(info: dict, path: Path, timeout: float) -> None:
+    """Wait for this process's and the other workers' writers by a file lock, then go on.
+
+    SQLite's own busy handler polls with sleeps that grow to 100 ms, so under a burst the
+    workers waiting for the write lock sleep past the moment it is free. Writers of this app
+    queue on ``<database>-writers`` instead and go as soon as it is released (after the
+    commit, when the connection returns to the pool). SQLite's lock still decides; this only
+    orders the app's own writers. Gives up like SQLite does, after the busy timeout.
+    """
+    if info.get("writing"):
+        return
+    fd = info.get("write_queue")
+    if fd is None:
+        try:
+            fd = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return  # e.g. a read-only folder: SQLite's busy handler alone
+        info["write_queue"] = fd
+    deadline = time.monotonic() + timeout
+    delay = 0.0002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OperationalError("BEGIN IMMEDIATE", None,
+                                       sqlite3.OperationalError("database is locked")) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.002)
+    info["writing"] = True
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
