@@ -64,6 +64,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(teach.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(api.bp)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: trust that many hops of X-Forwarded-For/-Proto/-Host (outermost).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

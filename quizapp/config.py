@@ -31,6 +31,9 @@ class Defaults:
     #: QUIZAPP_RATELIMIT_STORAGE_URI); "memory://" means count in the database instead,
     #: which every worker and machine shares too.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix);
+    #: 0 when clients connect directly. Behind one nginx: 1.
+    TRUSTED_PROXIES = 0
     #: "production" refuses to start with a generated secret key and sets Secure cookies.
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).

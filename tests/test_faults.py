@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import func, select
 
 from quizapp import create_app
@@ -558,6 +558,31 @@ def test_production_sends_secure_cookies(app_config: dict, monkeypatch):
                                base_url="https://localhost")
         cookies = response.headers.getlist("Set-Cookie")
         assert cookies and all("Secure" in c for c in cookies)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_forwarded_headers_are_trusted_only_behind_a_configured_proxy(app_config: dict, hops):
+    app = create_app({**app_config, "TRUSTED_PROXIES": hops})
+    seen = {}
+
+    @app.get("/_where")
+    def where():
+        seen.update(addr=request.remote_addr, secure=request.is_secure)
+        return "ok"
+
+    try:
+        response = app.test_client().get("/_where", headers={
+            "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        assert response.status_code == 200
+        if hops:
+            assert seen == {"addr": "203.0.113.7", "secure": True}
+            assert "Strict-Transport-Security" in response.headers
+        else:
+            assert seen == {"addr": "127.0.0.1", "secure": False}
     finally:
         with app.app_context():
             db.session.remove()
