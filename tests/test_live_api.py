@@ -458,3 +458,49 @@ def test_players_learn_their_rank_with_shared_places_after_the_reveal(app, clien
     assert {name: me["rank"] for name, me in ranks.items()} == {"ada": 1, "bo": 1, "cy": 3}
     assert {me["players"] for me in ranks.values()} == {3}
     assert ranks["cy"]["answer"]["correct"] is False and ranks["cy"]["score"] == 0
+
+
+def _junk(rng, depth=0):
+    """A random JSON value, nested a little."""
+    kind = rng.randrange(8 if depth < 2 else 5)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.choice([True, False])
+    if kind == 2:
+        return rng.choice([0, -1, 2**63, 1.5, float(rng.randrange(10))])
+    if kind == 3:
+        return rng.choice(["", "a", "e1", "l1", "\x00", "<script>", "x" * 400, "🙂"])
+    if kind == 4:
+        return "".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(rng.randrange(30)))
+    if kind == 5:
+        return [_junk(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {str(_junk(rng, depth + 1))[:10]: _junk(rng, depth + 1)
+            for _ in range(rng.randrange(4))}
+
+
+def test_fuzzed_live_requests_never_fail_with_a_server_error(client, host, start):
+    import random
+
+    pin = start(types=None)
+    player = join(client, pin, "ada")
+    client.post(f"/api/v1/live/{pin}/advance", headers=host)
+    rng = random.Random(5)
+    for _ in range(150):
+        body = rng.choice([{"response": _junk(rng), "confidence": _junk(rng)},
+                           {"response": _junk(rng)}, _junk(rng)])
+        index = rng.choice(["0", "1", "-1", "99999999999999999999", "x"])
+        token = rng.choice([player["X-Player-Token"], "", "x" * 300, "\u00e9"])
+        calls = [
+            client.put(f"/api/v1/live/{pin}/answers/{index}", json=body,
+                       headers={"X-Player-Token": token}),
+            client.post(f"/api/v1/live/{pin}/players", json=body),
+            client.post("/api/v1/live", json=body, headers=host),
+            client.post(f"/api/v1/live/{pin}/kick", json=body, headers=host),
+            client.post(f"/api/v1/live/{pin}/advance", json=body, headers=host),
+            client.get(f"/api/v1/live/{str(_junk(rng))[:8]}/state"),
+        ]
+        for reply in calls:
+            assert reply.status_code < 500, (reply.request.path, body, reply.get_json())
+            if reply.status_code >= 400 and reply.status_code != 404:
+                assert reply.get_json()["error"]["message"]
