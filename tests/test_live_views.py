@@ -296,3 +296,25 @@ def test_host_screen_uses_no_inline_script_or_style(app, host_client):
     game_id = start_game(host_client)
     html = host_client.get(f"/live/games/{game_id}").data.decode()
     assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+def test_logged_in_students_warm_up_answers_feed_their_review(app, host_client, make_user):
+    from quizapp.models import FactProgress
+
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    student = make_user("stu", "student")
+    phone = app.test_client()
+    phone.post("/login", data={"username": "stu", "password": "correct horse battery"})
+    phone.post("/join", data={"pin": pin, "nickname": "Stu"})
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        question = db.session.get(Question, game.question_ids[0])
+        key, facts = question.payload["answer"], list(question.fact_ids)
+    assert phone.post(f"/live/{pin}/answers/0", json={"response": key}).status_code == 200
+    with app.app_context():
+        progress = db.session.scalars(db.select(FactProgress).where(
+            FactProgress.user_id == student.id)).all()
+        assert {p.fact_id for p in progress} == set(facts)
+        assert all(p.correct == 1 and p.due is not None for p in progress)
