@@ -282,9 +282,11 @@ def test_cached_polls_are_answered_before_flask_with_the_same_response(app, game
     assert len(seen) == 1  # a hit: answered from the cache
     assert second.get_json() == {**first.get_json(), "server_time": second.get_json()[
         "server_time"]}
-    assert second.headers["ETag"] == first.headers["ETag"]
-    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"):
-        assert second.headers[header] == first.headers[header]
+    # Every header Flask sends (security headers included) is sent the same way.
+    def headers(reply):
+        return {k: v for k, v in reply.headers.items() if k != "Content-Length"}
+
+    assert headers(second) == headers(first)
     again = client.get(f"/api/v1/live/{pin}/state",
                        headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and len(seen) == 1

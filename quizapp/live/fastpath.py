@@ -26,7 +26,7 @@ from ..services.live import cached_state_body
 PREFIX = "/api/v1/live/"
 SUFFIX = "/state"
 _LENGTH = len(PREFIX) + 6 + len(SUFFIX)
-_COMMON = [("Cache-Control", "no-cache"), ("Content-Security-Policy", CSP),
+_COMMON = [("Cache-Control", "no-cache"), ("Vary", "Cookie"), ("Content-Security-Policy", CSP),
            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
            ("Referrer-Policy", "same-origin")]
 
