@@ -168,8 +168,6 @@ def test_no_query_string_or_text_in_a_path_causes_a_server_error(app):
                 method=m))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="quizapp/live/views.py (live team): int() of a non-ASCII digit")
 @pytest.mark.parametrize("action, field", [("advance", "from_index"), ("kick", "player_id")])
 def test_a_non_ascii_digit_in_a_host_form_is_refused(app, action, field):
     w = build_world(app)

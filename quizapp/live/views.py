@@ -200,7 +200,7 @@ def host_advance(game_id: int):
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page.")
     raw = (form.from_index.data or "").strip()
-    from_index = int(raw) if raw.lstrip("-").isdigit() else None
+    from_index = int(raw) if raw.isascii() and raw.lstrip("-").isdigit() else None
     try:
         game = live.advance(current_user, utcnow(), game_id=game_id, from_index=from_index)
         db.session.commit()
@@ -244,7 +244,7 @@ def host_kick(game_id: int):
     raw_id = (form.player_id.data or "").strip()
     try:
         player = live.kick(current_user, game_id=game_id,
-                           player_id=int(raw_id) if raw_id.isdigit() else None,
+                           player_id=int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None,
                            nickname=None if raw_id.isdigit() else form.nickname.data)
         db.session.commit()
     except ServiceError as exc:
