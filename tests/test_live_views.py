@@ -318,3 +318,11 @@ def test_logged_in_students_warm_up_answers_feed_their_review(app, host_client, 
             FactProgress.user_id == student.id)).all()
         assert {p.fact_id for p in progress} == set(facts)
         assert all(p.correct == 1 and p.due is not None for p in progress)
+
+
+@pytest.mark.parametrize(("action", "field"), [("advance", "from_index"), ("kick", "player_id")])
+@pytest.mark.parametrize("value", ["²", "٣", "1e3", "-", "99999999999999999999"])
+def test_odd_numbers_in_host_forms_are_refused_cleanly(app, host_client, action, field, value):
+    game_id = start_game(host_client)
+    response = host_client.post(f"/live/games/{game_id}/{action}", data={field: value})
+    assert response.status_code in (302, 400, 404)

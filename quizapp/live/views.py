@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -94,6 +95,12 @@ def _json_error(exc: ServiceError):
         body["fields"] = exc.fields
     db.session.rollback()
     return {"error": body}, exc.status
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    """A form's whole number in ASCII digits, or None (``"²".isdigit()`` holds, int() fails)."""
+    raw = (raw or "").strip()
+    return int(raw) if re.fullmatch(r"-?[0-9]{1,9}", raw) else None
 
 
 def _join_host() -> str:
@@ -199,8 +206,7 @@ def host_advance(game_id: int):
     form = AdvanceForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page.")
-    raw = (form.from_index.data or "").strip()
-    from_index = int(raw) if raw.isascii() and raw.lstrip("-").isdigit() else None
+    from_index = _int_or_none(form.from_index.data)
     try:
         game = live.advance(current_user, utcnow(), game_id=game_id, from_index=from_index)
         db.session.commit()
@@ -241,11 +247,10 @@ def host_kick(game_id: int):
     form = KickForm()
     if not form.validate_on_submit():
         abort(400, "The form expired or the nickname is too long; reload the page.")
-    raw_id = (form.player_id.data or "").strip()
+    player_id = _int_or_none(form.player_id.data)
     try:
-        player = live.kick(current_user, game_id=game_id,
-                           player_id=int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None,
-                           nickname=None if raw_id.isdigit() else form.nickname.data)
+        player = live.kick(current_user, game_id=game_id, player_id=player_id,
+                           nickname=form.nickname.data if player_id is None else None)
         db.session.commit()
     except ServiceError as exc:
         if exc.status not in (400, 404):
