@@ -7,7 +7,12 @@ needs a secret key and sends Secure login cookies.)
 
 from __future__ import annotations
 
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
 import pytest
+from packaging.requirements import Requirement
 from sqlalchemy import select
 
 from quizapp import create_app
@@ -127,3 +132,15 @@ def test_production_starts_with_a_long_random_secret_key(app_config, monkeypatch
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_installed_packages_meet_the_minimum_versions_in_pyproject():
+    """The floors raised for security advisories (see docs/security.md) hold where the
+    tests run."""
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml")
+                              .read_text())
+    for line in pyproject["project"]["dependencies"]:
+        requirement = Requirement(line)
+        installed = version(requirement.name)
+        assert requirement.specifier.contains(installed, prereleases=True), \
+            f"{requirement.name} {installed} does not satisfy {requirement.specifier}"
