@@ -406,7 +406,9 @@ class Actor:
         if route.query:
             url += "?" + route.query
         kwargs: dict[str, Any] = {}
-        if route.json is not None:
+        if "json" in extra or "data" in extra:
+            pass  # the caller sends its own body
+        elif route.json is not None:
             kwargs["json"] = route.json(w)
         elif route.form is not None:
             kwargs["data"] = route.form(w)
