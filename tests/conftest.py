@@ -116,6 +116,19 @@ def fresh_postgres(postgres_server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def _postgres_resetter(_postgres_schema: str | None) -> Iterator[Flask | None]:
+    """On PostgreSQL, an app kept for the session that resets the data before each test."""
+    if not _postgres_schema:
+        yield None
+        return
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": _postgres_schema})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _reset_postgres(app: Flask) -> None:
     """Empty every table and load the seeds again: each test starts from the same data."""
     from sqlalchemy import text
@@ -127,12 +140,17 @@ def _reset_postgres(app: Flask) -> None:
         db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         load_seeds()
         db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, _template_db: Path | None, _postgres_schema: str | None) -> dict:
+def app_config(tmp_path: Path, _template_db: Path | None, _postgres_schema: str | None,
+               _postgres_resetter: Flask | None) -> dict:
     """Test configuration: a private copy of the seeded database (or the reset PostgreSQL)."""
     if _postgres_schema:
+        # Reset here, not in the app fixture: tests that build their own app from this
+        # configuration (create_app(app_config)) must start from clean data too.
+        _reset_postgres(_postgres_resetter)
         url = _postgres_schema
     else:
         target = tmp_path / "instance" / "quizapp.db"
@@ -145,8 +163,6 @@ def app_config(tmp_path: Path, _template_db: Path | None, _postgres_schema: str 
 
 def _make_app(config: dict) -> Iterator[Flask]:
     app = create_app(config)
-    if config["DATABASE_URL"].startswith("postgres"):
-        _reset_postgres(app)
     yield app
     with app.app_context():
         db.session.remove()
