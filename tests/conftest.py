@@ -13,6 +13,8 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from quizapp import create_app
 from quizapp.extensions import db
@@ -34,6 +36,27 @@ _THIS_MODULE = sys.modules[__name__]
 def pytest_collectstart(collector: pytest.Collector) -> None:
     if isinstance(collector, pytest.Module):
         sys.modules["conftest"] = _THIS_MODULE
+
+
+_ENGINES: set = set()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection) -> None:
+    _ENGINES.add(connection.engine)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Close every pool the tests opened, so no connection is left to the garbage collector.
+
+    Tests that build extra apps (two "workers", a production config) need not dispose each
+    one; an open psycopg connection collected at exit would fail the run with a
+    ResourceWarning.
+    """
+    yield
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)
