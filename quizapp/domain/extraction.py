@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .facts import Entity, FactBase
 from .generator import (
-    GROUP_SIZE,
     GenerationError,
+    group_facts,
     make_matching,
     make_ordering,
     questions_for_fact,
@@ -535,26 +535,6 @@ def extract(text: str) -> list[Candidate]:
 
 # --------------------------------------------------------------------------- question bank
 
-def _groups(facts: Sequence[Any], rng: random.Random,
-            clash: Callable[[Any, Any], bool]) -> list[list[Any]]:
-    """Greedy groups of GROUP_SIZE facts in which no two clash, on a shuffled order."""
-    pending = sorted(facts, key=lambda f: f.id)
-    rng.shuffle(pending)
-    groups: list[list[Any]] = []
-    while len(pending) >= GROUP_SIZE:
-        group: list[Any] = []
-        for fact in list(pending):
-            if not any(clash(fact, other) for other in group):
-                group.append(fact)
-                pending.remove(fact)
-            if len(group) == GROUP_SIZE:
-                break
-        if len(group) < GROUP_SIZE:
-            break
-        groups.append(group)
-    return groups
-
-
 def _timeline_clash(a: Any, b: Any) -> bool:
     """Same year (no single right order) or the same sentence (it gives the order away)."""
     return a.answer == b.answer or a.quote == b.quote
@@ -579,10 +559,12 @@ def commentary_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
             continue
     rng = random.Random(f"{seed}:{base.document_id}:groups")
     timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in _groups(timeline, rng, _timeline_clash):
+    for group in group_facts(sorted(timeline, key=lambda f: f.id), rng, _timeline_clash,
+                             tries=1):
         bank.append(make_ordering(group, base, rng))
     acronyms = [f for f in base.facts if f.kind == "acronym" and f.term]
-    for group in _groups(acronyms, rng, _acronym_clash):
+    for group in group_facts(sorted(acronyms, key=lambda f: f.id), rng, _acronym_clash,
+                             tries=1):
         bank.append(make_matching(group, base, rng))
     return bank
 

@@ -203,8 +203,8 @@ def _group_id(kind: str, facts: list[Fact]) -> str:
     return f"{kind}-{digest}"
 
 
-def _groups(facts: list[Fact], rng: random.Random,
-            clash: Callable[[Fact, Fact], bool], tries: int = 12) -> list[list[Fact]]:
+def group_facts(facts: list[Fact], rng: random.Random,
+                clash: Callable[[Fact, Fact], bool], tries: int = 12) -> list[list[Fact]]:
     """Partition facts into groups of GROUP_SIZE in which no two facts clash.
 
     Greedy on a shuffled order; a few orders are tried and the one making most groups wins.
@@ -288,10 +288,10 @@ def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     for fact in base.facts:
         bank.extend(questions_for_fact(fact, base, rng))
     timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in _groups(timeline, rng, _timeline_clash):
+    for group in group_facts(timeline, rng, _timeline_clash):
         bank.append(make_ordering(group, base, rng))
     acronyms = [f for f in base.facts if f.kind == "acronym"]
-    for group in _groups(acronyms, rng, lambda a, b: a.term == b.term):
+    for group in group_facts(acronyms, rng, lambda a, b: a.term == b.term):
         bank.append(make_matching(group, base, rng))
     return bank
 
