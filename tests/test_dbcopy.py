@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FAST_HASHER, basic_auth
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -15,6 +14,8 @@ from quizapp import create_app
 from quizapp.cli import main
 from quizapp.extensions import db
 from quizapp.models import Question, User
+
+from conftest import FAST_HASHER, basic_auth
 
 
 @pytest.fixture
