@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,12 @@ from quizapp.extensions import db
 from quizapp.models import Question, User
 
 from conftest import FAST_HASHER, basic_auth
+
+# The PostgreSQL stage of CI (QUIZAPP_TEST_DATABASE_URL) skips this module: it already ran in
+# the SQLite stage, and makes its own PostgreSQL databases there (QUIZAPP_TEST_POSTGRES_URL).
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("QUIZAPP_TEST_DATABASE_URL")),
+    reason="runs in the SQLite stage; talks to PostgreSQL through QUIZAPP_TEST_POSTGRES_URL")
 
 
 @pytest.fixture

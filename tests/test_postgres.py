@@ -6,6 +6,7 @@ does); the tests here need a fresh, empty database of their own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,12 @@ from quizapp.models import Question
 from quizapp.services.setup import init_db, upgrade_schema
 
 from conftest import FAST_HASHER, basic_auth
+
+# The PostgreSQL stage of CI (QUIZAPP_TEST_DATABASE_URL) skips this module: it already ran in
+# the SQLite stage, and makes its own PostgreSQL databases there (QUIZAPP_TEST_POSTGRES_URL).
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("QUIZAPP_TEST_DATABASE_URL")),
+    reason="runs in the SQLite stage; talks to PostgreSQL through QUIZAPP_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
