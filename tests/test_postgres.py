@@ -105,19 +105,26 @@ def test_api_round_trip_on_a_fresh_postgres(open_app, fresh_postgres):
     assert progress["questions_answered"] == 1
 
 
-def test_concurrent_answers_about_one_fact_count_every_answer(app, make_user):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_concurrent_answers_about_one_fact_count_every_answer(backend, app, open_app, request):
     """Several attempts answer the same question at once: progress counts each answer.
 
-    On SQLite the write lock serialises them; on PostgreSQL (run the suite with
-    QUIZAPP_TEST_DATABASE_URL) the learner's row lock does, so the fact's counter neither
-    loses an increment nor trips over its unique (user, fact) row.
+    On SQLite the write lock serialises them; on PostgreSQL the learner's row lock does, so
+    the fact's counter neither loses an increment nor trips over its unique (user, fact) row.
     """
     import threading
 
     from quizapp.models import FactProgress, User
     from quizapp.services import study
+    from quizapp.services.accounts import create_user
 
-    make_user("racer")
+    if backend == "postgres":
+        app = open_app(request.getfixturevalue("fresh_postgres"))
+        with app.app_context():
+            init_db()
+    with app.app_context():
+        create_user("racer", "long enough pw")
+        db.session.commit()
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "racer"))
         attempts = [study.start_attempt(user, count=1, types=["true_false"], seed=5)
