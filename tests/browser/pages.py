@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -21,3 +22,17 @@ def screenshot(page, name: str) -> Path:
 def no_horizontal_overflow(page) -> bool:
     """True when nothing sticks out sideways (the page fits a phone)."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def question_payload(live_server, page) -> dict:
+    """The key of the question on screen, read from the database (never from the page)."""
+    from quizapp.extensions import db
+    from quizapp.models import Attempt
+
+    attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
+    number = int(re.search(r"Question (\d+)", page.get_by_role("heading", level=1)
+                           .inner_text()).group(1))
+    with live_server.app.app_context():
+        payload = dict(db.session.get(Attempt, attempt_id).items[number - 1].question.payload)
+        db.session.remove()
+    return payload

@@ -11,23 +11,12 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Role
+from quizapp.models import Role
 from quizapp.services import accounts
 
-from pages import DESKTOP, PHONE, PROJECTOR, no_horizontal_overflow, screenshot
+from pages import DESKTOP, PHONE, PROJECTOR, no_horizontal_overflow, question_payload, screenshot
 
 PASSWORD = "a long enough password"
-
-
-def _payload(live_server, page) -> dict:
-    """The key of the question on screen, read from the database (never from the page)."""
-    attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
-    number = int(re.search(r"Question (\d+)", page.get_by_role("heading", level=1)
-                           .inner_text()).group(1))
-    with live_server.app.app_context():
-        payload = dict(db.session.get(Attempt, attempt_id).items[number - 1].question.payload)
-        db.session.remove()
-    return payload
 
 
 def _answer(page, payload: dict, right: bool) -> None:
@@ -113,7 +102,7 @@ def test_class_assignment_gradebook_and_csv(live_server, new_page):
     phone.get_by_role("button", name="Start Week 1: Vilnius").click()
     for number in (1, 2, 3):
         expect(phone.get_by_role("heading", level=1)).to_have_text(f"Question {number} of 3")
-        _answer(phone, _payload(live_server, phone), right=number != 2)
+        _answer(phone, question_payload(live_server, phone), right=number != 2)
         if number < 3:
             phone.get_by_role("link", name=re.compile("Next question")).click()
     phone.get_by_role("button", name="Finish and see your score").click()

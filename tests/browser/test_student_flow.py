@@ -8,23 +8,12 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Fact
+from quizapp.models import Fact
 
-from pages import DESKTOP, PHONE, no_horizontal_overflow, screenshot
+from pages import DESKTOP, PHONE, no_horizontal_overflow, question_payload, screenshot
 
 USERNAME = "browser_sam"
 PASSWORD = "a long enough password"
-
-
-def _payload(live_server, page) -> dict:
-    """The key of the question on screen, read from the database (never from the page)."""
-    attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
-    number = int(re.search(r"Question (\d+)", page.get_by_role("heading", level=1)
-                           .inner_text()).group(1))
-    with live_server.app.app_context():
-        payload = dict(db.session.get(Attempt, attempt_id).items[number - 1].question.payload)
-        db.session.remove()
-    return payload
 
 
 def _answer(page, payload: dict, right: bool = True) -> None:
@@ -114,7 +103,7 @@ def test_student_quiz_on_a_phone_by_mouse_and_keyboard(live_server, new_page):
     # Question 1: a wrong answer, then the feedback quotes its source sentence.
     assert _heading(page) == "Question 1 of 5"
     _shot(page, "question", phone=True)
-    payload = _payload(live_server, page)
+    payload = question_payload(live_server, page)
     _answer(page, payload, right=False)
     feedback = page.locator("#feedback")
     assert "Not quite" in feedback.get_by_role("heading", level=2).inner_text()
@@ -126,7 +115,7 @@ def test_student_quiz_on_a_phone_by_mouse_and_keyboard(live_server, new_page):
     # Question 2 by keyboard only: Tab, Space/arrows, Enter.
     page.get_by_role("link", name=re.compile("Next question")).click()
     assert _heading(page) == "Question 2 of 5"
-    _answer_by_keyboard(page, _payload(live_server, page))
+    _answer_by_keyboard(page, question_payload(live_server, page))
     assert "Right!" in page.locator("#feedback-heading").inner_text()
     _tab_to(page, "Next question")
     page.keyboard.press("Enter")
@@ -142,7 +131,7 @@ def test_student_quiz_on_a_phone_by_mouse_and_keyboard(live_server, new_page):
 
     for number in (3, 4, 5):
         assert _heading(page) == f"Question {number} of 5"
-        _answer(page, _payload(live_server, page), right=True)
+        _answer(page, question_payload(live_server, page), right=True)
         assert "Right!" in page.locator("#feedback-heading").inner_text()
         if number < 5:
             page.get_by_role("link", name=re.compile("Next question")).click()
@@ -195,7 +184,7 @@ def test_student_timeline_and_matching_on_a_desktop(live_server, new_page):
     assert _heading(page) == "Question 1 of 2"
     _shot(page, "question", phone=False)
     # Nothing chosen for a matching question (or a repeated position) is refused, not saved.
-    payload = _payload(live_server, page)
+    payload = question_payload(live_server, page)
     if payload["type"] == "matching":
         page.get_by_role("button", name="Check answer").click()
         assert "Choose a match for every item" in page.get_by_role("alert").inner_text()
@@ -203,7 +192,7 @@ def test_student_timeline_and_matching_on_a_desktop(live_server, new_page):
     assert page.locator("#feedback mark").count() >= 1
     _shot(page, "feedback", phone=False)
     page.get_by_role("link", name=re.compile("Next question")).click()
-    _answer(page, _payload(live_server, page), right=True)
+    _answer(page, question_payload(live_server, page), right=True)
     page.get_by_role("button", name="Finish and see your score").click()
     assert _heading(page).startswith("You scored")
     _shot(page, "result", phone=False)
