@@ -84,6 +84,20 @@ def known_topics() -> list[str]:
         Fact.status == FactStatus.APPROVED))))
 
 
+def filter_errors(types: Any, topics: Any) -> dict[str, str]:
+    """Field messages for a list of question types and a list of topic ids (empty when fine)."""
+    fields: dict[str, str] = {}
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        fields["types"] = "Send a list of question types."
+    elif set(types) - set(TYPES):
+        fields["types"] = f"Unknown type; use {', '.join(TYPES)}."
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        fields["topics"] = "Send a list of topic ids."
+    elif set(topics) - set(known_topics()):
+        fields["topics"] = "Unknown topic."
+    return fields
+
+
 def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str], list[str]]:
     """Check quiz options; raise a 400 naming each bad field."""
     fields: dict[str, str] = {}
@@ -92,15 +106,8 @@ def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         fields["count"] = f"Choose a whole number from 1 to {MAX_COUNT}."
     types = [] if types is None else types
-    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
-        fields["types"] = "Send a list of question types."
-    elif set(types) - set(TYPES):
-        fields["types"] = f"Unknown type; use {', '.join(TYPES)}."
     topics = [] if topics is None else topics
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        fields["topics"] = "Send a list of topic ids."
-    elif set(topics) - set(known_topics()):
-        fields["topics"] = "Unknown topic."
+    fields.update(filter_errors(types, topics))
     if fields:
         raise invalid("Some quiz options are not valid.", fields)
     return count, types, topics

@@ -332,15 +332,9 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
     if count is None or _whole(count, 1, study.MAX_COUNT) is None:
         fields.setdefault("count", f"Choose a whole number from 1 to {study.MAX_COUNT}.")
     types = [] if types is None else types
-    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
-        fields["types"] = "Send a list of question types."
-    elif set(types) - set(TYPES):
-        fields["types"] = f"Unknown type; use {', '.join(TYPES)}."
     topics = [] if topics is None else topics
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        fields["topics"] = "Send a list of topic ids."
-    elif set(topics) - set(study.known_topics()):
-        fields["topics"] = "Unknown topic."
+    for name, message in study.filter_errors(types, topics).items():
+        fields.setdefault(name, message)
     due = None
     try:
         due = parse_due(due_at)
