@@ -7,6 +7,7 @@ from flask import Flask, request
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
        "object-src 'none'")
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
 def register(app: Flask) -> None:
@@ -33,6 +34,5 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
+            response.headers.setdefault(*HSTS)
         return response

@@ -504,3 +504,63 @@ def test_fuzzed_live_requests_never_fail_with_a_server_error(client, host, start
             assert reply.status_code < 500, (reply.request.path, body, reply.get_json())
             if reply.status_code >= 400 and reply.status_code != 404:
                 assert reply.get_json()["error"]["message"]
+
+
+def _answer_exchanges(client, pin: str, index: int, player: dict, key: str, wrong: str):
+    """The answer requests a phone can send, and what came back (status, JSON, headers)."""
+    sent = [(player, {"response": key}), (player, {"response": key}),
+            (player, {"response": wrong}), ({"X-Player-Token": "nope"}, {"response": key}),
+            (player, {"response": key, "confidence": "maybe"}),
+            (player, {"response": "zz-not-a-choice"})]
+    out = []
+    for headers, body in sent:
+        response = client.put(f"/api/v1/live/{pin}/answers/{index}", json=body,
+                              headers=headers)
+        out.append((response.status_code, response.get_json(), response.content_type,
+                    {name: response.headers.get(name) for name in (
+                        "Content-Security-Policy", "X-Content-Type-Options",
+                        "X-Frame-Options", "Referrer-Policy")}))
+    missing_pin = client.put("/api/v1/live/999999/answers/0", json={"response": key},
+                             headers=player)
+    out.append((missing_pin.status_code, missing_pin.get_json(), missing_pin.content_type, {}))
+    return out
+
+
+def test_answers_fast_path_replies_exactly_as_the_flask_view(app, client, host, start,
+                                                              monkeypatch):
+    """Answers skip Flask (see live/fastpath.py); phones must not see any difference."""
+    pin = start()
+    fast_player, flask_player = join(client, pin, "fast"), join(client, pin, "slow")
+    state = client.post(f"/api/v1/live/{pin}/advance", headers=host).get_json()
+    key = key_of(app, state["question"]["id"])
+    wrong = wrong_choice(state, key)
+    view = app.view_functions["api.answer_live"]
+    calls = []
+    monkeypatch.setitem(app.view_functions, "api.answer_live",
+                        lambda **kw: calls.append(kw) or view(**kw))
+
+    fast = _answer_exchanges(client, pin, 0, fast_player, key, wrong)
+    assert calls == [], "well-formed answers are served before Flask"
+    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app.wsgi_app)  # Flask alone
+    slow = _answer_exchanges(client, pin, 0, flask_player, key, wrong)
+    assert len(calls) == len(slow)
+
+    assert [r[0] for r in fast] == [200, 200, 409, 401, 400, 400, 404]
+    assert fast == slow
+    results = client.get(f"/api/v1/live/{pin}/results", headers=host).get_json()
+    assert results["answer_count"] == 2
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("text/plain", b'{"response": "a"}'), ("application/json", b"{not json"),
+    ("application/json", b'["a"]'), ("application/json", b""),
+])
+def test_answers_the_fast_path_cannot_read_get_flasks_reason(client, host, start,
+                                                               content_type, body):
+    pin = start()
+    player = join(client, pin, "ada")
+    client.post(f"/api/v1/live/{pin}/advance", headers=host)
+    response = client.put(f"/api/v1/live/{pin}/answers/0", data=body,
+                          headers={**player, "Content-Type": content_type})
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"]["message"]

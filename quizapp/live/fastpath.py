@@ -1,38 +1,51 @@
-"""Answer phones' state polls from the in-process cache, before Flask's request machinery.
+"""Serve a warm-up's two hottest requests before Flask's request machinery.
 
 During a warm-up every phone asks ``GET /api/v1/live/{pin}/state`` about once every 0.7 s:
 a room of 1000 is some 1400 requests a second, nearly all of them "nothing changed" (304).
-The cache already spares the database; this WSGI wrapper also spares the ~1 ms of Flask
-per request (request context, session, rate limiter, after-request hooks), which on two cores
-is the difference between phones seeing a new question within a second or not.
+And when a question opens, the whole room sends ``PUT /api/v1/live/{pin}/answers/{i}``
+within a second. On two cores, the ~0.3 ms of Flask per request (request context, session,
+rate limiter, after-request hooks) is the difference between every phone being served
+within a second or not, so this WSGI wrapper answers both itself:
 
-Only a poll whose PIN is in this process's fresh cache is answered here, with exactly what
-the Flask view would send (same body, ETag, Cache-Control and security headers); everything
-else, including every cache miss, goes to Flask, which fills the cache.
+* a poll whose PIN is in this process's fresh cache, with exactly what the Flask view
+  would send (same body, ETag, Cache-Control and security headers);
+* an answer with a well-formed JSON body, through the same service as the Flask view
+  (``live.submit_answer``, inside an app context) and the same JSON error bodies.
+
+Everything else goes to Flask: every cache miss (which fills the cache) and every answer
+whose body is not plainly a JSON object with a ``response`` (Flask then says what is wrong).
 """
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
-from werkzeug.http import parse_etags
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags
 
+from ..errors import ServiceError
 from ..models import utcnow
-from ..security import CSP
-from ..services.live import cached_state_body
+from ..security import CSP, HSTS
+from ..services import live
 
 PREFIX = "/api/v1/live/"
 SUFFIX = "/state"
-_LENGTH = len(PREFIX) + 6 + len(SUFFIX)
-_COMMON = [("Cache-Control", "no-cache"), ("Vary", "Cookie"), ("Content-Security-Policy", CSP),
-           ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-           ("Referrer-Policy", "same-origin")]
+ANSWERS = "/answers/"
+_PIN_LENGTH = 6
+_STATE_LENGTH = len(PREFIX) + _PIN_LENGTH + len(SUFFIX)
+_ANSWERS_START = len(PREFIX) + _PIN_LENGTH
+#: Question indexes have at most this many digits (a game has at most a few hundred).
+_INDEX_DIGITS = 4
+_SECURITY = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+             ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
+_POLL_HEADERS = [("Cache-Control", "no-cache"), ("Vary", "Cookie"), *_SECURITY]
 
 
-class StatePollFastPath:
-    """WSGI middleware: serve cached live state (200 or 304) without entering Flask."""
+class LiveFastPath:
+    """WSGI middleware: cached live state (200 or 304) and answers, without Flask."""
 
     def __init__(self, wsgi_app: Callable, app: Flask) -> None:
         self.wsgi_app = wsgi_app
@@ -40,18 +53,25 @@ class StatePollFastPath:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if (len(path) == _LENGTH and path.startswith(PREFIX) and path.endswith(SUFFIX)
-                and environ.get("REQUEST_METHOD") == "GET"):
-            hit = cached_state_body(self.app, path[len(PREFIX):-len(SUFFIX)], utcnow())
-            if hit is not None:
-                return self._respond(environ, start_response, *hit)
+        if path.startswith(PREFIX):
+            method = environ.get("REQUEST_METHOD")
+            if method == "GET" and len(path) == _STATE_LENGTH and path.endswith(SUFFIX):
+                hit = live.cached_state_body(self.app, path[len(PREFIX):-len(SUFFIX)],
+                                             utcnow())
+                if hit is not None:
+                    return self._state(environ, start_response, *hit)
+            elif method == "PUT" and path.startswith(ANSWERS, _ANSWERS_START):
+                index = path[_ANSWERS_START + len(ANSWERS):]
+                if index.isdigit() and index.isascii() and len(index) <= _INDEX_DIGITS:
+                    return self._answer(environ, start_response,
+                                        path[len(PREFIX):_ANSWERS_START], int(index))
         return self.wsgi_app(environ, start_response)
 
     @staticmethod
-    def _respond(environ, start_response, body: bytes, etag: str) -> Iterable[bytes]:
-        headers = [("ETag", f'"{etag}"'), *_COMMON]
+    def _state(environ, start_response, body: bytes, etag: str) -> Iterable[bytes]:
+        headers = [("ETag", f'"{etag}"'), *_POLL_HEADERS]
         if environ.get("wsgi.url_scheme") == "https":
-            headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+            headers.append(HSTS)
         condition = environ.get("HTTP_IF_NONE_MATCH")
         if condition and parse_etags(condition).contains_weak(etag):
             start_response("304 NOT MODIFIED", headers)
@@ -60,8 +80,62 @@ class StatePollFastPath:
         start_response("200 OK", headers)
         return [body]
 
+    def _answer(self, environ, start_response, pin: str, index: int) -> Iterable[bytes]:
+        arrived = utcnow()  # the server's clock decides late answers, as in the view
+        data = self._json_object(environ)
+        if data is None or "response" not in data:
+            return self.wsgi_app(environ, start_response)  # Flask explains what is wrong
+        with self.app.app_context():
+            try:
+                receipt = live.submit_answer(
+                    pin, environ.get("HTTP_X_PLAYER_TOKEN", ""), index, data["response"],
+                    data.get("confidence"), arrived)
+            except ServiceError as exc:
+                error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+                if exc.fields:
+                    error["fields"] = exc.fields
+                return self._json(environ, start_response, exc.status, {"error": error})
+            except Exception:  # noqa: BLE001 - e.g. the database has gone
+                # Flask's error handlers say what happened (503 and why); sending the answer
+                # again there is harmless, since a repeat counts once.
+                self.app.logger.exception("warm-up answer fast path failed; retrying in Flask")
+                environ["wsgi.input"].seek(0)
+                return self.wsgi_app(environ, start_response)
+        return self._json(environ, start_response, 200, receipt.to_json())
+
+    def _json_object(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        """The body as a JSON object if it plainly is one; else None, body left for Flask."""
+        if environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower() \
+                != "application/json" or "HTTP_TRANSFER_ENCODING" in environ:
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        limit = self.app.config.get("MAX_CONTENT_LENGTH")
+        if length <= 0 or (limit is not None and length > limit):
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # read again by Flask if it gets the request
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _json(environ, start_response, status: int, payload: dict[str, Any]) -> Iterable[bytes]:
+        # As Flask's JSON provider writes it: sorted keys, ASCII, compact, a final newline.
+        body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                   *_SECURITY]
+        if environ.get("wsgi.url_scheme") == "https":
+            headers.append(HSTS)
+        start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", headers)
+        return [body]
+
 
 def install(app: Flask) -> None:
     """Put the fast path in front of ``app`` (once)."""
-    if not isinstance(app.wsgi_app, StatePollFastPath):
-        app.wsgi_app = StatePollFastPath(app.wsgi_app, app)
+    if not isinstance(app.wsgi_app, LiveFastPath):
+        app.wsgi_app = LiveFastPath(app.wsgi_app, app)
