@@ -314,7 +314,7 @@ def test_warm_up_from_a_list_of_question_ids_keeps_their_order(app, client, host
 @pytest.mark.parametrize("body", [
     {}, {"count": 0}, {"count": 3, "seconds_per_question": 2},
     {"count": 3, "seconds_per_question": "20"}, {"count": 3, "topics": ["nope"]},
-    {"question_ids": [999999]}, {"question_ids": "1,2"}, {"count": 3, "speed_bonus": "yes"},
+    {"question_ids": [999999]}, {"question_ids": "1,2"}, {"question_ids": True}, {"count": 3, "speed_bonus": "yes"},
 ])
 def test_bad_warm_up_options_are_400_naming_the_field(client, host, body):
     response = client.post("/api/v1/live", json=body, headers=host)

@@ -305,7 +305,7 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
         raise forbidden("Only instructors can host a warm-up.")
     fields = _validate_options(count, seconds_per_question, speed_bonus, confidence,
                                question_ids)
-    if question_ids:
+    if question_ids and "question_ids" not in fields:
         count = len(question_ids) if count is None else count
     try:
         count, types, topics = validate_filters(5 if count is None else count, types, topics)
