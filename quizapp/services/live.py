@@ -58,6 +58,7 @@ from ..models import (
     QuestionStatus,
     User,
 )
+from .questions import stored_question
 from .study import MAX_COUNT, active_candidates, update_progress, validate_filters
 
 PIN_RE = re.compile(r"^\d{6}$")
@@ -141,14 +142,9 @@ class _Entry:
 
 @dataclass
 class LiveCache:
-    """Per-app, per-process caches: the public state per PIN and question payloads by id.
-
-    Question payloads never change once stored (an edit makes a new question version), so
-    they are kept for the life of the process.
-    """
+    """Per-app, per-process caches: the public state per PIN, ranks, the answer queue."""
 
     states: dict[str, _Entry] = field(default_factory=dict)
-    payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: The lock file beside the SQLite database ("" on other databases); see serialized_write.
     lock_file: str | None = None
     #: Grows by a byte whenever a game changes; see publish.
@@ -251,14 +247,10 @@ def publish(pin: str) -> None:
 
 def question_payload(question_id: int) -> dict[str, Any]:
     """The stored question (with its key), cached: stored questions never change."""
-    payloads = _cache().payloads
-    payload = payloads.get(question_id)
-    if payload is None:
-        row = db.session.execute(select(Question.payload, Question.type)
-                                 .where(Question.id == question_id)).one()
-        payload = {**row.payload, "type": row.type}
-        payloads[question_id] = payload
-    return payload
+    question = stored_question(question_id)
+    if question is None:
+        raise not_found("That question")
+    return question.payload
 
 
 # ------------------------------------------------------------------------------- games
@@ -781,8 +773,9 @@ def _pin_exists(conn: Any, pin: str) -> bool:
 
 def _feed_progress(user_id: int, question_id: int, result: Result, now: datetime) -> None:
     """A logged-in player's warm-up answer counts towards their own review schedule."""
-    question = db.session.get(Question, question_id)
-    if question is not None and question.status is QuestionStatus.ACTIVE:
+    status = db.session.scalar(select(Question.status).where(Question.id == question_id))
+    question = stored_question(question_id)
+    if question is not None and status is QuestionStatus.ACTIVE:
         update_progress(user_id, question, result, now)
 
 

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
 
 from ..database import begin_write
 from ..domain import scheduling
@@ -42,6 +43,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .questions import StoredQuestion, stored_question
 
 MAX_COUNT = 50
 
@@ -172,25 +174,116 @@ def get_attempt(user: User, attempt_id: int, *, full: bool = False) -> Attempt:
     return attempt
 
 
+@dataclass(frozen=True)
+class AttemptOutline:
+    """An attempt without its ORM objects: enough to show where it stands (one query)."""
+
+    id: int
+    mode: AttemptMode
+    deadline: datetime | None
+    finished: bool
+    #: In quiz order, and which of them are answered.
+    question_ids: list[int]
+    answered: frozenset[int]
+
+    def next_unanswered_number(self) -> int | None:
+        return next((n for n, qid in enumerate(self.question_ids, 1)
+                     if qid not in self.answered), None)
+
+
+_OUTLINE = (
+    select(Attempt.__table__.c.user_id, Attempt.__table__.c.mode,
+           Attempt.__table__.c.deadline, Attempt.__table__.c.finished_at,
+           AttemptQuestion.__table__.c.question_id, Response.__table__.c.id.label("answer"))
+    .select_from(Attempt.__table__
+                 .outerjoin(AttemptQuestion.__table__,
+                            AttemptQuestion.__table__.c.attempt_id == Attempt.__table__.c.id)
+                 .outerjoin(Response.__table__,
+                            (Response.__table__.c.attempt_id == Attempt.__table__.c.id)
+                            & (Response.__table__.c.question_id
+                               == AttemptQuestion.__table__.c.question_id)))
+    .where(Attempt.__table__.c.id == bindparam("attempt_id"))
+    .order_by(AttemptQuestion.__table__.c.position))
+
+
+def attempt_outline(user: User, attempt_id: int) -> AttemptOutline:
+    """The user's own attempt in outline; another user's is reported as not found."""
+    rows = db.session.execute(_OUTLINE, {"attempt_id": attempt_id}).all()
+    if not rows or rows[0].user_id != user.id:
+        raise not_found("That attempt")
+    first = rows[0]
+    return AttemptOutline(
+        id=attempt_id, mode=first.mode, deadline=first.deadline,
+        finished=first.finished_at is not None,
+        question_ids=[r.question_id for r in rows if r.question_id is not None],
+        answered=frozenset(r.question_id for r in rows if r.answer is not None))
+
+
 def keys_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     """Whether the learner may see keys and explanations for this attempt now."""
     assignment = attempt.assignment
-    if assignment is None or assignment.show_keys is ShowKeys.IMMEDIATELY:
+    if assignment is None:
         return True
-    if assignment.show_keys is ShowKeys.NEVER:
+    return _keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
+
+
+def _keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
+    if show_keys is None or show_keys is ShowKeys.IMMEDIATELY:
+        return True
+    if show_keys is ShowKeys.NEVER:
         return False
-    return (now or utcnow()) >= assignment.due_at
+    return due_at is not None and now >= due_at
 
 
-def feedback_for(attempt: Attempt, question: Question, response: Response) -> Feedback:
-    payload = question.payload
-    return Feedback(correct=response.correct, credit=response.credit,
-                    answer_text=payload["answer_text"], explanation=payload.get("explanation",
-                                                                                ""),
+def _feedback(payload: dict[str, Any], correct: bool, credit: float, response: Any,
+              revealed: bool) -> Feedback:
+    return Feedback(correct=correct, credit=credit, answer_text=payload["answer_text"],
+                    explanation=payload.get("explanation", ""),
                     source={"document": payload["source"]["document"],
                             "quote": payload["source"]["quote"],
                             "note": payload.get("source_note")},
-                    response=response.response, revealed=keys_visible(attempt))
+                    response=response, revealed=revealed)
+
+
+def feedback_for(attempt: Attempt, question: Question, response: Response) -> Feedback:
+    return _feedback(question.payload, response.correct, response.credit, response.response,
+                     keys_visible(attempt))
+
+
+# The answer path's statements, on the tables (no unit-of-work bookkeeping): an answer is the
+# most frequent write, when a whole class submits at once. Their compiled SQL is cached.
+_ATTEMPT_T, _ITEM_T = Attempt.__table__, AttemptQuestion.__table__
+_RESPONSE_T, _PROGRESS_T = Response.__table__, FactProgress.__table__
+_ASSIGNMENT_T = Assignment.__table__
+_ANSWER_TARGET = (
+    select(_ATTEMPT_T.c.user_id, _ATTEMPT_T.c.finished_at, _ATTEMPT_T.c.deadline,
+           _ITEM_T.c.question_id.label("item"), _RESPONSE_T.c.id.label("answered"),
+           _RESPONSE_T.c.response, _RESPONSE_T.c.correct, _RESPONSE_T.c.credit,
+           _ASSIGNMENT_T.c.show_keys, _ASSIGNMENT_T.c.due_at)
+    .select_from(_ATTEMPT_T.outerjoin(_ITEM_T, (_ITEM_T.c.attempt_id == _ATTEMPT_T.c.id)
+                                      & (_ITEM_T.c.question_id == bindparam("question_id")))
+                 .outerjoin(_RESPONSE_T, (_RESPONSE_T.c.attempt_id == _ATTEMPT_T.c.id)
+                            & (_RESPONSE_T.c.question_id == bindparam("question_id")))
+                 .outerjoin(_ASSIGNMENT_T, _ASSIGNMENT_T.c.id == _ATTEMPT_T.c.assignment_id))
+    .where(_ATTEMPT_T.c.id == bindparam("attempt_id")))
+_STORED_RESPONSE = select(_RESPONSE_T.c.response, _RESPONSE_T.c.correct,
+                          _RESPONSE_T.c.credit).where(
+    _RESPONSE_T.c.attempt_id == bindparam("attempt_id"),
+    _RESPONSE_T.c.question_id == bindparam("question_id"))
+#: The first answer wins: a racing second insert (PostgreSQL) inserts nothing.
+_INSERT_RESPONSE = {
+    dialect: insert(_RESPONSE_T).on_conflict_do_nothing(
+        index_elements=["attempt_id", "question_id"]).returning(_RESPONSE_T.c.id)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_LOCK_LEARNER = select(User.__table__.c.id).where(
+    User.__table__.c.id == bindparam("user_id")).with_for_update()
+_PROGRESS_ROWS = select(_PROGRESS_T.c.id, _PROGRESS_T.c.fact_id, _PROGRESS_T.c.seen,
+                        _PROGRESS_T.c.correct, _PROGRESS_T.c.card).where(
+    _PROGRESS_T.c.user_id == bindparam("user_id"),
+    _PROGRESS_T.c.fact_id.in_(bindparam("fact_ids", expanding=True)))
+_UPDATE_PROGRESS = update(_PROGRESS_T).where(_PROGRESS_T.c.id == bindparam("row_id")).values(
+    seen=bindparam("seen"), correct=bindparam("n_correct"), last_seen=bindparam("last_seen"),
+    last_type=bindparam("last_type"), card=bindparam("card"), due=bindparam("due"))
 
 
 def record_response(user: User, attempt_id: int, question_id: int,
@@ -200,76 +293,78 @@ def record_response(user: User, attempt_id: int, question_id: int,
     Sending the same answer again changes nothing; a different one is refused (409).
     """
     begin_write(db.session)
-    attempt = get_attempt(user, attempt_id)
-    # One query for this question's row, its question and any answer already given (not
-    # every item of the attempt).
-    found = db.session.execute(
-        select(AttemptQuestion, Response)
-        .outerjoin(Response, (Response.attempt_id == AttemptQuestion.attempt_id)
-                   & (Response.question_id == AttemptQuestion.question_id))
-        .where(AttemptQuestion.attempt_id == attempt.id,
-               AttemptQuestion.question_id == question_id)
-        .options(joinedload(AttemptQuestion.question))).first()
-    if found is None:
+    conn = db.session.connection()
+    # One query: the attempt, whether the question is in it, any answer already given, and
+    # whether keys are shown.
+    target = conn.execute(_ANSWER_TARGET, {"attempt_id": attempt_id,
+                                           "question_id": question_id}).first()
+    if target is None or target.user_id != user.id:
+        raise not_found("That attempt")
+    question = stored_question(question_id) if target.item is not None else None
+    if question is None:
         raise not_found("That question in this attempt")
-    item, existing = found
-    if existing is not None:
-        if existing.response == response:
-            return feedback_for(attempt, item.question, existing), False
-        raise conflict("This question was already answered; the first answer counts.")
-    if attempt.finished:
-        raise conflict("This attempt is finished; answers can no longer change.")
     now = utcnow()
-    if attempt.deadline is not None and now > attempt.deadline:
+    revealed = _keys_shown(target.show_keys, target.due_at, now)
+    if target.answered is not None:
+        return _repeat(question, target, response, revealed), False
+    if target.finished_at is not None:
+        raise conflict("This attempt is finished; answers can no longer change.")
+    if target.deadline is not None and now > target.deadline:
         raise conflict("Time is up for this attempt; the answer was not recorded.")
     try:
-        result = check(item.question.payload, response)
+        result = check(question.payload, response)
     except InvalidResponse as exc:
         raise invalid(str(exc), {"response": str(exc)}) from exc
-    row = Response(attempt_id=attempt.id, question_id=question_id, response=response,
-                   correct=result.correct, credit=result.credit, answered_at=now)
-    if db.session.get_bind().dialect.name == "sqlite":
-        # This transaction holds the write lock and saw no answer: no other can slip in.
-        db.session.add(row)
-        update_progress(user.id, item.question, result, now)
-        return feedback_for(attempt, item.question, row), True
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
+    inserted = conn.execute(_INSERT_RESPONSE[conn.dialect.name], {
+        "attempt_id": attempt_id, "question_id": question_id, "response": response,
+        "correct": result.correct, "credit": result.credit, "answered_at": now}).first()
+    if inserted is None:
         # Another request stored an answer first (PostgreSQL; SQLite serialises writes).
-        existing = db.session.scalar(select(Response).where(
-            Response.attempt_id == attempt.id, Response.question_id == question_id))
-        if existing is not None and existing.response == response:
-            return feedback_for(attempt, item.question, existing), False
-        raise conflict("This question was already answered; the first answer counts.") \
-            from None
-    update_progress(user.id, item.question, result, now)
-    return feedback_for(attempt, item.question, row), True
+        stored = conn.execute(_STORED_RESPONSE, {"attempt_id": attempt_id,
+                                                 "question_id": question_id}).first()
+        return _repeat(question, stored, response, revealed), False
+    update_progress(user.id, question, result, now)
+    return _feedback(question.payload, result.correct, result.credit, response, revealed), \
+        True
 
 
-def update_progress(user_id: int, question: Question, result: Result, now: datetime) -> None:
+def _repeat(question: StoredQuestion, stored: Any, response: Any, revealed: bool) -> Feedback:
+    """The feedback of the stored answer if ``response`` repeats it; else a 409."""
+    if stored.response != response:
+        raise conflict("This question was already answered; the first answer counts.")
+    return _feedback(question.payload, stored.correct, stored.credit, stored.response,
+                     revealed)
+
+
+def update_progress(user_id: int, question: StoredQuestion | Question, result: Result,
+                    now: datetime) -> None:
     """Count the answer for every fact the question asks about and reschedule its review."""
-    if db.session.get_bind().dialect.name != "sqlite":
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":
         # Serialise one learner's progress updates (two tabs, a warm-up and a quiz): else two
         # answers about one fact both insert its row, or both add 1 to the same old count.
         # SQLite needs no lock: write transactions there hold the database's write lock.
-        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
-    known = {p.fact_id: p for p in db.session.scalars(select(FactProgress).where(
-        FactProgress.user_id == user_id, FactProgress.fact_id.in_(question.fact_ids)))}
-    for fact_id in question.fact_ids:
-        progress = known.get(fact_id)
-        if progress is None:
-            progress = FactProgress(user_id=user_id, fact_id=fact_id, seen=0, correct=0)
-            db.session.add(progress)
-        progress.seen += 1
-        progress.correct += 1 if result.correct else 0
-        progress.last_seen = now
-        progress.last_type = question.type
-        progress.card, progress.due = scheduling.review(
-            progress.card, result.correct, result.credit, now,
+        conn.execute(_LOCK_LEARNER, {"user_id": user_id})
+    known = {row.fact_id: row for row in conn.execute(
+        _PROGRESS_ROWS, {"user_id": user_id, "fact_ids": list(question.fact_ids)})}
+    updates, inserts = [], []
+    for fact_id in dict.fromkeys(question.fact_ids):
+        row = known.get(fact_id)
+        card, due = scheduling.review(
+            row.card if row is not None else None, result.correct, result.credit, now,
             card_id=zlib.crc32(f"{user_id}:{fact_id}".encode()) + 1)
-    db.session.flush()
+        values = {"seen": (row.seen if row is not None else 0) + 1,
+                  "n_correct": (row.correct if row is not None else 0) + int(result.correct),
+                  "last_seen": now, "last_type": question.type, "card": card, "due": due}
+        if row is not None:
+            updates.append({"row_id": row.id, **values})
+        else:
+            values["correct"] = values.pop("n_correct")
+            inserts.append({"user_id": user_id, "fact_id": fact_id, **values})
+    if updates:
+        conn.execute(_UPDATE_PROGRESS, updates)
+    if inserts:
+        conn.execute(insert(_PROGRESS_T), inserts)
 
 
 def finish_attempt(user: User, attempt_id: int) -> Attempt:

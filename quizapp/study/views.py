@@ -26,6 +26,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import Attempt, AttemptQuestion, utcnow
 from ..services import study
+from ..services.questions import StoredQuestion, stored_question
 from . import display
 from .forms import ActionForm, AnswerForm, NewQuizForm, parse_response
 
@@ -161,25 +162,34 @@ def _numbered_item(attempt: Attempt, number: int) -> AttemptQuestion:
     return attempt.items[number - 1]
 
 
-def _render_question(attempt: Attempt, item: AttemptQuestion, *, draft: Any = None,
-                     error: str | None = None, status: int = 200):
-    number = attempt.items.index(item) + 1
-    responses = {r.question_id: r for r in attempt.responses}
-    response = responses.get(item.question_id)
-    payload = item.question.payload
-    now = utcnow()
-    context: dict[str, Any] = {
-        "attempt": attempt, "item": item, "number": number, "total": len(attempt.items),
-        "answered": len(responses), "question": {**public_view(payload), "id": item.question_id},
-        "topic_title": study.topic_title(item.question.topic),
-        "type_label": display.TYPE_LABELS.get(payload["type"], ""),
+def _question_context(outline_or_attempt: Any, number: int, total: int, answered: int,
+                      question: StoredQuestion, next_number: int | None) -> dict[str, Any]:
+    """What question.html needs for a question, answered or not."""
+    attempt, now = outline_or_attempt, utcnow()
+    return {
+        "attempt": attempt, "number": number, "total": total, "answered": answered,
+        "question": {**public_view(question.payload), "id": question.id},
+        "topic_title": study.topic_title(question.topic),
+        "type_label": display.TYPE_LABELS.get(question.type, ""),
         "time_up": attempt.deadline is not None and now > attempt.deadline,
         "seconds_left": int((attempt.deadline - now).total_seconds())
         if attempt.deadline is not None else None,
         "mode_label": display.MODE_LABELS[attempt.mode.value],
-        "form": AnswerForm(), "finish_form": ActionForm(), "draft": draft, "error": error,
-        "response": response, "next_number": _next_unanswered_number(attempt, responses),
+        "form": AnswerForm(), "finish_form": ActionForm(), "next_number": next_number,
+        "draft": None, "error": None, "response": None,
     }
+
+
+def _render_question(attempt: Attempt, item: AttemptQuestion, *, draft: Any = None,
+                     error: str | None = None, status: int = 200):
+    responses = {r.question_id: r for r in attempt.responses}
+    response = responses.get(item.question_id)
+    question = stored_question(item.question_id)
+    payload = question.payload
+    context = _question_context(
+        attempt, attempt.items.index(item) + 1, len(attempt.items), len(responses), question,
+        _next_unanswered_number(attempt, responses))
+    context.update(item=item, draft=draft, error=error, response=response)
     if response is not None:
         feedback = study.feedback_for(attempt, item.question, response)
         context.update(feedback=feedback, key=payload["answer"] if feedback.revealed else None,
@@ -203,14 +213,21 @@ def _next_unanswered_number(attempt: Attempt, responses: dict) -> int | None:
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    """Show the first unanswered question, so a quiz resumes where it stopped."""
-    attempt = study.get_attempt(current_user, attempt_id)
-    if attempt.finished:
-        return redirect(url_for("study.result", attempt_id=attempt.id))
-    item = study.next_unanswered(attempt)
-    if item is None:
-        return render_template("study/finish.html", attempt=attempt, form=ActionForm())
-    return _render_question(attempt, item)
+    """Show the first unanswered question, so a quiz resumes where it stopped.
+
+    The page of every question a learner is about to answer: built from one query for the
+    attempt's outline and the cached question, not from the attempt's ORM objects.
+    """
+    outline = study.attempt_outline(current_user, attempt_id)
+    if outline.finished:
+        return redirect(url_for("study.result", attempt_id=attempt_id))
+    number = outline.next_unanswered_number()
+    if number is None:
+        return render_template("study/finish.html", form=ActionForm(),
+                               attempt=study.get_attempt(current_user, attempt_id))
+    question = stored_question(outline.question_ids[number - 1])
+    return render_template("study/question.html", **_question_context(
+        outline, number, len(outline.question_ids), len(outline.answered), question, number))
 
 
 @bp.get("/attempts/<int:attempt_id>/questions/<int:number>")

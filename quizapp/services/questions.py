@@ -1,0 +1,49 @@
+"""Stored questions by id, cached per process.
+
+A stored question's payload, type and facts never change: an edit or a regenerated bank
+stores a new version under a new id (see ``setup.sync_questions`` and ``teach``). So the hot
+paths (showing a question, checking an answer) read them once per process, not per request.
+Only the status (active or retired) changes, and it is not cached here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Question
+
+#: Per app: a generated bank is a few hundred questions of a few KB each.
+_KEY = "quizapp.questions"
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    id: int
+    type: str
+    topic: str
+    #: The generated question with its key, as stored (``payload["type"]`` is the type).
+    payload: dict[str, Any]
+    fact_ids: tuple[str, ...]
+
+
+_COLUMNS = select(Question.id, Question.type, Question.topic, Question.payload,
+                  Question.fact_ids)
+
+
+def stored_question(question_id: int) -> StoredQuestion | None:
+    """The question with this id, or None if there is none."""
+    cache: dict[int, StoredQuestion] = current_app.extensions.setdefault(_KEY, {})
+    found = cache.get(question_id)
+    if found is None:
+        row = db.session.execute(_COLUMNS.where(Question.id == question_id)).first()
+        if row is None:
+            return None
+        found = StoredQuestion(row.id, row.type, row.topic, {**row.payload, "type": row.type},
+                               tuple(row.fact_ids))
+        cache[question_id] = found
+    return found
