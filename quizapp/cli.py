@@ -66,8 +66,29 @@ def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
         raise click.ClickException(str(exc)) from None
     args = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
             "--threads", str(threads), "--timeout", str(timeout), "--access-logfile", "-",
-            "quizapp.wsgi:app"]
+            *_control_socket_args(current_app.instance_path), "quizapp.wsgi:app"]
     os.execv(sys.executable, args)
+
+
+#: Longest path a Unix socket may have (sun_path is 108 bytes on Linux, 104 on macOS).
+_MAX_SOCKET_PATH = 100
+
+
+def _control_socket_args(instance_path: str) -> list[str]:
+    """Give this app its own gunicorn control socket, in its instance folder.
+
+    gunicorn 25.1 and newer open a control socket (for ``gunicornc``) at one path per user
+    by default, so a second quizapp (or any other gunicorn) on the machine would take it
+    over. Older versions have no such option.
+    """
+    import gunicorn
+
+    if tuple(gunicorn.version_info[:2]) < (25, 1):
+        return []
+    path = os.path.join(instance_path, "gunicorn.ctl")
+    if len(path.encode()) > _MAX_SOCKET_PATH:
+        return ["--no-control-socket"]
+    return ["--control-socket", path]
 
 
 @main.command("init-db")

@@ -113,3 +113,40 @@ def test_add_user_refuses_a_short_password_and_a_taken_name(runner):
     runner.invoke(main, ["add-user", "lee", "--password", "long enough"])
     again = runner.invoke(main, ["add-user", "LEE", "--password", "long enough"])
     assert again.exit_code == 1 and "taken" in again.output
+
+
+def test_serve_runs_gunicorn_with_its_own_control_socket(app, runner, monkeypatch):
+    """Two quizapps on one machine must not share gunicorn's per-user control socket."""
+    import gunicorn
+
+    import quizapp.cli
+
+    started = []
+
+    def fake_execv(program, args):
+        started.append(args)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(quizapp.cli.os, "execv", fake_execv)
+    result = runner.invoke(main, ["serve", "--bind", "127.0.0.1:8123", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    args = started[0]
+    assert args[1:3] == ["-m", "gunicorn"] and args[-1] == "quizapp.wsgi:app"
+    assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
+    assert args[args.index("--workers") + 1] == "3"
+    if tuple(gunicorn.version_info[:2]) >= (25, 1):
+        assert args[args.index("--control-socket") + 1].startswith(app.instance_path)
+    else:
+        assert "--control-socket" not in args
+
+
+def test_a_long_instance_path_turns_the_control_socket_off(monkeypatch):
+    import gunicorn
+
+    from quizapp.cli import _control_socket_args
+
+    monkeypatch.setattr(gunicorn, "version_info", (27, 0, 1))
+    assert _control_socket_args("/srv/q") == ["--control-socket", "/srv/q/gunicorn.ctl"]
+    assert _control_socket_args("/" + "x" * 120) == ["--no-control-socket"]
+    monkeypatch.setattr(gunicorn, "version_info", (23, 0, 0))
+    assert _control_socket_args("/srv/q") == []
