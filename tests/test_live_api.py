@@ -314,7 +314,8 @@ def test_warm_up_from_a_list_of_question_ids_keeps_their_order(app, client, host
 @pytest.mark.parametrize("body", [
     {}, {"count": 0}, {"count": 3, "seconds_per_question": 2},
     {"count": 3, "seconds_per_question": "20"}, {"count": 3, "topics": ["nope"]},
-    {"question_ids": [999999]}, {"question_ids": "1,2"}, {"question_ids": True}, {"count": 3, "speed_bonus": "yes"},
+    {"question_ids": [999999]}, {"question_ids": "1,2"}, {"question_ids": True},
+    {"count": 3, "speed_bonus": "yes"},
 ])
 def test_bad_warm_up_options_are_400_naming_the_field(client, host, body):
     response = client.post("/api/v1/live", json=body, headers=host)
@@ -564,3 +565,56 @@ def test_answers_the_fast_path_cannot_read_get_flasks_reason(client, host, start
                           headers={**player, "Content-Type": content_type})
     assert response.status_code == 400
     assert "JSON" in response.get_json()["error"]["message"]
+
+
+def test_answers_fast_path_hands_failures_to_flask_with_a_fresh_session(
+        app, client, host, start, monkeypatch):
+    """A failure inside the fast path that leaves its session broken (a failed flush) is
+    retried by Flask in a session of its own: the answer is stored once, no 500."""
+    from quizapp.models import LivePlayer
+    from quizapp.services import live
+
+    pin = start()
+    player = join(client, pin, "ada")
+    client.post(f"/api/v1/live/{pin}/advance", headers=host)
+    real, calls = live.submit_answer, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            db.session.add(LivePlayer(game_id=None, nickname="x", nickname_key="x",
+                                      token_hash="x"))
+            db.session.flush()  # IntegrityError: the session now needs a rollback
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(live, "submit_answer", fails_once)
+    response = answer(client, pin, 0, "a", player)
+    assert response.status_code == 200, response.get_json()
+    assert len(calls) == 2  # the fast path, then Flask
+    results = client.get(f"/api/v1/live/{pin}/results", headers=host).get_json()
+    assert results["answer_count"] == 1
+
+
+@pytest.mark.parametrize("template, status", [
+    ("/api/v1/live/ab/cde/answers/0", 404),      # no such route
+    ("/api/v1/live/{pin}x/answers/0", 404),      # not a PIN
+    ("/api/v1/live/{pin}/answers/99999", 401),   # index too long for the fast path
+])
+def test_answers_the_fast_path_does_not_own_go_to_flask(client, host, start, template,
+                                                         status):
+    pin = start()
+    client.post(f"/api/v1/live/{pin}/advance", headers=host)
+    response = client.put(template.format(pin=pin), json={"response": "a"},
+                          headers={"X-Player-Token": "unknown"})
+    assert response.status_code == status
+    assert response.get_json()["error"]["message"]
+
+
+def test_an_answer_over_the_size_limit_is_413_from_flask(client, host, start):
+    pin = start()
+    player = join(client, pin, "ada")
+    client.post(f"/api/v1/live/{pin}/advance", headers=host)
+    response = client.put(f"/api/v1/live/{pin}/answers/0", json={"response": "a" * 600_000},
+                          headers=player)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == "That request is too large."

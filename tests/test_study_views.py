@@ -696,3 +696,59 @@ def test_feedback_lets_a_student_report_a_wrong_question(app, client, student):
 def _payload_id(app, attempt_id: int) -> int:
     with app.app_context():
         return db.session.get(Attempt, attempt_id).items[0].question_id
+
+
+def _csrf_free(html: str) -> str:
+    """The page without its per-request CSRF tokens, to compare two renderings."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", re.sub(
+        r'name="csrf_token" value="[^"]+"', "", html))
+
+
+@pytest.mark.parametrize("timed", [False, True])
+def test_resume_page_is_the_same_page_as_the_numbered_question(app, client, student, timed):
+    """GET /attempts/<id> is built from the attempt's outline, /questions/<n> from its ORM
+    objects: a learner must not see a difference."""
+    ids = [_question_id(app, "mcq"), _question_id(app, "short"), _question_id(app, "ordering")]
+    attempt_id = _attempt(app, student, ids)
+    if timed:
+        with app.app_context():
+            db.session.get(Attempt, attempt_id).deadline = utcnow() + timedelta(minutes=9)
+            db.session.commit()
+    client.post(f"/attempts/{attempt_id}/questions/1", data=_form(_payload(app, attempt_id, 1)))
+    resumed = _text(client.get(f"/attempts/{attempt_id}"))
+    numbered = _text(client.get(f"/attempts/{attempt_id}/questions/2"))
+    assert "Question 2" in resumed and "1 of 3 answered" in resumed
+    assert ("Time left:" in resumed) is timed
+    assert _csrf_free(resumed) == _csrf_free(numbered)
+
+
+def test_a_replaced_database_file_is_not_served_from_the_question_cache(app, client, student):
+    """A backup restored under a running app may give an id to another question."""
+    from pathlib import Path
+
+    from quizapp.database import sqlite_path
+
+    path = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is None:
+        pytest.skip("an SQLite file is replaced here; the PostgreSQL stage has none")
+    question_id = _question_id(app, "mcq")
+    attempt_id = _attempt(app, student, [question_id])
+    assert "Question 1" in _text(client.get(f"/attempts/{attempt_id}"))  # now cached
+
+    import sqlite3
+
+    restored = Path(f"{path}.restored")
+    source = sqlite3.connect(path)
+    copy = sqlite3.connect(restored)
+    source.backup(copy)
+    source.close()
+    payload = _payload(app, attempt_id, 1)
+    payload["prompt"] = "Which prompt did the restored backup store?"
+    copy.execute("UPDATE question SET payload = json(?) WHERE id = ?",
+                 (__import__("json").dumps(payload), question_id))
+    copy.commit()
+    copy.close()
+    restored.replace(path)  # a new file (inode) under the same name
+
+    assert "Which prompt did the restored backup store?" in _text(
+        client.get(f"/attempts/{attempt_id}"))

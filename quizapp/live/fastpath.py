@@ -61,10 +61,9 @@ class LiveFastPath:
                 if hit is not None:
                     return self._state(environ, start_response, *hit)
             elif method == "PUT" and path.startswith(ANSWERS, _ANSWERS_START):
-                index = path[_ANSWERS_START + len(ANSWERS):]
-                if index.isdigit() and index.isascii() and len(index) <= _INDEX_DIGITS:
-                    return self._answer(environ, start_response,
-                                        path[len(PREFIX):_ANSWERS_START], int(index))
+                pin, index = path[len(PREFIX):_ANSWERS_START], path[_ANSWERS_START + len(ANSWERS):]
+                if _digits(pin) and _digits(index) and len(index) <= _INDEX_DIGITS:
+                    return self._answer(environ, start_response, pin, int(index))
         return self.wsgi_app(environ, start_response)
 
     @staticmethod
@@ -81,10 +80,10 @@ class LiveFastPath:
         return [body]
 
     def _answer(self, environ, start_response, pin: str, index: int) -> Iterable[bytes]:
-        arrived = utcnow()  # the server's clock decides late answers, as in the view
         data = self._json_object(environ)
         if data is None or "response" not in data:
             return self.wsgi_app(environ, start_response)  # Flask explains what is wrong
+        arrived = utcnow()  # the server's clock decides late answers, as in the view
         with self.app.app_context():
             try:
                 receipt = live.submit_answer(
@@ -96,11 +95,14 @@ class LiveFastPath:
                     error["fields"] = exc.fields
                 return self._json(environ, start_response, exc.status, {"error": error})
             except Exception:  # noqa: BLE001 - e.g. the database has gone
-                # Flask's error handlers say what happened (503 and why); sending the answer
-                # again there is harmless, since a repeat counts once.
                 self.app.logger.exception("warm-up answer fast path failed; retrying in Flask")
-                environ["wsgi.input"].seek(0)
-                return self.wsgi_app(environ, start_response)
+                receipt = None
+        if receipt is None:
+            # Outside the app context above (whose session may be broken), Flask's error
+            # handlers say what happened (503 and why); sending the answer again there is
+            # harmless, since a repeat counts once.
+            environ["wsgi.input"].seek(0)
+            return self.wsgi_app(environ, start_response)
         return self._json(environ, start_response, 200, receipt.to_json())
 
     def _json_object(self, environ: dict[str, Any]) -> dict[str, Any] | None:
@@ -133,6 +135,10 @@ class LiveFastPath:
             headers.append(HSTS)
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", headers)
         return [body]
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def install(app: Flask) -> None:

@@ -3,7 +3,9 @@
 A stored question's payload, type and facts never change: an edit or a regenerated bank
 stores a new version under a new id (see ``setup.sync_questions`` and ``teach``). So the hot
 paths (showing a question, checking an answer) read them once per process, not per request.
-Only the status (active or retired) changes, and it is not cached here.
+Only the status (active or retired) changes, and it is not cached here. The cache belongs
+to one database file: when the SQLite file is replaced under a running app (a restored
+backup), the pool reconnects to the new file and the cache starts again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class StoredQuestion:
     type: str
     topic: str
     #: The generated question with its key, as stored (``payload["type"]`` is the type).
+    #: Shared by every request of this process: read it, never change it.
     payload: dict[str, Any]
     fact_ids: tuple[str, ...]
 
@@ -37,7 +40,13 @@ _COLUMNS = select(Question.id, Question.type, Question.topic, Question.payload,
 
 def stored_question(question_id: int) -> StoredQuestion | None:
     """The question with this id, or None if there is none."""
-    cache: dict[int, StoredQuestion] = current_app.extensions.setdefault(_KEY, {})
+    # Which file the session's connection has open (see database.install_engine_hooks);
+    # None on PostgreSQL.
+    database = db.session.connection().info.get("file_id")
+    owner, cache = current_app.extensions.get(_KEY, (None, None))
+    if cache is None or owner != database:
+        cache = {}
+        current_app.extensions[_KEY] = (database, cache)
     found = cache.get(question_id)
     if found is None:
         row = db.session.execute(_COLUMNS.where(Question.id == question_id)).first()

@@ -322,6 +322,9 @@ def record_response(user: User, attempt_id: int, question_id: int,
         # Another request stored an answer first (PostgreSQL; SQLite serialises writes).
         stored = conn.execute(_STORED_RESPONSE, {"attempt_id": attempt_id,
                                                  "question_id": question_id}).first()
+        if stored is None:  # the other answer's transaction rolled back meanwhile
+            raise conflict("Another answer to this question was being saved; send yours "
+                           "again.")
         return _repeat(question, stored, response, revealed), False
     update_progress(user.id, question, result, now)
     return _feedback(question.payload, result.correct, result.credit, response, revealed), \
