@@ -7,6 +7,8 @@
 Serves the real app (``quizapp.wsgi:app``) and ``benchmarks/hello_app.py`` with gunicorn on
 127.0.0.1, same settings for both, and measures in each run:
 
+* the floor: ``benchmarks/floor_app.py`` (quizapp with bare routes that return a string, also
+  open the request's database transaction, also load one user with the ORM), same wrk run;
 * requests/s of hello, the quiz page (``GET /attempts/<id>``, a logged-in learner's
   in-progress attempt) and an answer (``PUT /api/v1/attempts/{id}/responses/{qid}``, every
   request a new answer to a fresh attempt), with wrk (Debian package ``wrk``) driven by a Lua
@@ -445,6 +447,13 @@ def measure(backend: str, db: Database, hello: Gunicorn, args, workdir: Path) ->
                       workdir / f"app-{backend}.log") as app:
             wrk_args = (args.duration, args.connections, args.wrk_threads, workdir)
             out["hello"] = wrk(hello, [line("GET", "/")], *wrk_args)
+            # The floor: quizapp routes that do (almost) nothing; see floor_app.py.
+            with Gunicorn("floor_app:app", ROOT / "benchmarks", app_env(db.url),
+                          args.gunicorn, workdir / f"floor-{backend}.log") as floor:
+                for name, path in (("floor_hello", "/__floor/hello"),
+                                   ("floor_transaction", "/__floor/transaction"),
+                                   ("floor_user", f"/__floor/user/{fx.users[0]}")):
+                    out[name] = wrk(floor, [line("GET", path)], *wrk_args)
 
             # The quiz page: 20 logged-in learners, each on an in-progress attempt.
             pages = []
@@ -507,6 +516,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (nproc), {cpu}"
 
 
+FLOOR = ("floor_hello", "floor_transaction", "floor_user")
+
+
 def summarise(runs: list[dict]) -> dict[str, dict[str, float]]:
     def med(get) -> float:
         return statistics.median(get(r) for r in runs)
@@ -518,12 +530,15 @@ def summarise(runs: list[dict]) -> dict[str, dict[str, float]]:
         "page_ratio": med(lambda r: r["page"]["rps"] / r["hello"]["rps"]),
         "answer_ratio": med(lambda r: r["answer"]["rps"] / r["hello"]["rps"]),
         **{f"{k}_cpu": med(lambda r, k=k: r[k]["cpu_ms"]) for k in ("hello", "page", "answer")},
+        **{f"{k}_ratio": med(lambda r, k=k: r[k]["rps"] / r["hello"]["rps"])
+           for k in FLOOR},
+        **{f"{k}_cpu": med(lambda r, k=k: r[k]["cpu_ms"]) for k in FLOOR},
         "page_cpu_ratio": med(lambda r: r["hello"]["cpu_ms"] / r["page"]["cpu_ms"]),
         "answer_cpu_ratio": med(lambda r: r["hello"]["cpu_ms"] / r["answer"]["cpu_ms"]),
         **{f"{k}_{p}": med(lambda r, k=k, p=p: r[k][p] / 1000)
            for k in ("hello", "page", "answer") for p in ("p50", "p95", "p99")},
         "wrk_errors": max(r[k]["non200"] + r[k]["socket_errors"]
-                          for r in runs for k in ("hello", "page", "answer")),
+                          for r in runs for k in ("hello", "page", "answer", *FLOOR)),
         # Answers sent again once the prepared fresh ones ran out (should be 0).
         "answer_repeats": max(r["answer"]["wrapped"] for r in runs),
         "page_html": all(r["page"]["html"] for r in runs),
@@ -560,6 +575,11 @@ def table(results: dict[str, dict], args, command: str) -> str:
          "{:.1f}", ""),
         ("answer latency p50 / p95 / p99, ms", ("answer_p50", "answer_p95", "answer_p99"),
          "{:.1f}", ""),
+        ("floor: a quizapp route returning a string / + its database transaction / + one "
+         "user loaded with the ORM, requests/s ratio to hello (`benchmarks/floor_app.py`)",
+         tuple(f"{k}_ratio" for k in FLOOR), "{:.2f}", ""),
+        ("floor: server CPU per request of those three, ms",
+         tuple(f"{k}_cpu" for k in FLOOR), "{:.2f}", ""),
         ("non-200 or socket errors under wrk (worst run)", "wrk_errors", "{:.0f}", "0"),
         ("answers that were not fresh (prepared ones ran out)", "answer_repeats", "{:.0f}",
          "0"),
