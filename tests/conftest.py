@@ -25,6 +25,9 @@ from quizapp.services.setup import init_db
 # Cheap hashes in tests: the suite checks behaviour, the benchmark measures the real cost.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
+#: The seed commentary, for tests that paste or upload a commentary.
+COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
+              "nato-japan-commentary.txt").read_text(encoding="utf-8")
 
 
 # tests/browser/conftest.py is imported under the same module name, "conftest"; before each

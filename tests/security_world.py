@@ -10,7 +10,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,10 +31,8 @@ from quizapp.models import (
 )
 from quizapp.services import accounts, live, teach
 
-from conftest import PASSWORD
+from conftest import COMMENTARY, PASSWORD
 
-COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
-              "nato-japan-commentary.txt").read_text(encoding="utf-8")
 #: Written into everything the owners create; a refusal must never show it to anyone else.
 SECRET = "OWNERSECRET"
 CSRF_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
-              "nato-japan-commentary.txt").read_text(encoding="utf-8")
+from conftest import COMMENTARY  # noqa: E402
 
 
 @pytest.fixture

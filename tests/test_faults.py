@@ -431,13 +431,20 @@ def _token(app: Flask) -> dict[str, str]:
     return {"Authorization": f"Bearer {body['token']}"}
 
 
-def test_locked_database_gives_503_with_a_clear_message_and_writes_nothing(sqlite_app):
+def _true_false_attempt(sqlite_app, count: int):
+    """A client, its token, an attempt of ``count`` true/false questions, the URL that
+    answers its first question, and the database file."""
     client = sqlite_app.test_client()
     headers = _token(sqlite_app)
-    attempt = client.post("/api/v1/attempts", json={"count": 2, "types": ["true_false"]},
+    attempt = client.post("/api/v1/attempts", json={"count": count, "types": ["true_false"]},
                           headers=headers).get_json()
     url = f"/api/v1/attempts/{attempt['id']}/responses/{attempt['questions'][0]['id']}"
     path = Path(sqlite_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    return client, headers, attempt, url, path
+
+
+def test_locked_database_gives_503_with_a_clear_message_and_writes_nothing(sqlite_app):
+    client, headers, attempt, url, path = _true_false_attempt(sqlite_app, 2)
     holder = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process's long write transaction
@@ -462,12 +469,7 @@ def test_locked_database_gives_503_with_a_clear_message_and_writes_nothing(sqlit
 def test_a_writer_queued_past_the_busy_timeout_gets_503_and_writes_nothing(sqlite_app):
     import fcntl
 
-    client = sqlite_app.test_client()
-    headers = _token(sqlite_app)
-    attempt = client.post("/api/v1/attempts", json={"count": 1, "types": ["true_false"]},
-                          headers=headers).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/responses/{attempt['questions'][0]['id']}"
-    path = Path(sqlite_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    client, headers, attempt, url, path = _true_false_attempt(sqlite_app, 1)
     queue = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(queue, fcntl.LOCK_EX)  # another worker is writing and does not finish

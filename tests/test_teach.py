@@ -6,7 +6,6 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -32,8 +31,7 @@ from quizapp.models import (
 )
 from quizapp.services import teach
 
-COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
-              "nato-japan-commentary.txt").read_text(encoding="utf-8")
+from conftest import COMMENTARY
 
 
 def count(app, model, *where) -> int:

@@ -6,7 +6,6 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -27,8 +26,8 @@ from quizapp.models import (
 )
 from quizapp.services import teach
 
-COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
-              "nato-japan-commentary.txt").read_text(encoding="utf-8")
+from conftest import COMMENTARY
+
 FUTURE = "2099-05-01T17:00:00Z"
 
 
