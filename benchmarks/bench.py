@@ -576,7 +576,8 @@ def table(results: dict[str, dict], args, command: str) -> str:
         ("answer latency p50 / p95 / p99, ms", ("answer_p50", "answer_p95", "answer_p99"),
          "{:.1f}", ""),
         ("floor: a quizapp route returning a string / + its database transaction / + one "
-         "user loaded with the ORM, requests/s ratio to hello (`benchmarks/floor_app.py`)",
+         "user loaded with the ORM (as every logged-in request did before the identity "
+         "cache), requests/s ratio to hello (`benchmarks/floor_app.py`)",
          tuple(f"{k}_ratio" for k in FLOOR), "{:.2f}", ""),
         ("floor: server CPU per request of those three, ms",
          tuple(f"{k}_cpu" for k in FLOOR), "{:.2f}", ""),

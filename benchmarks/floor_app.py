@@ -3,7 +3,8 @@
 Served by bench.py beside the real app and the bare hello, with the same gunicorn settings,
 so the table shows where the floor is: quizapp's own request hooks, then opening the
 request's database transaction, then loading one user with the ORM (what Flask-Login's
-user loader does on every logged-in page). Never deployed: only ``bench.py`` imports it.
+user loader did on every logged-in page before ``services/identity.py`` cached it).
+Never deployed: only ``bench.py`` imports it.
 """
 
 from quizapp import create_app
@@ -28,5 +29,5 @@ def floor_transaction() -> str:
 
 @app.get("/__floor/user/<int:user_id>")
 def floor_user(user_id: int) -> str:
-    """… and one user loaded by id through the ORM, as Flask-Login's loader does."""
+    """… and one user loaded by id through the ORM, as Flask-Login's loader once did."""
     return db.session.get(User, user_id).username

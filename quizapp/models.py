@@ -78,14 +78,12 @@ class LivePhase(enum.Enum):
     FINISHED = "finished"
 
 
-class User(UserMixin, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.STUDENT)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    #: Changes on password change or "log out everywhere"; part of the session id.
-    session_nonce: Mapped[str] = mapped_column(String(32), default="")
+class AccountMixin(UserMixin):
+    """What Flask-Login and the views ask of a user: a ``User`` row or a cached ``Identity``."""
+
+    id: int
+    role: Role
+    session_nonce: str
 
     @property
     def is_instructor(self) -> bool:
@@ -93,6 +91,16 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
+
+
+class User(AccountMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.STUDENT)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Changes on password change or "log out everywhere"; part of the session id.
+    session_nonce: Mapped[str] = mapped_column(String(32), default="")
 
     def __repr__(self) -> str:
         return f"<User {self.username!r} {self.role.value}>"

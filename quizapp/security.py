@@ -12,20 +12,17 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 def register(app: Flask) -> None:
     """Add security headers to every response and wire Flask-Login to the User model."""
-    from .extensions import db, login_manager
-    from .models import User
+    from .extensions import login_manager
+    from .services.identity import Identity, identity_for_session
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        uid, _, nonce = user_id.partition(":")
-        if not uid.isdigit():
-            return None
-        user = db.session.get(User, int(uid))
-        return user if user is not None and user.session_nonce == nonce else None
+    def load_user(session_id: str) -> Identity | None:
+        # The user's few fields, cached per process: see services/identity.py.
+        return identity_for_session(session_id)
 
     @app.after_request
     def headers(response):

@@ -28,7 +28,7 @@ def token_required(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         from ..database import begin_write
         from ..extensions import db
-        from ..services.accounts import user_for_token
+        from ..services.identity import identity_for_token
 
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             # A write takes SQLite's write lock before its first read, so the use case's own
@@ -36,7 +36,7 @@ def token_required(view: Callable) -> Callable:
             begin_write(db.session)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        user = identity_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise ServiceError(401, "unauthorized", "Send a valid token: "
                                "Authorization: Bearer TOKEN (from POST /api/v1/tokens).")

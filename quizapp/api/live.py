@@ -49,10 +49,10 @@ def _optional_api_user():
     header = request.headers.get("Authorization")
     if not header:
         return None
-    from ..services.accounts import user_for_token
+    from ..services.identity import identity_for_token
 
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    user = identity_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         raise ServiceError(401, "unauthorized", "That bearer token is not valid; join "
                            "without an Authorization header or get a new token.")

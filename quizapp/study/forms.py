@@ -54,10 +54,6 @@ class ActionForm(FlaskForm):
     """A button that changes something (finish, review, practise): only the CSRF token."""
 
 
-class AnswerForm(FlaskForm):
-    """The CSRF part of an answer; the answer itself is read by ``parse_response``."""
-
-
 @dataclass(frozen=True)
 class ParsedAnswer:
     """An answer read from a form: the response as the API takes it, or an error."""
