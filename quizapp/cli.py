@@ -7,8 +7,15 @@ import os
 import sys
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, routes_command, run_command, shell_command
+from flask import Flask, current_app, g
+from flask.cli import (
+    FlaskGroup,
+    ScriptInfo,
+    routes_command,
+    run_command,
+    shell_command,
+    with_appcontext,
+)
 
 from .domain.generator import TYPES
 
@@ -124,8 +131,16 @@ def add_user(name: str, role: str, password: str) -> None:
 
 
 @main.group("db")
-def db_group() -> None:
+@click.option("-d", "--directory", default=None,
+              help="Migration scripts folder (default: the one inside the package).")
+@click.option("-x", "--x-arg", multiple=True,
+              help="Additional arguments consumed by custom env.py scripts.")
+@with_appcontext
+def db_group(directory: str | None, x_arg: tuple[str, ...]) -> None:
     """Database maintenance: Flask-Migrate's commands, and copy."""
+    # Flask-Migrate's commands read these from g, where its own `db` group puts them.
+    g.directory = directory
+    g.x_arg = x_arg
 
 
 def _add_migrate_commands() -> None:

@@ -90,6 +90,18 @@ def test_init_db_is_safe_to_run_twice(runner, app):
         assert db.session.scalar(select(func.count()).select_from(Question)) == questions
 
 
+def test_flask_migrate_commands_work_under_the_db_group(runner, app):
+    """`quizapp db current` / `db upgrade` (docs/deploying.md) once failed: no g.directory."""
+    current = runner.invoke(main, ["db", "current"])
+    assert current.exit_code == 0, current.output
+    upgrade = runner.invoke(main, ["db", "upgrade"])
+    assert upgrade.exit_code == 0, upgrade.output
+    from quizapp.services.setup import schema_behind
+
+    with app.app_context():
+        assert not schema_behind()
+
+
 def test_add_user_creates_an_instructor_with_a_hashed_password(runner, app):
     result = runner.invoke(main, ["add-user", "prof", "--role", "instructor",
                                   "--password", "a long password"])
