@@ -15,6 +15,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -265,6 +266,11 @@ class Assignment(db.Model):
 
 
 class Attempt(db.Model):
+    #: One attempt per start form sent: a double submit finds the attempt the first made.
+    #: A unique index, not a constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("ux_attempt_user_id_start_key", "user_id", "start_key",
+                            unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(
@@ -277,6 +283,8 @@ class Attempt(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[int] = mapped_column(Integer, default=0)
+    #: The random key of the form that started it (None from the API and assignments).
+    start_key: Mapped[str | None] = mapped_column(String(32))
     user: Mapped[User] = relationship()
     assignment: Mapped[Assignment | None] = relationship()
     items: Mapped[list[AttemptQuestion]] = relationship(

@@ -16,7 +16,7 @@ from ..models import Document, Fact, FactStatus, Question, QuestionStatus
 
 
 class DatabaseMissing(RuntimeError):
-    """The configured database does not exist or has no schema."""
+    """The configured database does not exist, has no schema, or has an older one."""
 
 
 def upgrade_schema() -> None:
@@ -28,6 +28,18 @@ def upgrade_schema() -> None:
 
 def schema_present() -> bool:
     return inspect(db.engine).has_table("question")
+
+
+def schema_behind() -> bool:
+    """Whether the database's schema is older than this version's newest migration."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    migrate = current_app.extensions["migrate"]
+    heads = set(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+                .get_heads())
+    with db.engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) != heads
 
 
 def sync_document(base: FactBase, created_by_id: int | None = None,
@@ -122,4 +134,10 @@ def ensure_database(create_default: bool = True) -> bool:
             init_db()
             return True
         raise DatabaseMissing("The database has no quizapp schema. Run `quizapp init-db`.")
+    if schema_behind():
+        if embedded and create_default:
+            upgrade_schema()  # the embedded default upgrades itself, as it creates itself
+            return False
+        raise DatabaseMissing("The database's schema is older than this version of quizapp. "
+                              "Run `quizapp init-db` to upgrade it (see docs/deploying.md).")
     return False

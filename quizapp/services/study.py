@@ -118,8 +118,19 @@ def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str
 def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any = None,
                   seed: Any = None, mode: str = "practice",
                   assignment: Assignment | None = None,
-                  question_ids: list[int] | None = None) -> Attempt:
-    """Create an attempt with its questions drawn (reproducibly for ``seed``)."""
+                  question_ids: list[int] | None = None, start_key: str | None = None
+                  ) -> Attempt:
+    """Create an attempt with its questions drawn (reproducibly for ``seed``).
+
+    ``start_key`` is the random key of the form that asked (see ``start_key_field``): a form
+    sent twice (a double click without JavaScript, a resent request) gets back the attempt
+    the first sending made instead of a second one.
+    """
+    if start_key is not None:
+        begin_write(db.session)
+        earlier = started_with(user, start_key)
+        if earlier is not None:
+            return earlier
     if mode not in ("practice", "review", "assignment"):
         raise invalid("Unknown mode.", {"mode": "Use practice or review."})
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
@@ -146,7 +157,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
         raise invalid("No questions match those topics and forms.",
                       {"topics": "Choose other topics or forms."})
     attempt = Attempt(user_id=user.id, seed=seed, mode=AttemptMode(mode), max_score=len(picked),
-                      assignment_id=assignment.id if assignment else None)
+                      assignment_id=assignment.id if assignment else None, start_key=start_key)
     if assignment is not None and assignment.time_limit_minutes:
         from datetime import timedelta
 
@@ -158,6 +169,19 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                                        position=position))
     db.session.flush()
     return attempt
+
+
+def started_with(user: User, start_key: str) -> Attempt | None:
+    """The user's attempt started by the form with this key, if any.
+
+    Call it in a write transaction: on PostgreSQL it first takes the learner's row lock, so
+    a second sending of the form waits for the first to commit and then finds its attempt.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":  # SQLite's write lock already serialises them
+        conn.execute(_LOCK_LEARNER, {"user_id": user.id})
+    return db.session.scalar(select(Attempt).where(Attempt.user_id == user.id,
+                                                   Attempt.start_key == start_key))
 
 
 def get_attempt(user: User, attempt_id: int, *, full: bool = False) -> Attempt:
@@ -554,7 +578,8 @@ def next_due_at(user: User, now: datetime | None = None) -> datetime | None:
         FactProgress.user_id == user.id, FactProgress.due > (now or utcnow())))
 
 
-def start_fact_practice(user: User, fact_id: str, seed: int | None = None) -> Attempt:
+def start_fact_practice(user: User, fact_id: str, seed: int | None = None,
+                        start_key: str | None = None) -> Attempt:
     """Start a short practice attempt (up to 3 questions) on one fact."""
     begin_write(db.session)
     fact = db.session.get(Fact, fact_id)
@@ -567,7 +592,7 @@ def start_fact_practice(user: User, fact_id: str, seed: int | None = None) -> At
         seed = random.SystemRandom().randrange(2**31)
     random.Random(seed).shuffle(ids)
     ids = ids[:3]
-    return start_attempt(user, count=len(ids), question_ids=ids, seed=seed)
+    return start_attempt(user, count=len(ids), question_ids=ids, seed=seed, start_key=start_key)
 
 
 def source_passages(source: dict[str, Any]) -> list[list[Segment]]:

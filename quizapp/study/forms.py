@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,3 +148,18 @@ def _parse_matching(question: Mapping[str, Any], formdata: Any, name: str) -> Pa
     if len(set(pairs.values())) != len(pairs):
         return ParsedAnswer(draft=draft, error="Use each match only once.")
     return ParsedAnswer(pairs, pairs)
+
+
+#: What ``new_start_key`` makes: 22 URL-safe characters (16 random bytes).
+_START_KEY = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def new_start_key() -> str:
+    """A fresh key for one start form (a hidden ``start_key`` field); see ``start_key``."""
+    return secrets.token_urlsafe(16)
+
+
+def start_key(form: Mapping[str, str]) -> str | None:
+    """The sent form's start key, so sending it twice starts one attempt; None if absent."""
+    value = form.get("start_key", "")
+    return value if _START_KEY.match(value) else None

@@ -28,9 +28,11 @@ from ..models import Attempt, AttemptQuestion, utcnow
 from ..services import study
 from ..services.questions import StoredQuestion, stored_question
 from . import display
-from .forms import ActionForm, NewQuizForm, parse_response
+from .forms import ActionForm, NewQuizForm, new_start_key, parse_response, start_key
 
 bp = Blueprint("study", __name__)
+# Start forms carry a fresh random key, so sending one twice starts one attempt.
+bp.add_app_template_global(new_start_key, "new_start_key")
 # Every POST here is checked for its CSRF token by CSRFProtect (see create_app); the forms
 # below only render the token.
 
@@ -137,7 +139,8 @@ def new_quiz():
         try:
             attempt = study.start_attempt(current_user, count=form.count,
                                           types=form.types.data or None,
-                                          topics=form.topics.data or None)
+                                          topics=form.topics.data or None,
+                                          start_key=start_key(request.form))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -324,7 +327,8 @@ def review():
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            attempt = study.start_attempt(current_user, count=20, mode="review")
+            attempt = study.start_attempt(current_user, count=20, mode="review",
+                                          start_key=start_key(request.form))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -343,7 +347,8 @@ def review():
 @login_required
 def practise_fact(fact_id: str):
     """Start a short quiz (up to 3 questions) on one fact."""
-    attempt = study.start_fact_practice(current_user, fact_id)
+    attempt = study.start_fact_practice(current_user, fact_id,
+                                        start_key=start_key(request.form))
     db.session.commit()
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
