@@ -188,6 +188,38 @@ def test_a_wrong_join_code_is_explained(client, auth, people):
     assert client.get("/classes/join/NOPE").status_code == 404
 
 
+def test_wrong_join_codes_are_throttled_per_user(client, auth, app, people, course, api_token):
+    """Ten wrong codes in the window, and every code is refused for a while (429)."""
+    _, code = course
+    auth.login("stud2")
+    for i in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        assert client.post("/classes/join", data={"code": f"WRONG{i}"}).status_code == 400
+    assert client.get("/classes/join/NOPE").status_code == 404  # a link counts too
+    page = client.post("/classes/join", data={"code": code})
+    assert page.status_code == 429
+    assert "Too many wrong join codes" in page.get_data(as_text=True)
+    assert client.get(f"/classes/join/{code}").status_code == 429
+    assert count(app, Enrollment, Enrollment.user_id == people["stud2"].id) == 0
+    # Nobody else is held back, and logging in is a separate count.
+    auth.logout()
+    assert auth.login("stud2").status_code == 302
+    headers = api_token("joiner")
+    assert client.post("/api/v1/enrollments", json={"join_code": code},
+                       headers=headers).status_code in (200, 201)
+
+
+def test_wrong_join_codes_through_the_api_are_throttled_too(client, app, course, api_token):
+    _, code = course
+    headers = api_token("joiner")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        wrong = client.post("/api/v1/enrollments", json={"join_code": "ZZZZZZ"},
+                            headers=headers)
+        assert wrong.status_code == 404
+    refused = client.post("/api/v1/enrollments", json={"join_code": code}, headers=headers)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "too_many_attempts"
+
+
 def test_the_owner_removes_a_student_and_adds_a_co_instructor(client, auth, app, people,
                                                               course):
     cid, _ = course

@@ -45,3 +45,17 @@ def test_redis_storage_is_shared_between_instances(app_config, make_user, monkey
     assert worker_b.post("/api/v1/tokens", headers=basic_auth("target")).status_code == 429
     other = create_app({**config, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}).test_client()
     assert other.post("/api/v1/tokens", headers=basic_auth("target")).status_code == 200
+
+
+def test_wrong_join_codes_in_redis_are_shared_between_instances(app_config, api_token):
+    """The join-code throttle uses the same shared storage as the login throttle."""
+    url = _redis_url()
+    headers = api_token("joiner")
+    config = {**app_config, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    worker_a = create_app(config).test_client()
+    worker_b = create_app(config).test_client()
+    for _ in range(10):
+        assert worker_a.post("/api/v1/enrollments", json={"join_code": "ZZZZZZ"},
+                             headers=headers).status_code == 404
+    assert worker_b.post("/api/v1/enrollments", json={"join_code": "ZZZZZZ"},
+                         headers=headers).status_code == 429

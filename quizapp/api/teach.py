@@ -170,7 +170,8 @@ document("/api/v1/enrollments", "post", "Join a class by its join code",
          body={"type": "object", "required": ["join_code"],
                "properties": {"join_code": {"type": "string"}}},
          responses={201: "Enrolled", 200: "Already in this class", 400: "No code",
-                    401: "No token", 404: "No class has that code"})
+                    401: "No token", 404: "No class has that code",
+                    429: "Too many wrong codes lately (LOGIN_MAX_FAILURES per LOGIN_WINDOW)"})
 
 
 # --------------------------------------------------------------------------- assignments

@@ -109,13 +109,9 @@ def throttled(username: str, address: str) -> bool:
         strategy, prefix, by_name, by_addr = shared
         return not (strategy.test(by_name, prefix, "login-name", _name_key(username))
                     and strategy.test(by_addr, prefix, "login-addr", address))
-    limit, window = _limits()
-    since = utcnow() - timedelta(seconds=window)
-    failures_by_name = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == _name_key(username), LoginFailure.at >= since))
-    failures_by_addr = db.session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.address == address, LoginFailure.at >= since))
-    return failures_by_name >= limit or failures_by_addr >= limit * ADDRESS_FACTOR
+    limit, _ = _limits()
+    return _failures(LoginFailure.username == _name_key(username)) >= limit or \
+        _failures(LoginFailure.address == address) >= limit * ADDRESS_FACTOR
 
 
 def record_failure(username: str, address: str) -> None:
@@ -125,7 +121,43 @@ def record_failure(username: str, address: str) -> None:
         strategy.hit(by_name, prefix, "login-name", _name_key(username))
         strategy.hit(by_addr, prefix, "login-addr", address)
         return
-    db.session.add(LoginFailure(username=_name_key(username), address=address[:64]))
+    _add_failure(_name_key(username), address)
+
+
+def guessing_throttled(kind: str, user_id: int) -> bool:
+    """Whether a user guessed wrong too often lately (``kind``: what, e.g. "join" codes).
+
+    Same limit, window and storage as failed logins, counted per user.
+    """
+    shared = _shared_limiter()
+    if shared is not None:
+        strategy, prefix, per_user, _ = shared
+        return not strategy.test(per_user, prefix, f"{kind}-user", str(user_id))
+    return _failures(LoginFailure.username == _guess_key(kind, user_id)) >= _limits()[0]
+
+
+def record_wrong_guess(kind: str, user_id: int) -> None:
+    shared = _shared_limiter()
+    if shared is not None:
+        strategy, prefix, per_user, _ = shared
+        strategy.hit(per_user, prefix, f"{kind}-user", str(user_id))
+        return
+    _add_failure(_guess_key(kind, user_id), "")
+
+
+def _guess_key(kind: str, user_id: int) -> str:
+    # "#" is never in a username (USERNAME), so these rows never count as a login's.
+    return f"{kind}#{user_id}"
+
+
+def _failures(which) -> int:
+    since = utcnow() - timedelta(seconds=_limits()[1])
+    return db.session.scalar(select(func.count()).select_from(LoginFailure)
+                             .where(which, LoginFailure.at >= since))
+
+
+def _add_failure(username: str, address: str) -> None:
+    db.session.add(LoginFailure(username=username, address=address[:64]))
     # Keep the table small: old failures no longer count.
     cutoff = utcnow() - timedelta(seconds=_limits()[1] * 2)
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))

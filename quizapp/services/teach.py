@@ -55,7 +55,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import study
+from . import accounts, study
 from .accounts import find_user
 from .setup import sync_questions
 
@@ -164,13 +164,34 @@ def course_by_code(code: Any) -> Course | None:
     return db.session.scalar(select(Course).where(Course.join_code == code))
 
 
+def class_to_join(user: User, code: Any) -> Course | None:
+    """The class behind a join code a user typed or followed, or None.
+
+    Wrong codes are counted per user, and past ``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW``
+    seconds every code is refused with 429 for a while: a 6-character code cannot be found
+    by trying thousands a second. A wrong code's count is committed here, since the request
+    itself ends in an error.
+    """
+    if accounts.guessing_throttled("join", user.id):
+        raise ServiceError(429, "too_many_attempts", "Too many wrong join codes. Wait a few "
+                           "minutes, then check the code with your instructor.",
+                           {"join_code": "Too many wrong codes; wait a few minutes."})
+    course = course_by_code(code)
+    if course is None and normalize_join_code(code):
+        db.session.rollback()
+        begin_write(db.session)
+        accounts.record_wrong_guess("join", user.id)
+        db.session.commit()
+    return course
+
+
 def join_course(user: User, code: Any) -> tuple[Course, bool]:
     """Enrol ``user`` as a student of the class with ``code``; (class, newly enrolled)."""
     if not normalize_join_code(code):
         raise invalid("Enter the join code your instructor gave you.",
                       {"join_code": "Enter a join code."})
+    course = class_to_join(user, code)
     begin_write(db.session)
-    course = course_by_code(code)
     if course is None:
         raise ServiceError(404, "not_found", "No class has that join code. Check it with "
                            "your instructor.", {"join_code": "No class has that join code."})
