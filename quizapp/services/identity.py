@@ -4,9 +4,9 @@ Every logged-in page and every API call needs its user. Loading it through the O
 quarter of the quiz page's CPU and of an answer's (docs/performance.md), for four columns
 that the app never changes once written: it has no page that changes a password, a role
 or a token yet. So each process keeps what it read, as an ``Identity``, for ``TTL``
-seconds. A change made behind the app's back (SQL, ``quizapp`` commands run against the
-database) reaches every worker within that time; code that changes a user must call
-``forget`` so its own process sees the change at once.
+seconds. A change made behind the app's back (SQL) reaches every worker within that time;
+code that creates or changes a user calls ``user_changed``, which every worker on the
+machine sees at its next request (a stamp file, as the warm-up's state cache uses).
 
 Like the question cache, it belongs to one database file: a replaced SQLite file (a
 restored backup) starts it again, so an id never names a user of another database.
@@ -15,12 +15,14 @@ restored backup) starts it again, so an id never names a user of another databas
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 
+from ..database import sqlite_path
 from ..extensions import db
 from ..models import AccountMixin, ApiToken, Role, User
 
@@ -29,6 +31,7 @@ TTL = 30.0
 #: Entries per cache before it starts again: bounds memory if tokens are guessed at random.
 _MAX_ENTRIES = 20_000
 _KEY = "quizapp.identities"
+_STAMP_KEY = "quizapp.identities.stamp"
 _COLUMNS = select(User.id, User.username, User.role, User.session_nonce)
 
 
@@ -53,12 +56,32 @@ def _caches() -> tuple[dict, dict]:
     """(user id -> (expiry, Identity), token hash -> (expiry, Identity)) of this file."""
     # Which file the session's connection has open (database.install_engine_hooks); None
     # on PostgreSQL. The request needs its transaction anyway, so this costs nothing extra.
-    database = db.session.connection().info.get("file_id")
-    owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
-    if users is None or owner != database or len(users) + len(tokens) > _MAX_ENTRIES:
+    owner = (db.session.connection().info.get("file_id"), _stamp())
+    cached_owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
+    if users is None or cached_owner != owner or len(users) + len(tokens) > _MAX_ENTRIES:
         users, tokens = {}, {}
-        current_app.extensions[_KEY] = (database, users, tokens)
+        current_app.extensions[_KEY] = (owner, users, tokens)
     return users, tokens
+
+
+def _stamp_path() -> str:
+    """Beside the SQLite file (every worker on the machine sees it), else in the instance
+    folder (PostgreSQL: every worker of this machine; other machines wait for the TTL)."""
+    path = current_app.extensions.get(_STAMP_KEY)
+    if path is None:
+        database = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        path = current_app.extensions[_STAMP_KEY] = (
+            f"{database}.users-stamp" if database is not None
+            else os.path.join(current_app.instance_path, "users.stamp"))
+    return path
+
+
+def _stamp() -> tuple[int, int]:
+    try:
+        info = os.stat(_stamp_path())
+    except OSError:
+        return (0, 0)
+    return info.st_size, info.st_mtime_ns
 
 
 def _fresh(entry, now: float):
@@ -73,12 +96,16 @@ def identity_for_session(session_id: str) -> Identity | None:
     users, _ = _caches()
     now = time.monotonic()
     entry = users.get(int(uid))
-    if not _fresh(entry, now):
-        row = db.session.execute(_COLUMNS.where(User.id == int(uid))).first()
-        if row is None:
-            return None
-        entry = users[row.id] = (now + TTL, Identity(*row))
-    identity = entry[1]
+    if _fresh(entry, now) and entry[1].session_nonce == nonce:
+        return entry[1]
+    # Not cached, expired, or another nonce: read the row (a new login after "log out
+    # everywhere" must not wait for the TTL; a stale cookie costs a query, as before).
+    row = db.session.execute(_COLUMNS.where(User.id == int(uid))).first()
+    if row is None:
+        users.pop(int(uid), None)
+        return None
+    identity = Identity(*row)
+    users[row.id] = (now + TTL, identity)
     return identity if identity.session_nonce == nonce else None
 
 
@@ -101,14 +128,27 @@ def identity_for_token(token: str) -> Identity | None:
     return entry[1]
 
 
-def forget(user_id: int) -> None:
-    """Drop what this process cached about a user (call after changing one)."""
+def user_changed(user_id: int) -> None:
+    """Call when a user is created or changed: every worker on this machine drops its cache.
+
+    This process forgets the user at once; the others see the stamp file grow at their next
+    request. On SQLite a deleted user's id can be given to the next new user, so creating
+    a user must call this: else a worker could still match the old user's cookie to the id.
+    """
     owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
     if users is not None:
         users.pop(user_id, None)
         for digest, (_, identity) in list(tokens.items()):
             if identity.id == user_id:
                 tokens.pop(digest, None)
+    path = _stamp_path()
+    try:
+        if os.path.exists(path) and os.path.getsize(path) > 1 << 20:
+            os.truncate(path, 0)
+        with open(path, "ab") as stamp:
+            stamp.write(b".")
+    except OSError:  # a read-only instance folder: the TTL still bounds staleness
+        current_app.logger.warning("cannot write %s; other workers may lag %s s", path, TTL)
 
 
 def token_hash(token: str) -> str:
