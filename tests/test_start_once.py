@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from quizapp import create_app
 from quizapp.extensions import db
@@ -156,3 +156,45 @@ def test_the_embedded_database_upgrades_itself_on_start(old_sqlite):
     with old_sqlite.app_context():
         assert ensure_database() is False
         assert not schema_behind()
+
+
+def test_the_same_form_after_its_attempt_was_used_starts_a_new_one(app, client, student):
+    """Back to the form, then Start again: a new quiz once the first one has an answer."""
+    first = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
+    attempt_id = int(first.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        user = db.session.get(User, student)
+        item = db.session.get(Attempt, attempt_id).items[0]
+        study.record_response(user, attempt_id, item.question_id, _wrong(item))
+        db.session.commit()
+    again = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
+    assert again.headers["Location"] != first.headers["Location"]
+    with app.app_context():
+        study.finish_attempt(db.session.get(User, student), attempt_id)
+        db.session.commit()
+    third = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
+    assert third.headers["Location"] == again.headers["Location"]  # still untouched
+    assert _attempts(app, student) == 2
+
+
+def test_the_same_key_with_other_choices_starts_a_new_attempt(app, client, student):
+    first = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
+    longer = client.post("/quiz/new", data={"length": "10", "start_key": KEY})
+    assert first.headers["Location"] != longer.headers["Location"]
+    practise = client.post("/facts/vilnius-summit-city/practice", data={"start_key": KEY})
+    other_fact = client.post("/facts/publisher/practice", data={"start_key": KEY})
+    assert len({first.headers["Location"], practise.headers["Location"],
+                other_fact.headers["Location"]}) == 3
+    with app.app_context():
+        lengths = sorted(a.max_score for a in db.session.scalars(
+            select(Attempt).where(Attempt.user_id == student)))
+    assert 5 in lengths and 10 in lengths
+
+
+def test_a_schema_from_a_newer_version_is_refused_clearly(old_sqlite):
+    with old_sqlite.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = 'fffffffffff1'"))
+        db.session.commit()
+    old_sqlite.config["DATABASE_URL"] = ""  # even the embedded default does not touch it
+    with old_sqlite.app_context(), pytest.raises(DatabaseMissing, match="newer than this"):
+        ensure_database()

@@ -31,15 +31,24 @@ def schema_present() -> bool:
 
 
 def schema_behind() -> bool:
-    """Whether the database's schema is older than this version's newest migration."""
+    """Whether the database's schema is older than this version's newest migration.
+
+    Raises DatabaseMissing for a schema this version does not know (made by a newer one).
+    """
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     migrate = current_app.extensions["migrate"]
-    heads = set(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
-                .get_heads())
+    script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
     with db.engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads()) != heads
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        raise DatabaseMissing(
+            f"The database's schema (migration {', '.join(sorted(current - known))}) is newer "
+            "than this version of quizapp: install the version that made it, or restore a "
+            "backup made by this one.")
+    return current != set(script.get_heads())
 
 
 def sync_document(base: FactBase, created_by_id: int | None = None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import random
 import zlib
 from dataclasses import dataclass
@@ -122,15 +124,12 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                   ) -> Attempt:
     """Create an attempt with its questions drawn (reproducibly for ``seed``).
 
-    ``start_key`` is the random key of the form that asked (see ``start_key_field``): a form
-    sent twice (a double click without JavaScript, a resent request) gets back the attempt
-    the first sending made instead of a second one.
+    ``start_key`` is the random key of the form that asked (``study.forms.start_key``): the
+    same form sent again with the same choices (a double click without JavaScript, a
+    resent request) gets back the attempt the first sending made, as long as that attempt
+    is untouched. Once it has an answer or is finished, or with other choices (Back, change
+    the length, Start again), the form starts a new attempt.
     """
-    if start_key is not None:
-        begin_write(db.session)
-        earlier = started_with(user, start_key)
-        if earlier is not None:
-            return earlier
     if mode not in ("practice", "review", "assignment"):
         raise invalid("Unknown mode.", {"mode": "Use practice or review."})
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
@@ -138,6 +137,15 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
     count, types, topics = validate_filters(count, types, topics)
     begin_write(db.session)
+    if start_key is not None:
+        start_key = bound_start_key(start_key, mode, count, sorted(types or ()),
+                                    sorted(topics or ()))
+        earlier = started_with(user, start_key)
+        if earlier is not None:
+            if not earlier.finished and not earlier.responses:
+                return earlier
+            earlier.start_key = None  # used since: the key now names the new attempt
+            db.session.flush()
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
@@ -169,6 +177,12 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                                        position=position))
     db.session.flush()
     return attempt
+
+
+def bound_start_key(start_key: str, *choices: Any) -> str:
+    """A form's key bound to what it asks for (32 hex digits, as stored)."""
+    raw = json.dumps([start_key, *choices], default=str, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 def started_with(user: User, start_key: str) -> Attempt | None:
@@ -592,7 +606,9 @@ def start_fact_practice(user: User, fact_id: str, seed: int | None = None,
         seed = random.SystemRandom().randrange(2**31)
     random.Random(seed).shuffle(ids)
     ids = ids[:3]
-    return start_attempt(user, count=len(ids), question_ids=ids, seed=seed, start_key=start_key)
+    return start_attempt(user, count=len(ids), question_ids=ids, seed=seed,
+                         start_key=bound_start_key(start_key, "fact", fact_id)
+                         if start_key is not None else None)
 
 
 def source_passages(source: dict[str, Any]) -> list[list[Segment]]:
