@@ -23,11 +23,13 @@ WITHDRAWN = {**ADVISORY, "id": "PYSEC-2099-3", "withdrawn": "2099-01-01"}
 
 class FakePyPI(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
-        if self.path != "/pypi/demo/json":
+        projects = {"/pypi/demo/json": {"info": {"version": "3.0"},
+                                        "vulnerabilities": [ADVISORY, UNFIXED, WITHDRAWN]},
+                    "/pypi/bare/json": {"info": {"version": "1.0"}}}
+        if self.path not in projects:
             self.send_error(404)
             return
-        body = json.dumps({"info": {"version": "3.0"},
-                           "vulnerabilities": [ADVISORY, UNFIXED, WITHDRAWN]}).encode()
+        body = json.dumps(projects[self.path]).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -83,7 +85,16 @@ def test_an_older_release_keeps_the_advisories_it_does_not_fix_and_is_named(stan
     assert audit.PyPIAsOSV.older == {"demo": ("2.5", "3.0")}
 
 
-def test_a_project_pypi_cannot_answer_for_fails_instead_of_passing(stand_in: str) -> None:
-    status, answer = _query(stand_in, "missing", "1.0")
+@pytest.mark.parametrize("name", ["missing", "bare"])
+def test_a_project_pypi_cannot_answer_for_fails_instead_of_passing(stand_in: str, name) -> None:
+    """No project, or a project JSON without advisory data: never "no advisories"."""
+    status, answer = _query(stand_in, name, "1.0")
     assert status == 502
-    assert "missing" in answer["error"]
+    assert name in answer["error"]
+
+
+def test_only_a_clean_pip_audit_run_counts_as_clean() -> None:
+    import subprocess
+
+    assert [audit._failed_or_clean(subprocess.CompletedProcess([], code))
+            for code in (0, 1, 2, 3)] == [0, 1, 1, 1]

@@ -12,9 +12,13 @@ latest release, so for a package at its latest release the answer is complete.
 
 For an older release the stand-in passes on the advisories of the latest release that are
 not fixed by the installed version. That can miss an advisory fixed between the two, so the
-script names those packages and exits 2 unless each is listed with
+script names those packages and exits 3 unless each is listed with
 ``--checked NAME==VERSION``: someone looked that release's advisories up by hand
 (docs/security.md says which, and where).
+
+Exit codes: 0 nothing known; 1 a known vulnerability, or the audit could not be done
+(any pip-audit failure, a package PyPI cannot answer for); 3 only older releases not yet
+looked up by hand. Needs pip-audit 2.10 or newer (``--osv-url``).
 """
 
 from __future__ import annotations
@@ -65,9 +69,12 @@ class PyPIAsOSV(BaseHTTPRequestHandler):
         except (OSError, ValueError) as error:  # pip-audit then fails: nothing is called clean
             self._send(502, {"error": f"{name}: PyPI's JSON API did not answer: {error}"})
             return
+        if not isinstance(project.get("vulnerabilities"), list):
+            # No advisory data at all is not "no advisories".
+            self._send(502, {"error": f"{name}: PyPI's JSON has no vulnerabilities list"})
+            return
         latest, installed = project["info"]["version"], Version(version)
-        vulns = [vuln for vuln in project.get("vulnerabilities") or []
-                 if not vuln.get("withdrawn")]
+        vulns = [vuln for vuln in project["vulnerabilities"] if not vuln.get("withdrawn")]
         if Version(latest) != installed:
             self.older[name] = (version, latest)
             vulns = [v for v in vulns if all(_newer(f, installed) for f in v["fixed_in"]) or
@@ -101,25 +108,34 @@ def main() -> int:
     parser.add_argument("--stand-in", action="store_true",
                         help="use the PyPI stand-in even if OSV answers")
     args = parser.parse_args()
+    if _pip_audit_version() < (2, 10):
+        print("tools/audit_dependencies.py needs pip-audit 2.10 or newer (--osv-url): "
+              'pip install ".[audit]"')
+        return 1
     freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
                             capture_output=True, text=True, check=True).stdout
-    requirements = "\n".join(line for line in freeze.splitlines()
-                             if "==" in line and not line.lower().startswith("quizapp=="))
+    lines = [line for line in freeze.splitlines() if line.strip()
+             and not line.lower().startswith(("quizapp==", "quizapp @"))]
+    requirements = "\n".join(line for line in lines if "==" in line)
+    unversioned = [line for line in lines if "==" not in line]
+    if unversioned:  # installed from a URL or a path: pip-audit cannot look them up
+        print("Not audited (no version from an index):", *unversioned, sep="\n  ")
+        return 1
     audit = [sys.executable, "-m", "pip_audit", "--requirement", "/dev/stdin", "--no-deps",
              "--disable-pip", "--progress-spinner", "off", "-s", "osv"]
     if not args.stand_in and osv_reachable():
         print("Asking OSV's API.")
-        return subprocess.run(audit, input=requirements, text=True).returncode
+        return _failed_or_clean(subprocess.run(audit, input=requirements, text=True))
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), PyPIAsOSV)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("OSV's API is out of reach: asking PyPI's JSON API through a stand-in on "
           f"127.0.0.1:{server.server_port}.")
     try:
-        code = subprocess.run(
+        code = _failed_or_clean(subprocess.run(
             audit + ["--osv-url", f"http://127.0.0.1:{server.server_port}/v1/query",
                      "--cache-dir", _no_cache()],
-            input=requirements, text=True).returncode
+            input=requirements, text=True))
     finally:
         server.shutdown()
     checked = {c.lower().replace("_", "-") for c in args.checked}
@@ -131,8 +147,22 @@ def main() -> int:
     if code == 0 and unchecked:
         print("Look up those releases' advisories by hand, then pass --checked NAME==VERSION "
               "for each.")
-        return 2
+        return 3
     return code
+
+
+def _failed_or_clean(done: subprocess.CompletedProcess) -> int:
+    """0 only for a clean audit; anything else pip-audit says (errors too) is a failure."""
+    return 0 if done.returncode == 0 else 1
+
+
+def _pip_audit_version() -> tuple[int, ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return tuple(int(p) for p in version("pip-audit").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return (0,)
 
 
 def _no_cache() -> str:
