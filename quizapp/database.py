@@ -76,6 +76,8 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
     def _on_connect(dbapi_conn, record):
         if path is not None:
             record.info["file_id"] = _file_id(path)
+            # SQLite opens a file it may not write read-only, without saying so.
+            record.info["writable"] = _writable(path)
         # Let SQLAlchemy's "begin" event decide how transactions start.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -92,6 +94,10 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
         # unseen; drop it, so the reconnect (mode=rw) fails loudly instead.
         if path is not None and record.info.get("file_id") != _file_id(path):
             raise DisconnectionError(f"The database file {path} was removed or replaced.")
+        # Made read-only (or writable again) since this connection opened: an open file
+        # keeps the access it was opened with, so reconnect to get the file's access now.
+        if path is not None and record.info.get("writable") != _writable(path):
+            raise DisconnectionError(f"The database file {path} changed its write access.")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -144,6 +150,10 @@ def _queue_for_write(info: dict, path: Path, timeout: float) -> None:
             time.sleep(delay)
             delay = min(delay * 2, 0.002)
     info["writing"] = True
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)  # false for an immutable file (chattr +i), even for root
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:

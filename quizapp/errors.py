@@ -49,6 +49,10 @@ def error_response(status: int, code: str, message: str,
     return render_template("error.html", status=status, message=message), status
 
 
+def _is_read_only(exc: OperationalError) -> bool:
+    return "readonly database" in str(exc.orig or exc).lower()
+
+
 def _is_locked(exc: OperationalError) -> bool:
     text = str(exc.orig).lower()
     return "database is locked" in text or "database is busy" in text
@@ -90,6 +94,10 @@ def register(app: Flask) -> None:
             return error_response(503, "busy", "The database is busy. Nothing was saved; "
                                   "please try again in a moment.")
         app.logger.error("database unavailable: %s", exc)
+        if _is_read_only(exc):
+            return error_response(503, "database_unavailable", "The database is read-only, so "
+                                  "nothing was saved. Ask whoever runs quizapp to make its "
+                                  "file writable again.")
         return error_response(503, "database_unavailable",
                               "The database is unavailable. Nothing was saved.")
 

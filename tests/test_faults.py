@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -510,6 +511,47 @@ def test_replaced_database_file_is_not_written_through_an_old_connection(sqlite_
     response = client.post("/api/v1/attempts", json={"count": 2}, headers=headers)
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "database_unavailable"
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make the file read-only for this process: chmod, or for root (whom file modes do not
+    stop) the immutable attribute."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    if not shutil.which("chattr") or subprocess.run(
+            ["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root and must be able to chattr +i the database file")
+        pytest.skip("running as root on a file system without chattr +i")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_database_made_read_only_refuses_writes_with_a_clear_503(sqlite_app):
+    """The pool's connections were opened read-write; they must not keep writing."""
+    client, headers, attempt, url, path = _true_false_attempt(sqlite_app, 2)
+    with read_only(path):
+        refused = client.put(url, json={"response": True}, headers=headers)
+        page = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers)
+    assert refused.status_code == 503
+    error = refused.get_json()["error"]
+    assert error["code"] == "database_unavailable"
+    assert "read-only" in error["message"] and "nothing was saved" in error["message"]
+    assert page.status_code == 200  # what is stored can still be read
+    with sqlite_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    # Writable again: the same answer goes through, without a restart.
+    assert client.put(url, json={"response": True}, headers=headers).status_code == 200
+    assert integrity(path) == "ok"
 
 
 def test_ensure_database_refuses_a_configured_file_that_is_missing(tmp_path: Path):
