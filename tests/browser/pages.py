@@ -20,7 +20,12 @@ def screenshot(page, name: str) -> Path:
 
 
 def no_horizontal_overflow(page) -> bool:
-    """True when nothing sticks out sideways (the page fits a phone)."""
+    """True when nothing sticks out sideways (the page fits a phone).
+
+    Waits for the page and its stylesheets first: right after a click that navigates, the
+    new page may not be styled yet, and an unstyled page overflows (a flaky failure).
+    """
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
