@@ -22,8 +22,15 @@ WITHDRAWN = {**ADVISORY, "id": "PYSEC-2099-3", "withdrawn": "2099-01-01"}
 
 
 class FakePyPI(BaseHTTPRequestHandler):
+    flaky_failures = 1  # /pypi/flaky/json answers 503 this many times first
+
     def do_GET(self) -> None:  # noqa: N802
-        projects = {"/pypi/demo/json": {"info": {"version": "3.0"},
+        if self.path == "/pypi/flaky/json" and FakePyPI.flaky_failures > 0:
+            FakePyPI.flaky_failures -= 1
+            self.send_error(503)
+            return
+        projects = {"/pypi/flaky/json": {"info": {"version": "1.0"}, "vulnerabilities": []},
+                    "/pypi/demo/json": {"info": {"version": "3.0"},
                                         "vulnerabilities": [ADVISORY, UNFIXED, WITHDRAWN]},
                     "/pypi/bare/json": {"info": {"version": "1.0"}}}
         if self.path not in projects:
@@ -91,6 +98,12 @@ def test_a_project_pypi_cannot_answer_for_fails_instead_of_passing(stand_in: str
     status, answer = _query(stand_in, name, "1.0")
     assert status == 502
     assert name in answer["error"]
+
+
+def test_a_passing_pypi_fault_is_tried_again(stand_in: str) -> None:
+    FakePyPI.flaky_failures = 1
+    assert _query(stand_in, "flaky", "1.0") == (200, {"vulns": []})
+    assert FakePyPI.flaky_failures == 0
 
 
 def test_only_a_clean_pip_audit_run_counts_as_clean() -> None:

@@ -28,6 +28,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,8 +65,7 @@ class PyPIAsOSV(BaseHTTPRequestHandler):
         query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         name, version = query["package"]["name"], query["version"]
         try:
-            with urllib.request.urlopen(PYPI.format(name), timeout=60) as answer:
-                project = json.load(answer)
+            project = _project_json(name)
         except (OSError, ValueError) as error:  # pip-audit then fails: nothing is called clean
             self._send(502, {"error": f"{name}: PyPI's JSON API did not answer: {error}"})
             return
@@ -91,6 +91,22 @@ class PyPIAsOSV(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def _project_json(name: str, tries: int = 3) -> dict[str, Any]:
+    """PyPI's JSON for a project; a passing network fault is tried again, a 404 is not."""
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(PYPI.format(name), timeout=60) as answer:
+                return json.load(answer)
+        except urllib.error.HTTPError as error:
+            if error.code < 500 or attempt == tries - 1:
+                raise
+        except (OSError, ValueError):
+            if attempt == tries - 1:
+                raise
+        time.sleep(1 + attempt)
+    raise AssertionError("unreachable")
 
 
 def _as_osv(name: str, vuln: dict[str, Any]) -> dict[str, Any]:
