@@ -198,3 +198,21 @@ def test_a_schema_from_a_newer_version_is_refused_clearly(old_sqlite):
     old_sqlite.config["DATABASE_URL"] = ""  # even the embedded default does not touch it
     with old_sqlite.app_context(), pytest.raises(DatabaseMissing, match="newer than this"):
         ensure_database()
+
+
+def test_an_api_retry_with_the_same_idempotency_key_gets_the_same_attempt(app, client,
+                                                                          api_token):
+    headers = {**api_token("phone"), "Idempotency-Key": KEY}
+    first = client.post("/api/v1/attempts", json={"count": 3}, headers=headers)
+    retry = client.post("/api/v1/attempts", json={"count": 3}, headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert first.get_json() == retry.get_json()
+    other = client.post("/api/v1/attempts", json={"count": 4}, headers=headers)
+    assert other.get_json()["id"] != first.get_json()["id"]
+    plain = {"Authorization": headers["Authorization"]}
+    assert client.post("/api/v1/attempts", json={"count": 3},
+                       headers=plain).get_json()["id"] != first.get_json()["id"]
+    bad = client.post("/api/v1/attempts", json={"count": 3},
+                      headers={**plain, "Idempotency-Key": "<script>"})
+    assert bad.status_code == 400
+    assert "Idempotency-Key" in bad.get_json()["error"]["message"]

@@ -76,9 +76,17 @@ def attempt_json(attempt: Attempt) -> dict:
 @bp.post("/attempts")
 @token_required
 def start_attempt():
-    """Start a practice, review or assignment attempt."""
+    """Start a practice, review or assignment attempt.
+
+    With an ``Idempotency-Key`` header, sending the same request again (a retry after a
+    dropped connection) returns the attempt the first one started, while it is untouched.
+    """
     data = json_body()
     user = current_api_user()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and study.clean_start_key(key) is None:
+        raise invalid("Idempotency-Key must be 16 to 32 letters, digits, '-' or '_'.",
+                      {"Idempotency-Key": "Use 16 to 32 letters, digits, - or _."})
     if data.get("assignment_id") is not None:
         if isinstance(data["assignment_id"], bool) or not isinstance(data["assignment_id"], int):
             raise invalid("assignment_id must be an integer.",
@@ -92,7 +100,7 @@ def start_attempt():
             raise invalid("Unknown mode.", {"mode": "Use practice or review."})
         attempt = study.start_attempt(user, count=data.get("count", 10),
                                       types=data.get("types"), topics=data.get("topics"),
-                                      seed=data.get("seed"), mode=mode)
+                                      seed=data.get("seed"), mode=mode, start_key=key)
     db.session.commit()
     body = attempt_json(attempt)
     return {"id": attempt.id, "questions": body["questions"], "mode": body["mode"],
@@ -108,8 +116,14 @@ document("/api/v1/attempts", "post", "Start an attempt",
              "seed": {"type": "integer", "minimum": 0},
              "mode": {"type": "string", "enum": ["practice", "review"]},
              "assignment_id": {"type": "integer"}}},
-         responses={201: "Created", 400: "Invalid options", 401: "No token",
-                    403: "Not allowed", 404: "No such assignment", 409: "Nothing due"})
+         responses={201: "Created (or, for a repeated Idempotency-Key, the attempt that key "
+                         "started while it is untouched)",
+                    400: "Invalid options", 401: "No token",
+                    403: "Not allowed", 404: "No such assignment", 409: "Nothing due"},
+         params=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                  "description": "A random key per attempt the client means to start: "
+                  "a retry with the same key and options returns the same attempt.",
+                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,32}$"}}])
 
 
 @bp.get("/attempts/<int:attempt_id>")

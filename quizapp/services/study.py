@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import random
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,6 +139,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     count, types, topics = validate_filters(count, types, topics)
     begin_write(db.session)
     if start_key is not None:
+        # Not the seed: fact practice draws a fresh one for every sending.
         start_key = bound_start_key(start_key, mode, count, sorted(types or ()),
                                     sorted(topics or ()))
         earlier = started_with(user, start_key)
@@ -177,6 +179,15 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                                        position=position))
     db.session.flush()
     return attempt
+
+
+#: A start form's key (``study.forms.new_start_key``) or an API client's Idempotency-Key.
+START_KEY = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def clean_start_key(value: Any) -> str | None:
+    """The key if it has the form of one, else None."""
+    return value if isinstance(value, str) and START_KEY.match(value) else None
 
 
 def bound_start_key(start_key: str, *choices: Any) -> str:

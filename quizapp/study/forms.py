@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.checking import MAX_TEXT
 from ..domain.generator import TYPES
-from ..services.study import MAX_COUNT, topic_options
+from ..services.study import MAX_COUNT, clean_start_key, topic_options
 from .display import TYPE_LABELS
 
 LENGTHS = ("5", "10", "20")
@@ -150,16 +149,11 @@ def _parse_matching(question: Mapping[str, Any], formdata: Any, name: str) -> Pa
     return ParsedAnswer(pairs, pairs)
 
 
-#: What ``new_start_key`` makes: 22 URL-safe characters (16 random bytes).
-_START_KEY = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
-
-
 def new_start_key() -> str:
-    """A fresh key for one start form (a hidden ``start_key`` field); see ``start_key``."""
+    """A fresh key for one start form (a hidden ``start_key`` field): 22 URL-safe characters."""
     return secrets.token_urlsafe(16)
 
 
 def start_key(form: Mapping[str, str]) -> str | None:
     """The sent form's start key, so sending it twice starts one attempt; None if absent."""
-    value = form.get("start_key", "")
-    return value if _START_KEY.match(value) else None
+    return clean_start_key(form.get("start_key"))
