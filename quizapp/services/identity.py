@@ -28,7 +28,7 @@ from ..models import AccountMixin, ApiToken, Role, User
 
 #: Seconds a worker trusts what it read about a user (see the module docstring).
 TTL = 30.0
-#: Entries per cache before it starts again: bounds memory if tokens are guessed at random.
+#: Entries per cache before it starts again: bounds a long-running worker's memory.
 _MAX_ENTRIES = 20_000
 _KEY = "quizapp.identities"
 _STAMP_KEY = "quizapp.identities.stamp"
