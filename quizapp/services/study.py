@@ -459,11 +459,6 @@ def progress_summary(user: User, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def next_unanswered(attempt: Attempt) -> AttemptQuestion | None:
-    answered = {r.question_id for r in attempt.responses}
-    return next((i for i in attempt.items if i.question_id not in answered), None)
-
-
 # ------------------------------------------------------------ student pages (HTML views)
 
 #: How the student pages define mastery (shown on the dashboard and the progress page).
