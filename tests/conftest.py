@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -270,3 +271,23 @@ def api_token(client: FlaskClient, make_user) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return make
+
+
+def valid_response(question: dict[str, Any]) -> Any:
+    """Some well-formed answer to ``question`` (right or wrong does not matter here)."""
+    kind = question["type"]
+    if kind == "mcq":
+        return question["choices"][0]["id"]
+    if kind == "multi":
+        return [question["choices"][0]["id"]]
+    if kind == "true_false":
+        return True
+    if kind == "short":
+        return "an answer"
+    if kind == "ordering":
+        return [item["id"] for item in question["items"]]
+    if kind == "matching":
+        return {left["id"]: right["id"] for left, right in zip(question["left"],
+                                                                 question["right"],
+                                                                 strict=True)}
+    raise AssertionError(f"unknown type {kind}")

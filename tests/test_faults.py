@@ -36,7 +36,7 @@ from quizapp.services.accounts import create_user
 from quizapp.services.setup import DatabaseMissing, ensure_database
 
 from conftest import PASSWORD as FIXTURE_PASSWORD
-from conftest import basic_auth
+from conftest import basic_auth, valid_response
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from quizapp.cli import main; main()"]
@@ -62,26 +62,6 @@ def server_env(db_url: str, **extra: str) -> dict[str, str]:
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 120):
     return subprocess.run(CLI + args, env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
-
-
-def valid_response(question: dict[str, Any]) -> Any:
-    """Some well-formed answer to ``question`` (right or wrong does not matter here)."""
-    kind = question["type"]
-    if kind == "mcq":
-        return question["choices"][0]["id"]
-    if kind == "multi":
-        return [question["choices"][0]["id"]]
-    if kind == "true_false":
-        return True
-    if kind == "short":
-        return "an answer"
-    if kind == "ordering":
-        return [item["id"] for item in question["items"]]
-    if kind == "matching":
-        return {left["id"]: right["id"] for left, right in zip(question["left"],
-                                                                 question["right"],
-                                                                 strict=True)}
-    raise AssertionError(f"unknown type {kind}")
 
 
 class Gunicorn:

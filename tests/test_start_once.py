@@ -17,6 +17,8 @@ from quizapp.models import Attempt, FactProgress, User, utcnow
 from quizapp.services import study
 from quizapp.services.setup import DatabaseMissing, ensure_database, schema_behind
 
+from conftest import valid_response
+
 KEY = "k" * 22
 
 
@@ -58,7 +60,8 @@ def test_a_review_form_sent_twice_starts_one_review(app, client, student):
         user = db.session.get(User, student)
         attempt = study.start_attempt(user, count=3, seed=1)
         for item in attempt.items:  # answer everything, then make each fact due
-            study.record_response(user, attempt.id, item.question_id, _any_answer(item))
+            study.record_response(user, attempt.id, item.question_id,
+                                  valid_response(item.question.payload))
         db.session.execute(update(FactProgress).values(due=utcnow() - timedelta(days=1)))
         db.session.commit()
     first = client.post("/review", data={"start_key": KEY})
@@ -66,23 +69,6 @@ def test_a_review_form_sent_twice_starts_one_review(app, client, student):
     assert first.status_code == 302 and first.headers["Location"] == second.headers["Location"]
     assert _attempts(app, student) == 2  # the practice quiz and one review
 
-
-def _any_answer(item):
-    """A well-formed answer of the question's type (right or wrong does not matter)."""
-    payload = item.question.payload
-    kind = payload["type"]
-    if kind == "mcq":
-        return payload["choices"][0]["id"]
-    if kind == "multi":
-        return [payload["choices"][0]["id"]]
-    if kind == "true_false":
-        return True
-    if kind == "short":
-        return "an answer"
-    if kind == "ordering":
-        return [entry["id"] for entry in payload["items"]]
-    return {left["id"]: right["id"]
-            for left, right in zip(payload["left"], payload["right"], strict=True)}
 
 
 def test_a_key_from_another_learner_starts_their_own_attempt(app, client, make_user, auth,
@@ -173,7 +159,8 @@ def test_the_same_form_after_its_attempt_was_used_starts_a_new_one(app, client, 
     with app.app_context():
         user = db.session.get(User, student)
         item = db.session.get(Attempt, attempt_id).items[0]
-        study.record_response(user, attempt_id, item.question_id, _any_answer(item))
+        study.record_response(user, attempt_id, item.question_id,
+                              valid_response(item.question.payload))
         db.session.commit()
     again = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
     assert again.headers["Location"] != first.headers["Location"]
