@@ -164,8 +164,8 @@ def course_by_code(code: Any) -> Course | None:
     return db.session.scalar(select(Course).where(Course.join_code == code))
 
 
-def class_to_join(user: User, code: Any) -> Course | None:
-    """The class behind a join code a user typed or followed, or None.
+def class_to_join(user: User, code: Any) -> Course:
+    """The class behind a join code a user typed or followed; 404 if there is none.
 
     Wrong codes are counted per user, and past ``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW``
     seconds every code is refused with 429 for a while: a 6-character code cannot be found
@@ -177,11 +177,14 @@ def class_to_join(user: User, code: Any) -> Course | None:
                            "minutes, then check the code with your instructor.",
                            {"join_code": "Too many wrong codes; wait a few minutes."})
     course = course_by_code(code)
-    if course is None and normalize_join_code(code):
-        db.session.rollback()
-        begin_write(db.session)
-        accounts.record_wrong_guess("join", user.id)
-        db.session.commit()
+    if course is None:
+        if normalize_join_code(code):
+            db.session.rollback()
+            begin_write(db.session)
+            accounts.record_wrong_guess("join", user.id)
+            db.session.commit()
+        raise ServiceError(404, "not_found", "No class has that join code. Check it with "
+                           "your instructor.", {"join_code": "No class has that join code."})
     return course
 
 
@@ -192,9 +195,6 @@ def join_course(user: User, code: Any) -> tuple[Course, bool]:
                       {"join_code": "Enter a join code."})
     course = class_to_join(user, code)
     begin_write(db.session)
-    if course is None:
-        raise ServiceError(404, "not_found", "No class has that join code. Check it with "
-                           "your instructor.", {"join_code": "No class has that join code."})
     if teaches(user, course):
         return course, False
     if _enrollment(course.id, user.id) is not None:

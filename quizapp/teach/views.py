@@ -531,20 +531,15 @@ def edit_fact(fact_id: str):
 def join_by_code():
     """Enter a join code."""
     form = JoinForm()
-    status = 200
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             course = teach.class_to_join(current_user, form.code.data)
         except ServiceError as exc:
             form.code.errors = list(form.code.errors) + [exc.message]
-            status = exc.status
+            status = 429 if exc.status == 429 else 400
         else:
-            if course is not None:
-                return redirect(url_for("teach.join", code=course.join_code), 303)
-            form.code.errors = list(form.code.errors) + [
-                "No class has that join code. Check it with your instructor."]
-    if form.errors and status == 200:
-        status = 400
+            return redirect(url_for("teach.join", code=course.join_code), 303)
     return render_template("teach/join.html", form=form, course=None), status
 
 
@@ -553,14 +548,11 @@ def join_by_code():
 def join(code: str):
     """Confirm and join the class behind a join link (log in first)."""
     try:
-        course, status = teach.class_to_join(current_user, code), 404
-        message = "No class has that join code. Check it with your instructor."
+        course = teach.class_to_join(current_user, code)
     except ServiceError as exc:
-        course, status, message = None, exc.status, exc.message
-    if course is None:
         form = JoinForm(data={"code": code[:20]})
-        form.code.errors = [message]
-        return render_template("teach/join.html", form=form, course=None), status
+        form.code.errors = [exc.message]
+        return render_template("teach/join.html", form=form, course=None), exc.status
     form = ActionForm()
     if form.validate_on_submit():
         course, created = teach.join_course(current_user, course.join_code)
