@@ -340,6 +340,25 @@ def test_gradebook_item_analysis_and_csv(client, auth, app, people, course):
     assert client.get(f"/teach/assignments/{aid}/export.xml").mimetype == "application/xml"
 
 
+@pytest.mark.parametrize("ext, content_type", [
+    ("csv", "text/csv; charset=utf-8"), ("txt", "text/plain; charset=utf-8"),
+    ("gift", "text/plain; charset=utf-8"), ("xml", "application/xml; charset=utf-8"),
+    ("json", "application/json")])
+def test_every_download_page_names_its_charset_once(client, auth, app, people, course, ext,
+                                                    content_type):
+    aid = make_assignment(app, people, course[0])
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id).order_by(Document.id))
+    auth.login("prof")
+    urls = [f"/teach/assignments/{aid}/export.{ext}"]
+    if ext != "csv":
+        urls.append(f"/teach/documents/{doc_id}/export.{ext}")
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == content_type, url
+
+
 def test_the_misconception_map_counts_quiz_and_warm_up_answers(client, auth, app, people,
                                                                course):
     cid, _ = course

@@ -475,6 +475,26 @@ def test_question_exports_are_valid_gift_moodle_xml_and_json(client, app, world)
     assert all({"answer", "source", "fact_ids"} <= set(q) for q in data["questions"])
 
 
+CHARSETS = {"csv": "text/csv; charset=utf-8", "gift": "text/plain; charset=utf-8",
+            "moodle_xml": "application/xml; charset=utf-8",
+            "json": "application/json"}  # RFC 8259: JSON is UTF-8 and has no charset
+
+
+@pytest.mark.parametrize("fmt", sorted(CHARSETS))
+def test_every_download_names_its_charset_once(client, app, world, fmt):
+    aid = assign(client, world)
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id).order_by(Document.id))
+    urls = [f"/api/v1/assignments/{aid}/export?format={fmt}"]
+    if fmt != "csv":
+        urls.append(f"/api/v1/documents/{doc_id}/export?format={fmt}")
+    for url in urls:
+        response = client.get(url, headers=world.prof)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == CHARSETS[fmt], url
+        response.get_data().decode("utf-8")
+
+
 @pytest.mark.parametrize("fmt", ["pdf", "", "CSV"])
 def test_an_unknown_export_format_is_a_400(client, world, fmt):
     aid = assign(client, world)

@@ -710,15 +710,18 @@ def _facts_json(questions: list[Question]) -> list[dict[str, Any]]:
 
 def export_questions(questions: list[Question], fmt: str, title: str,
                      document: dict[str, Any]) -> tuple[str, str, str]:
-    """(body, mimetype, filename) for questions in GIFT, Moodle XML or JSON."""
+    """(body, mimetype, filename) for questions in GIFT, Moodle XML or JSON.
+
+    A bare mimetype: the response adds "; charset=utf-8" itself to text and XML types.
+    """
     base = _slug(title)
     category = f"$course$/quizapp/{title}"
     if fmt == "gift":
-        return (exports.to_gift(_named(questions), category), "text/plain; charset=utf-8",
+        return (exports.to_gift(_named(questions), category), "text/plain",
                 f"{base}.gift.txt")
     if fmt == "moodle_xml":
         return (exports.to_moodle_xml(_named(questions), category),
-                "application/xml; charset=utf-8", f"{base}.moodle.xml")
+                "application/xml", f"{base}.moodle.xml")
     if fmt == "json":
         return (exports.to_json(document, _facts_json(questions), _questions_json(questions)),
                 "application/json", f"{base}.json")
@@ -729,7 +732,7 @@ def export_questions(questions: list[Question], fmt: str, title: str,
 def export_assignment(assignment: Assignment, fmt: Any) -> tuple[str, str, str]:
     """The gradebook as CSV, or the assignment's questions as GIFT, Moodle XML or JSON."""
     if fmt == "csv":
-        return (gradebook_csv(gradebook(assignment)), "text/csv; charset=utf-8",
+        return (gradebook_csv(gradebook(assignment)), "text/csv",
                 f"{_slug(assignment.title)}-grades.csv")
     if fmt not in EXPORT_FORMATS:
         raise invalid("Unknown export format.",
