@@ -715,7 +715,7 @@ def export_questions(questions: list[Question], fmt: str, title: str,
     A bare mimetype: the response adds "; charset=utf-8" itself to text and XML types.
     """
     base = _slug(title)
-    category = f"$course$/quizapp/{title}"
+    category = ("$course$", "quizapp", title)
     if fmt == "gift":
         return (exports.to_gift(_named(questions), category), "text/plain",
                 f"{base}.gift.txt")
