@@ -273,10 +273,22 @@ def keys_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     assignment = attempt.assignment
     if assignment is None:
         return True
-    return _keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
+    return keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
 
 
-def _keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
+def keys_hidden(now: datetime):
+    """SQL: the attempt (``Attempt``) belongs to an assignment whose keys are hidden now."""
+    return Attempt.assignment_id.in_(select(Assignment.id).where(
+        (Assignment.show_keys == ShowKeys.NEVER)
+        | ((Assignment.show_keys == ShowKeys.AFTER_DUE) & (Assignment.due_at > now))))
+
+
+def visible_score(attempt: Attempt) -> float | None:
+    """The attempt's score, or None while its keys are hidden (a score tells them too)."""
+    return attempt.score if keys_visible(attempt) else None
+
+
+def keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
     if show_keys is None or show_keys is ShowKeys.IMMEDIATELY:
         return True
     if show_keys is ShowKeys.NEVER:
@@ -353,7 +365,7 @@ def record_response(user: User, attempt_id: int, question_id: int,
     if question is None:
         raise not_found("That question in this attempt")
     now = utcnow()
-    revealed = _keys_shown(target.show_keys, target.due_at, now)
+    revealed = keys_shown(target.show_keys, target.due_at, now)
     if target.answered is not None:
         return _repeat(question, target, response, revealed), False
     if target.finished_at is not None:
@@ -375,7 +387,10 @@ def record_response(user: User, attempt_id: int, question_id: int,
             raise conflict("Another answer to this question was being saved; send yours "
                            "again.")
         return _repeat(question, stored, response, revealed), False
-    update_progress(user.id, question, result, now)
+    if revealed:
+        # An answer whose correctness is hidden must not move the learner's progress: its
+        # counts and its next review date would tell right from wrong.
+        update_progress(user.id, question, result, now)
     return _feedback(question.payload, result.correct, result.credit, response, revealed), \
         True
 
@@ -445,8 +460,8 @@ def progress_summary(user: User, now: datetime | None = None) -> dict[str, Any]:
         Attempt.user_id == user.id, Attempt.finished_at.is_not(None)))
     answered, right = db.session.execute(
         select(func.count(Response.id), func.coalesce(func.sum(Response.credit), 0.0))
-        .join(Attempt, Attempt.id == Response.attempt_id).where(Attempt.user_id == user.id)
-    ).one()
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.user_id == user.id, ~keys_hidden(now))).one()
     rows = db.session.scalars(select(FactProgress).where(FactProgress.user_id == user.id)
                               .order_by(FactProgress.fact_id)).all()
     return {
@@ -501,7 +516,7 @@ def latest_results(user: User) -> dict[str, bool]:
     quiz = (select(Response.answered_at, Response.id, Question.fact_ids, Response.correct)
             .join(Question, Question.id == Response.question_id)
             .join(Attempt, Attempt.id == Response.attempt_id)
-            .where(Attempt.user_id == user.id))
+            .where(Attempt.user_id == user.id, ~keys_hidden(utcnow())))
     live = (select(LiveAnswer.answered_at, LiveAnswer.id, Question.fact_ids, LiveAnswer.correct)
             .join(Question, Question.id == LiveAnswer.question_id)
             .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)

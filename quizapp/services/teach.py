@@ -527,6 +527,7 @@ def assignments_for_student(user: User, now: datetime | None = None) -> list[dic
         open_attempt = next((t for t in mine.get(a.id, []) if not t.finished
                              and not (t.deadline and now > t.deadline)), None)
         state = due_state(a.due_at, now)
+        shown = study.keys_shown(a.show_keys, a.due_at, now)
         left = max(0, a.max_attempts - row.attempts)
         blocked = None
         if open_attempt is None:
@@ -541,7 +542,9 @@ def assignments_for_student(user: User, now: datetime | None = None) -> list[dic
             "attempts_left": left,
             "in_progress_attempt_id": open_attempt.id if open_attempt else None,
             "can_start": blocked is None, "blocked_reason": blocked,
-            "grade": row.grade, "max_score": row.max_score, "percent": row.percent,
+            # A grade tells how many answers were right: hidden with the keys.
+            "grade": row.grade if shown else None, "max_score": row.max_score,
+            "percent": row.percent if shown else None,
             "grading": a.grading.value, "show_keys": a.show_keys.value, "count": a.count,
             "time_limit_minutes": a.time_limit_minutes,
         })
