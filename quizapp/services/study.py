@@ -33,7 +33,9 @@ from ..models import (
     Attempt,
     AttemptMode,
     AttemptQuestion,
+    Course,
     Document,
+    Enrollment,
     Fact,
     FactProgress,
     FactStatus,
@@ -42,6 +44,7 @@ from ..models import (
     Question,
     QuestionStatus,
     Response,
+    Role,
     ShowKeys,
     User,
     utcnow,
@@ -545,7 +548,8 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
         select(FactProgress).where(FactProgress.user_id == user.id))}
     totals: dict[str, list[int]] = {}
     for fact_id, topic in db.session.execute(select(Fact.id, Fact.topic).where(
-            Fact.status == FactStatus.APPROVED)):
+            Fact.status == FactStatus.APPROVED,
+            Fact.document_id.in_(visible_document_ids(user)))):
         counts = totals.setdefault(topic, [0, 0, 0])
         level = _mastery(progress.get(fact_id), latest.get(fact_id))
         counts[0] += 1
@@ -559,7 +563,8 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
 
 def fact_progress(user: User, topic: str | None = None) -> list[dict[str, Any]]:
     """Every approved fact (of one topic, if given) with the learner's record of it."""
-    query = (select(Fact).where(Fact.status == FactStatus.APPROVED)
+    query = (select(Fact).where(Fact.status == FactStatus.APPROVED,
+                                Fact.document_id.in_(visible_document_ids(user)))
              .order_by(Fact.document_id, Fact.position, Fact.id))
     if topic:
         query = query.where(Fact.topic == topic)
@@ -649,9 +654,34 @@ def true_statements(question: Question) -> list[str]:
     return [fact_sentence(by_id[f].data) for f in question.fact_ids if f in by_id]
 
 
-def documents() -> list[Document]:
-    """The commentaries, oldest first."""
-    return list(db.session.scalars(select(Document).order_by(Document.id)))
+def course_instructor_ids(course_ids):
+    """SQL: ids of the owners and co-instructors of the classes ``course_ids`` selects."""
+    owners = select(Course.owner_id).where(Course.id.in_(course_ids))
+    return owners.union(select(Enrollment.user_id).where(
+        Enrollment.course_id.in_(course_ids), Enrollment.role == Role.INSTRUCTOR))
+
+
+def visible_document_ids(user: User):
+    """SQL: ids of the commentaries ``user`` may read; every route that shows one uses it.
+
+    Everyone reads the seed texts. An instructor reads their own commentaries, drafts too;
+    a student reads those with approved facts whose author teaches a class they are in.
+    """
+    if user.is_instructor:
+        mine = Document.created_by_id == user.id
+    else:
+        classes = select(Enrollment.course_id).where(Enrollment.user_id == user.id,
+                                                     Enrollment.role == Role.STUDENT)
+        mine = Document.created_by_id.in_(course_instructor_ids(classes)) & \
+            Document.id.in_(select(Fact.document_id).where(
+                Fact.status == FactStatus.APPROVED))
+    return select(Document.id).where(Document.created_by_id.is_(None) | mine)
+
+
+def documents(user: User) -> list[Document]:
+    """The commentaries ``user`` may read, oldest first."""
+    return list(db.session.scalars(select(Document).where(
+        Document.id.in_(visible_document_ids(user))).order_by(Document.id)))
 
 
 def facts_of(document: Document) -> list[Fact]:

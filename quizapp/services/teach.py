@@ -758,9 +758,7 @@ def question_for_review(user: User, question_id: int) -> Question:
 
 
 def reviewable_documents(user: User) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(
-        (Document.created_by_id.is_(None)) | (Document.created_by_id == user.id))
-        .order_by(Document.id)))
+    return study.documents(user)
 
 
 def open_flag_counts(question_ids: list[int]) -> dict[int, int]:
