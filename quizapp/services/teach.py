@@ -761,10 +761,21 @@ def reviewable_documents(user: User) -> list[Document]:
     return study.documents(user)
 
 
-def open_flag_counts(question_ids: list[int]) -> dict[int, int]:
+def flags_seen_by(user: User):
+    """SQL: the flags ``user`` may read: their own, and their own students' (a flag names
+    the student and quotes them, so other instructors of a shared question never see it)."""
+    taught = select(Course.id).where(Course.owner_id == user.id).union(
+        select(Enrollment.course_id).where(Enrollment.user_id == user.id,
+                                           Enrollment.role == Role.INSTRUCTOR))
+    students = select(Enrollment.user_id).where(Enrollment.course_id.in_(taught),
+                                                Enrollment.role == Role.STUDENT)
+    return (QuestionFlag.user_id == user.id) | QuestionFlag.user_id.in_(students)
+
+
+def open_flag_counts(user: User, question_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(
         select(QuestionFlag.question_id, func.count()).where(
-            QuestionFlag.question_id.in_(question_ids or [-1]),
+            flags_seen_by(user), QuestionFlag.question_id.in_(question_ids or [-1]),
             QuestionFlag.resolved.is_(False)).group_by(QuestionFlag.question_id)).all())
 
 
@@ -784,26 +795,28 @@ def review_queue(user: User, *, status: str = "active", flagged: bool = False,
         query = query.where(Question.topic == topic)
     if qtype in TYPES:
         query = query.where(Question.type == qtype)
-    flagged_ids = select(QuestionFlag.question_id).where(QuestionFlag.resolved.is_(False))
+    flagged_ids = select(QuestionFlag.question_id).where(QuestionFlag.resolved.is_(False),
+                                                         flags_seen_by(user))
     if flagged:
         query = query.where(Question.id.in_(flagged_ids))
     rows = db.session.scalars(query.order_by(Question.id)).all()
     if search:
         needle = normalize(search)
         rows = [q for q in rows if needle in normalize(q.prompt) or needle in q.uid]
-    flags = open_flag_counts([q.id for q in rows])
+    flags = open_flag_counts(user, [q.id for q in rows])
     rows = sorted(rows, key=lambda q: (-flags.get(q.id, 0), q.id))
     page = max(1, page)
     chunk = rows[(page - 1) * REVIEW_PAGE: page * REVIEW_PAGE]
     return [(q, flags.get(q.id, 0)) for q in chunk], len(rows)
 
 
-def question_flags(question: Question) -> list[QuestionFlag]:
-    """Flags on this question and on its earlier versions, newest first."""
+def question_flags(user: User, question: Question) -> list[QuestionFlag]:
+    """Flags ``user`` may read on this question and its earlier versions, newest first."""
     ids = [q.id for q in db.session.scalars(select(Question).where(
         Question.uid == question.uid))]
     return list(db.session.scalars(select(QuestionFlag).where(
-        QuestionFlag.question_id.in_(ids)).options(selectinload(QuestionFlag.user))
+        QuestionFlag.question_id.in_(ids), flags_seen_by(user))
+        .options(selectinload(QuestionFlag.user))
         .order_by(QuestionFlag.created_at.desc(), QuestionFlag.id.desc())))
 
 
@@ -852,7 +865,7 @@ def resolve_flags(user: User, question_id: int) -> int:
     begin_write(db.session)
     question = question_for_review(user, question_id)
     count = 0
-    for flag in question_flags(question):
+    for flag in question_flags(user, question):
         if not flag.resolved:
             flag.resolved = True
             count += 1
