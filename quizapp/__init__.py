@@ -41,6 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _configure_secrets(app)
     _configure_database(app)
+    from .boundary import JSONProvider, SafeResponse
+
+    app.json = JSONProvider(app)
+    app.response_class = SafeResponse
 
     from . import errors, security
     from .extensions import csrf, db, limiter, login_manager, migrate

@@ -57,3 +57,34 @@ def test_no_generated_request_causes_a_server_error(case, api_schema):
     assert response.status_code < 500, (case.method, case.path, role, response.text[:300])
     if response.status_code >= 400:
         assert "error" in response.json() or response.status_code == 405
+
+
+#: JSON text no client should send: lone surrogates, and nesting past any parser's depth.
+HOSTILE_BODIES = ['{"name": "\\ud83d", "title": "a\\udc00", "response": "\\ud83d"}',
+                  '"\\udfff"', '{"\\ud800": 1}', "[" * 100_000, '{"a":' * 50_000]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+def test_no_route_fails_on_a_lone_surrogate_or_deep_nesting(app, client, api_token, body):
+    """Every API write, sent by an instructor, answers such a body without a 500.
+
+    (Routes that read no body may succeed; tests/test_boundary.py checks the 400s.)
+    """
+    headers = api_token("fuzz-teacher", "instructor")
+    pin = client.post("/api/v1/live", json={"count": 3}, headers=headers).get_json()["pin"]
+    sent = 0
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+        if not rule.rule.startswith("/api/") or not methods:
+            continue
+        url = rule.rule.replace("<pin>", pin)
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", "1").replace(f"<{name}>", "1")
+        for method in methods:
+            response = client.open(url, method=method, data=body, headers=headers,
+                                   content_type="application/json")
+            sent += 1
+            assert response.status_code < 500, (method, url, response.text[:300])
+            if response.status_code >= 400:
+                assert "error" in response.get_json()
+    assert sent >= 15

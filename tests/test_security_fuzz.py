@@ -42,6 +42,10 @@ def form_values(valid: dict, extra_keys: tuple[str, ...] = (),
                      changes)
 
 
+#: JSON text no client should send: lone surrogates, and nesting past any parser's depth.
+HOSTILE_JSON = st.sampled_from(['{"response": "\\ud83d"}', '{"response": ["\\udc00x"]}',
+                                '{"\\ud800": 1}', "[" * 100_000, '{"a":' * 50_000,
+                                '{"response": ' + "[" * 40 + "]" * 40 + "}"])
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
                     lambda inner: st.lists(inner, max_size=4)
                     | st.dictionaries(TEXT, inner, max_size=4), max_leaves=8)
@@ -90,8 +94,9 @@ def test_no_form_post_causes_a_server_error(app):
             bodies = st.one_of(JSON.map(lambda v: {"json": v}),
                                JSON.map(lambda v: {"json": {"response": v,
                                                             "confidence": v}}),
-                               TEXT.map(lambda t: {"data": t.encode(),
-                                                   "content_type": "application/json"}))
+                               (TEXT | HOSTILE_JSON).map(
+                                   lambda t: {"data": t.encode(),
+                                              "content_type": "application/json"}))
             run(EXAMPLES, bodies, lambda body, r=route, p=person: p.call(w, r, **body))
             continue
         valid = route.form(w) if route.form else {}

@@ -191,6 +191,10 @@ def test_a_pasted_commentary_its_title_and_candidates_are_escaped(app):
         db.session.commit()
         assert changed == [fact_id], problems
         doc_id, slug = doc.id, doc.slug
+        # Its author's students read an approved commentary: enrol this one.
+        course = teach.create_course(db.session.get(User, doc.created_by_id), "Class")
+        teach.join_course(db.session.get(User, student_id), course.join_code)
+        db.session.commit()
     assert_escaped(page(prof, f"/teach/questions?document={doc_id}"), PAYLOADS,
                    "review queue")
     student = login(app, "stud")

@@ -69,7 +69,7 @@ def attempt_json(attempt: Attempt) -> dict:
             "assignment_id": attempt.assignment_id,
             "started_at": attempt.started_at.isoformat() + "Z",
             "deadline": attempt.deadline.isoformat() + "Z" if attempt.deadline else None,
-            "finished": attempt.finished, "score": attempt.score,
+            "finished": attempt.finished, "score": study.visible_score(attempt),
             "max_score": attempt.max_score, "questions": questions}
 
 
@@ -160,11 +160,12 @@ def finish_attempt(attempt_id: int):
     """Finish an attempt and get its score."""
     attempt = study.finish_attempt(current_api_user(), attempt_id)
     db.session.commit()
-    return {"score": attempt.score, "max_score": attempt.max_score}
+    return {"score": study.visible_score(attempt), "max_score": attempt.max_score}
 
 
 document("/api/v1/attempts/{attempt_id}/finish", "post", "Finish an attempt",
-         responses={200: "Score", 401: "No token", 404: "Not found"})
+         responses={200: "Score (null while the assignment hides its keys)",
+                    401: "No token", 404: "Not found"})
 
 
 @bp.get("/progress")

@@ -301,7 +301,7 @@ def _question_json(question) -> dict[str, Any]:
             "replaced_by_id": question.replaced_by_id, "payload": question.payload,
             "flags": [{"id": f.id, "comment": f.comment, "resolved": f.resolved,
                        "username": f.user.username, "created_at": f.created_at.isoformat() + "Z"}
-                      for f in teach.question_flags(question)]}
+                      for f in teach.question_flags(current_api_user(), question)]}
 
 
 @bp.get("/questions/<int:question_id>")

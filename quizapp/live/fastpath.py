@@ -26,6 +26,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.http import HTTP_STATUS_CODES, parse_etags
 
+from .. import boundary
 from ..errors import ServiceError
 from ..models import utcnow
 from ..security import CSP, HSTS
@@ -120,9 +121,9 @@ class LiveFastPath:
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # read again by Flask if it gets the request
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
-            return None
+            data = boundary.loads(body)
+        except (ValueError, ServiceError):
+            return None  # Flask's route says what is wrong
         return data if isinstance(data, dict) else None
 
     @staticmethod

@@ -375,8 +375,8 @@ def play_me(pin: str):
 @limiter.exempt
 def play_answer(pin: str, question_index: int):
     """Answer from the phone page (player cookie + CSRF header); JSON in, JSON out."""
-    data = request.get_json(silent=True)
     try:
+        data = request.get_json(silent=True)
         if not isinstance(data, dict) or "response" not in data:
             raise ServiceError(400, "invalid", "Send a JSON object with a response.")
         # Committed by the service's group commit before it returns.

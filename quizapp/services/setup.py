@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import inspect, select
+from sqlalchemy import JSON, Text, cast, inspect, select, update
 
+from ..boundary import scrub_value
 from ..database import create_sqlite_file, sqlite_path
 from ..domain.facts import FactBase, load_factbase, seed_paths
 from ..domain.generator import generate_bank
@@ -115,10 +116,33 @@ def load_seeds(seeds_dir: str | Path | None = None) -> dict[str, int]:
     return report
 
 
+def repair_text() -> int:
+    """Replace lone UTF-16 surrogates stored before input was checked; return rows fixed.
+
+    Only JSON columns can hold one (escaped as ``\\udXXX``): a text column's driver refuses
+    to encode it. Running it again finds nothing to fix.
+    """
+    fixed = 0
+    for table in db.metadata.sorted_tables:
+        key = [c for c in table.primary_key.columns]
+        for column in (c for c in table.columns if isinstance(c.type, JSON)):
+            rows = db.session.execute(select(*key, column).where(
+                cast(column, Text).contains("\\u", autoescape=True))).all()
+            for *ids, value in rows:
+                clean = scrub_value(value)
+                if clean != value:
+                    db.session.execute(update(table).where(
+                        *(c == i for c, i in zip(key, ids, strict=True)))
+                        .values({column.name: clean}))
+                    fixed += 1
+    return fixed
+
+
 def init_db() -> dict[str, int]:
     """Create or migrate the schema and load the seeds; safe to run again."""
     create_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
     upgrade_schema()
+    repair_text()
     report = load_seeds()
     db.session.commit()
     return report

@@ -33,7 +33,9 @@ from ..models import (
     Attempt,
     AttemptMode,
     AttemptQuestion,
+    Course,
     Document,
+    Enrollment,
     Fact,
     FactProgress,
     FactStatus,
@@ -42,6 +44,7 @@ from ..models import (
     Question,
     QuestionStatus,
     Response,
+    Role,
     ShowKeys,
     User,
     utcnow,
@@ -273,10 +276,22 @@ def keys_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     assignment = attempt.assignment
     if assignment is None:
         return True
-    return _keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
+    return keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
 
 
-def _keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
+def keys_hidden(now: datetime):
+    """SQL: the attempt (``Attempt``) belongs to an assignment whose keys are hidden now."""
+    return Attempt.assignment_id.in_(select(Assignment.id).where(
+        (Assignment.show_keys == ShowKeys.NEVER)
+        | ((Assignment.show_keys == ShowKeys.AFTER_DUE) & (Assignment.due_at > now))))
+
+
+def visible_score(attempt: Attempt) -> float | None:
+    """The attempt's score, or None while its keys are hidden (a score tells them too)."""
+    return attempt.score if keys_visible(attempt) else None
+
+
+def keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
     if show_keys is None or show_keys is ShowKeys.IMMEDIATELY:
         return True
     if show_keys is ShowKeys.NEVER:
@@ -353,7 +368,7 @@ def record_response(user: User, attempt_id: int, question_id: int,
     if question is None:
         raise not_found("That question in this attempt")
     now = utcnow()
-    revealed = _keys_shown(target.show_keys, target.due_at, now)
+    revealed = keys_shown(target.show_keys, target.due_at, now)
     if target.answered is not None:
         return _repeat(question, target, response, revealed), False
     if target.finished_at is not None:
@@ -375,7 +390,10 @@ def record_response(user: User, attempt_id: int, question_id: int,
             raise conflict("Another answer to this question was being saved; send yours "
                            "again.")
         return _repeat(question, stored, response, revealed), False
-    update_progress(user.id, question, result, now)
+    if revealed:
+        # An answer whose correctness is hidden must not move the learner's progress: its
+        # counts and its next review date would tell right from wrong.
+        update_progress(user.id, question, result, now)
     return _feedback(question.payload, result.correct, result.credit, response, revealed), \
         True
 
@@ -445,8 +463,8 @@ def progress_summary(user: User, now: datetime | None = None) -> dict[str, Any]:
         Attempt.user_id == user.id, Attempt.finished_at.is_not(None)))
     answered, right = db.session.execute(
         select(func.count(Response.id), func.coalesce(func.sum(Response.credit), 0.0))
-        .join(Attempt, Attempt.id == Response.attempt_id).where(Attempt.user_id == user.id)
-    ).one()
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Attempt.user_id == user.id, ~keys_hidden(now))).one()
     rows = db.session.scalars(select(FactProgress).where(FactProgress.user_id == user.id)
                               .order_by(FactProgress.fact_id)).all()
     return {
@@ -501,7 +519,7 @@ def latest_results(user: User) -> dict[str, bool]:
     quiz = (select(Response.answered_at, Response.id, Question.fact_ids, Response.correct)
             .join(Question, Question.id == Response.question_id)
             .join(Attempt, Attempt.id == Response.attempt_id)
-            .where(Attempt.user_id == user.id))
+            .where(Attempt.user_id == user.id, ~keys_hidden(utcnow())))
     live = (select(LiveAnswer.answered_at, LiveAnswer.id, Question.fact_ids, LiveAnswer.correct)
             .join(Question, Question.id == LiveAnswer.question_id)
             .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
@@ -530,7 +548,8 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
         select(FactProgress).where(FactProgress.user_id == user.id))}
     totals: dict[str, list[int]] = {}
     for fact_id, topic in db.session.execute(select(Fact.id, Fact.topic).where(
-            Fact.status == FactStatus.APPROVED)):
+            Fact.status == FactStatus.APPROVED,
+            Fact.document_id.in_(visible_document_ids(user)))):
         counts = totals.setdefault(topic, [0, 0, 0])
         level = _mastery(progress.get(fact_id), latest.get(fact_id))
         counts[0] += 1
@@ -544,7 +563,8 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
 
 def fact_progress(user: User, topic: str | None = None) -> list[dict[str, Any]]:
     """Every approved fact (of one topic, if given) with the learner's record of it."""
-    query = (select(Fact).where(Fact.status == FactStatus.APPROVED)
+    query = (select(Fact).where(Fact.status == FactStatus.APPROVED,
+                                Fact.document_id.in_(visible_document_ids(user)))
              .order_by(Fact.document_id, Fact.position, Fact.id))
     if topic:
         query = query.where(Fact.topic == topic)
@@ -634,9 +654,34 @@ def true_statements(question: Question) -> list[str]:
     return [fact_sentence(by_id[f].data) for f in question.fact_ids if f in by_id]
 
 
-def documents() -> list[Document]:
-    """The commentaries, oldest first."""
-    return list(db.session.scalars(select(Document).order_by(Document.id)))
+def course_instructor_ids(course_ids):
+    """SQL: ids of the owners and co-instructors of the classes ``course_ids`` selects."""
+    owners = select(Course.owner_id).where(Course.id.in_(course_ids))
+    return owners.union(select(Enrollment.user_id).where(
+        Enrollment.course_id.in_(course_ids), Enrollment.role == Role.INSTRUCTOR))
+
+
+def visible_document_ids(user: User):
+    """SQL: ids of the commentaries ``user`` may read; every route that shows one uses it.
+
+    Everyone reads the seed texts. An instructor reads their own commentaries, drafts too;
+    a student reads those with approved facts whose author teaches a class they are in.
+    """
+    if user.is_instructor:
+        mine = Document.created_by_id == user.id
+    else:
+        classes = select(Enrollment.course_id).where(Enrollment.user_id == user.id,
+                                                     Enrollment.role == Role.STUDENT)
+        mine = Document.created_by_id.in_(course_instructor_ids(classes)) & \
+            Document.id.in_(select(Fact.document_id).where(
+                Fact.status == FactStatus.APPROVED))
+    return select(Document.id).where(Document.created_by_id.is_(None) | mine)
+
+
+def documents(user: User) -> list[Document]:
+    """The commentaries ``user`` may read, oldest first."""
+    return list(db.session.scalars(select(Document).where(
+        Document.id.in_(visible_document_ids(user))).order_by(Document.id)))
 
 
 def facts_of(document: Document) -> list[Fact]:

@@ -527,6 +527,7 @@ def assignments_for_student(user: User, now: datetime | None = None) -> list[dic
         open_attempt = next((t for t in mine.get(a.id, []) if not t.finished
                              and not (t.deadline and now > t.deadline)), None)
         state = due_state(a.due_at, now)
+        shown = study.keys_shown(a.show_keys, a.due_at, now)
         left = max(0, a.max_attempts - row.attempts)
         blocked = None
         if open_attempt is None:
@@ -541,7 +542,9 @@ def assignments_for_student(user: User, now: datetime | None = None) -> list[dic
             "attempts_left": left,
             "in_progress_attempt_id": open_attempt.id if open_attempt else None,
             "can_start": blocked is None, "blocked_reason": blocked,
-            "grade": row.grade, "max_score": row.max_score, "percent": row.percent,
+            # A grade tells how many answers were right: hidden with the keys.
+            "grade": row.grade if shown else None, "max_score": row.max_score,
+            "percent": row.percent if shown else None,
             "grading": a.grading.value, "show_keys": a.show_keys.value, "count": a.count,
             "time_limit_minutes": a.time_limit_minutes,
         })
@@ -758,15 +761,24 @@ def question_for_review(user: User, question_id: int) -> Question:
 
 
 def reviewable_documents(user: User) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(
-        (Document.created_by_id.is_(None)) | (Document.created_by_id == user.id))
-        .order_by(Document.id)))
+    return study.documents(user)
 
 
-def open_flag_counts(question_ids: list[int]) -> dict[int, int]:
+def flags_seen_by(user: User):
+    """SQL: the flags ``user`` may read: their own, and their own students' (a flag names
+    the student and quotes them, so other instructors of a shared question never see it)."""
+    taught = select(Course.id).where(Course.owner_id == user.id).union(
+        select(Enrollment.course_id).where(Enrollment.user_id == user.id,
+                                           Enrollment.role == Role.INSTRUCTOR))
+    students = select(Enrollment.user_id).where(Enrollment.course_id.in_(taught),
+                                                Enrollment.role == Role.STUDENT)
+    return (QuestionFlag.user_id == user.id) | QuestionFlag.user_id.in_(students)
+
+
+def open_flag_counts(user: User, question_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(
         select(QuestionFlag.question_id, func.count()).where(
-            QuestionFlag.question_id.in_(question_ids or [-1]),
+            flags_seen_by(user), QuestionFlag.question_id.in_(question_ids or [-1]),
             QuestionFlag.resolved.is_(False)).group_by(QuestionFlag.question_id)).all())
 
 
@@ -786,26 +798,28 @@ def review_queue(user: User, *, status: str = "active", flagged: bool = False,
         query = query.where(Question.topic == topic)
     if qtype in TYPES:
         query = query.where(Question.type == qtype)
-    flagged_ids = select(QuestionFlag.question_id).where(QuestionFlag.resolved.is_(False))
+    flagged_ids = select(QuestionFlag.question_id).where(QuestionFlag.resolved.is_(False),
+                                                         flags_seen_by(user))
     if flagged:
         query = query.where(Question.id.in_(flagged_ids))
     rows = db.session.scalars(query.order_by(Question.id)).all()
     if search:
         needle = normalize(search)
         rows = [q for q in rows if needle in normalize(q.prompt) or needle in q.uid]
-    flags = open_flag_counts([q.id for q in rows])
+    flags = open_flag_counts(user, [q.id for q in rows])
     rows = sorted(rows, key=lambda q: (-flags.get(q.id, 0), q.id))
     page = max(1, page)
     chunk = rows[(page - 1) * REVIEW_PAGE: page * REVIEW_PAGE]
     return [(q, flags.get(q.id, 0)) for q in chunk], len(rows)
 
 
-def question_flags(question: Question) -> list[QuestionFlag]:
-    """Flags on this question and on its earlier versions, newest first."""
+def question_flags(user: User, question: Question) -> list[QuestionFlag]:
+    """Flags ``user`` may read on this question and its earlier versions, newest first."""
     ids = [q.id for q in db.session.scalars(select(Question).where(
         Question.uid == question.uid))]
     return list(db.session.scalars(select(QuestionFlag).where(
-        QuestionFlag.question_id.in_(ids)).options(selectinload(QuestionFlag.user))
+        QuestionFlag.question_id.in_(ids), flags_seen_by(user))
+        .options(selectinload(QuestionFlag.user))
         .order_by(QuestionFlag.created_at.desc(), QuestionFlag.id.desc())))
 
 
@@ -854,7 +868,7 @@ def resolve_flags(user: User, question_id: int) -> int:
     begin_write(db.session)
     question = question_for_review(user, question_id)
     count = 0
-    for flag in question_flags(question):
+    for flag in question_flags(user, question):
         if not flag.resolved:
             flag.resolved = True
             count += 1

@@ -357,7 +357,7 @@ def practise_fact(fact_id: str):
 @login_required
 def source():
     """Read the commentary with every fact's quote highlighted, ready to practise."""
-    documents = study.documents()
+    documents = study.documents(current_user)
     slug = request.args.get("document")
     document = next((d for d in documents if d.slug == slug), None) if slug else \
         (documents[0] if documents else None)

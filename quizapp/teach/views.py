@@ -360,7 +360,7 @@ def question(question_id: int):
             return redirect(url_for("teach.question", question_id=new.id), 303)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("teach/question.html", q=q, form=form,
-                           flags=teach.question_flags(q), action=ActionForm(),
+                           flags=teach.question_flags(current_user, q), action=ActionForm(),
                            type_labels=TYPE_LABELS,
                            retired=q.status is QuestionStatus.RETIRED), status
 
