@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import timedelta
@@ -20,7 +21,9 @@ from .identity import token_hash, user_changed
 # 300 logging in at once is not queued behind the hash. Tests swap in a cheaper one.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
-MIN_PASSWORD = 8
+#: ASVS 5.0 V6.2.1: at least 12 characters; V6.2.9: at least 64 allowed.
+MIN_PASSWORD = 12
+MAX_PASSWORD = 200
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH: str | None = None
 
@@ -35,12 +38,36 @@ def validate_username(username: str) -> str | None:
     return None
 
 
-def validate_password(password: str) -> str | None:
+def validate_password(password: str, username: str = "") -> str | None:
+    """Why ``password`` may not be used (by ``username``), or None when it may."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         return f"Use at least {MIN_PASSWORD} characters."
-    if len(password) > 200:
-        return "Use at most 200 characters."
+    if len(password) > MAX_PASSWORD:
+        return f"Use at most {MAX_PASSWORD} characters."
+    folded = password.casefold()
+    name = username.strip().casefold() if isinstance(username, str) else ""
+    if name and name in folded:
+        return "Choose a password that does not contain your username."
+    if _is_common(folded):
+        return "That password is too common: choose a less predictable one."
     return None
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's list of the 30,000 most used passwords (lower case), read on first use."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _is_common(folded: str) -> bool:
+    """Whether a password is, or is a common password padded with digits and signs."""
+    common = _common_passwords()
+    squeezed = "".join(folded.split())
+    core = squeezed.strip("0123456789!@#$%^&*()_+-=.,?~ ")
+    # A lone common word padded to length ("password1234!") is as weak as the word.
+    return squeezed in common or (len(core) >= 4 and core in common)
 
 
 def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
@@ -49,7 +76,7 @@ def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User
     fields = {}
     if (msg := validate_username(username)):
         fields["username"] = msg
-    if (msg := validate_password(password)):
+    if (msg := validate_password(password, username)):
         fields["password"] = msg
     if fields:
         raise invalid("Please correct the highlighted fields.", fields)
