@@ -19,6 +19,10 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    #: Seconds a "keep me logged in" cookie lasts (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    #: Seconds an API token works after it is issued; then POST /api/v1/tokens again.
+    TOKEN_LIFETIME = 30 * 24 * 3600
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a seminar page may stay open for hours
     MAX_CONTENT_LENGTH = 512 * 1024  # a commentary is ~10 KB; 1 MB bodies get a clean 413

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 from ..domain.generator import public_view
 from ..errors import ServiceError, invalid
 from ..extensions import db
-from ..models import Attempt
+from ..models import Attempt, utcnow
 from ..services import accounts, study
+from ..services.identity import token_lifetime
 from . import bp, current_api_user, json_body, token_required
 from .openapi import document
 
@@ -45,11 +46,26 @@ def create_token():
     begin_write(db.session)
     token = accounts.issue_token(user)
     db.session.commit()
-    return {"token": token}
+    expires = utcnow() + token_lifetime()
+    return {"token": token, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
 
 
-document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic)", auth="basic",
+document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic); it expires at expires_at",
+         auth="basic",
          responses={200: "Token", 401: "Wrong credentials", 429: "Too many failures"})
+
+
+@bp.delete("/tokens")
+@token_required
+def end_token():
+    """End the token this request is sent with (log out of the API)."""
+    accounts.revoke_token(g.api_token)
+    db.session.commit()
+    return "", 204
+
+
+document("/api/v1/tokens", "delete", "End the token sent with this request (then 401)",
+         responses={204: "Token ended", 401: "No valid token"})
 
 
 def attempt_json(attempt: Attempt) -> dict:

@@ -10,12 +10,12 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from ..errors import ServiceError, invalid
 from ..extensions import db
 from ..models import ApiToken, LoginFailure, Role, User, utcnow
-from .identity import token_hash, user_changed
+from .identity import token_hash, token_lifetime, user_changed, user_changed_on_commit
 
 # argon2id with 19 MiB and 2 passes (the OWASP minimum): ~15 ms a hash here, so a class of
 # 300 logging in at once is not queued behind the hash. Tests swap in a cheaper one.
@@ -231,6 +231,44 @@ def authenticate(username: str, password: str, address: str) -> User:
 def issue_token(user: User) -> str:
     """Create an API bearer token; only its hash is stored."""
     token = secrets.token_urlsafe(32)
+    # The user's expired tokens no longer work: drop them.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id,
+                                              ApiToken.created_at <= utcnow() - token_lifetime()))
     db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
     db.session.flush()
     return token
+
+
+def revoke_token(token: str) -> None:
+    """End one API token (the caller's own: it was just checked)."""
+    owner = db.session.scalar(delete(ApiToken).where(ApiToken.token_hash == token_hash(token))
+                              .returning(ApiToken.user_id))
+    if owner is not None:
+        user_changed_on_commit(owner)
+
+
+def end_sessions(user_id: int, *, tokens: bool) -> None:
+    """End every browser session of a user (a new nonce) and, with ``tokens``, its tokens.
+
+    Sessions and remember-me cookies carry the nonce (``AccountMixin.get_id``), so a cookie
+    saved before stops working; every worker hears of it at commit.
+    """
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(session_nonce=secrets.token_hex(8)))
+    if tokens:
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    user_changed_on_commit(user_id)
+
+
+def new_password_hash(username: str, password: str) -> str:
+    """Hash a new password (slow: call before the write transaction), or raise if refused."""
+    if (msg := validate_password(password, username)):
+        raise invalid("Please correct the highlighted fields.", {"password": msg})
+    return hasher().hash(password)
+
+
+def change_password(user_id: int, password_hash: str) -> None:
+    """Store a new password hash and end every session and token of the user."""
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(password_hash=password_hash))
+    end_sessions(user_id, tokens=True)
