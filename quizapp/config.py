@@ -28,9 +28,18 @@ class Defaults:
     MAX_CONTENT_LENGTH = 512 * 1024  # a commentary is ~10 KB; 1 MB bodies get a clean 413
     #: Seconds SQLite waits for the write lock before the request fails with 503.
     SQLITE_BUSY_TIMEOUT = 5.0
-    #: Failed logins allowed per username (and per client address) in LOGIN_WINDOW seconds.
+    #: Failed logins allowed per username in LOGIN_WINDOW seconds from browsers the user has
+    #: not logged in from (20 times as many per client address); a browser with the user's
+    #: device cookie has a budget of its own. Also wrong join codes per user.
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW = 300
+    #: Seconds a device cookie (set at login) lets its browser past a locked username.
+    DEVICE_COOKIE_LIFETIME = 180 * 24 * 3600
+    #: New accounts allowed per client address in SIGNUP_WINDOW seconds (a class shares one).
+    SIGNUP_MAX_PER_ADDRESS = 100
+    SIGNUP_WINDOW = 3600
+    #: Unknown warm-up PINs a client address may try in LOGIN_WINDOW seconds.
+    PIN_MAX_FAILURES = 200
     #: Shared storage for login throttling, e.g. redis://127.0.0.1:6379/0 (from
     #: QUIZAPP_RATELIMIT_STORAGE_URI); "memory://" means count in the database instead,
     #: which every worker and machine shares too.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, current_app, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
@@ -33,3 +33,13 @@ def register(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault(*HSTS)
         return response
+
+
+def remember_device(response: Response, username: str) -> None:
+    """Give the browser a device cookie for ``username`` (see accounts.authenticate)."""
+    from .services.accounts import DEVICE_COOKIE, device_cookie
+
+    cfg = current_app.config
+    response.set_cookie(DEVICE_COOKIE, device_cookie(username),
+                        max_age=int(cfg["DEVICE_COOKIE_LIFETIME"]), httponly=True,
+                        samesite="Lax", secure=bool(cfg.get("SESSION_COOKIE_SECURE")))

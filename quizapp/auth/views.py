@@ -20,7 +20,8 @@ from ..database import begin_write
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
-from ..services import accounts
+from ..security import remember_device
+from ..services import accounts, throttle
 from .forms import EndSessionsForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -48,11 +49,16 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
+            taken = accounts.take_sign_up()
+        except ServiceError as exc:
+            return render_template("auth/register.html", form=form, error=exc.message), 429
+        try:
             begin_write(db.session)
             user = accounts.create_user(form.username.data, form.password.data)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
+            throttle.give_back(taken)
             for name, message in (exc.fields or {}).items():
                 getattr(form, name).errors.append(message)
         else:
@@ -73,13 +79,16 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.username.data, form.password.data,
-                                         request.remote_addr or "?")
+                                         request.remote_addr or "?",
+                                         request.cookies.get(accounts.DEVICE_COOKIE))
         except ServiceError as exc:
             error = exc.message
             status = exc.status
         else:
             _start_session(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.username)
+            return response
         return render_template("auth/login.html", form=form, error=error), status
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -108,7 +117,8 @@ def account():
         try:
             # Throttled like a login: a borrowed session must not guess the password.
             accounts.authenticate(current_user.username, form.current.data,
-                                  request.remote_addr or "?")
+                                  request.remote_addr or "?",
+                                  request.cookies.get(accounts.DEVICE_COOKIE))
             hashed = accounts.new_password_hash(current_user.username, form.password.data)
         except ServiceError as exc:
             field = form.password if exc.fields else form.current
