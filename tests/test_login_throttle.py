@@ -144,3 +144,20 @@ def _basic(username: str) -> dict[str, str]:
     from conftest import basic_auth
 
     return basic_auth(username)
+
+
+def test_new_accounts_get_no_fresh_budget_of_join_code_guesses(app_config, make_user):
+    """Wrong join codes count per client address too, not only per account."""
+    app = create_app({**app_config, "LOGIN_MAX_FAILURES": 2})
+    client = _client(app, NAT)
+    statuses = []
+    for i in range(2 * accounts.ADDRESS_FACTOR // 2 + 1):  # two guesses per new account
+        make_user(f"sock{i:02d}")
+        token = client.post("/api/v1/tokens", headers=_basic(f"sock{i:02d}")).get_json()
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        for _ in range(2):
+            statuses.append(client.post("/api/v1/enrollments", json={"join_code": "ZZZZZZ"},
+                                        headers=headers).status_code)
+    assert statuses.count(404) == 2 * accounts.ADDRESS_FACTOR and statuses[-1] == 429
+    with app.app_context():
+        db.engine.dispose()
