@@ -14,6 +14,7 @@ one unit before the password hash is checked and gives it back if the password w
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -155,3 +156,42 @@ def _add(budgets: tuple[Budget, ...]) -> list[LoginFailure]:
         LoginFailure.at < utcnow() - timedelta(seconds=longest * _KEEP_WINDOWS)))
     db.session.flush()
     return rows
+
+
+# Unknown warm-up PINs. Players share their room's address, so only failed lookups count,
+# with a generous budget (PIN_MAX_FAILURES). Once a client has spent it, this process
+# refuses every PIN lookup from it for a window, without asking the storage: the polls of
+# a thousand phones must not each cost a query. Another worker learns it at that client's
+# next unknown PIN there.
+_PIN_BLOCKS = "quizapp.pin_blocks"
+#: Entries before the table starts again: bounds the memory an address sweep can take.
+_MAX_PIN_BLOCKS = 10_000
+
+
+def pin_lookups_blocked(app, address: str) -> bool:
+    """Whether this process refuses PIN lookups from ``address`` now (no I/O)."""
+    blocks = app.extensions.get(_PIN_BLOCKS)
+    until = blocks.get(address) if blocks else None
+    if until is None:
+        return False
+    if until <= time.monotonic():
+        blocks.pop(address, None)
+        return False
+    return True
+
+
+def pin_lookup_failed(address: str) -> None:
+    """Count an unknown PIN from ``address`` (commits); block it here once over budget."""
+    from ..database import begin_write
+
+    cfg = current_app.config
+    budget = Budget("pin-addr", address, int(cfg["PIN_MAX_FAILURES"]), int(cfg["LOGIN_WINDOW"]))
+    db.session.rollback()
+    begin_write(db.session)
+    now_spent = record(budget)
+    db.session.commit()
+    if now_spent:
+        blocks = current_app.extensions.setdefault(_PIN_BLOCKS, {})
+        if len(blocks) >= _MAX_PIN_BLOCKS:
+            blocks.clear()
+        blocks[address] = time.monotonic() + budget.window
