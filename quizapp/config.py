@@ -47,6 +47,10 @@ class Defaults:
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix);
     #: 0 when clients connect directly. Behind one nginx: 1.
     TRUSTED_PROXIES = 0
+    #: The address users open, e.g. https://quiz.example.org (QUIZAPP_PUBLIC_URL): absolute
+    #: links (join links, QR codes) are built from it. Required in production; in development
+    #: the request's own address is used.
+    PUBLIC_URL: str | None = None
     #: "production" refuses to start with a generated secret key and sets Secure cookies.
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).

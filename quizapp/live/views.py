@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from ..errors import ServiceError
 from ..extensions import db, limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
+from ..security import external_url
 from ..services import live, throttle
 from ..services.study import known_topics
 from . import fastpath
@@ -132,7 +133,7 @@ def _int_or_none(raw: str | None) -> int | None:
 
 def _join_host() -> str:
     """How the join address reads on the projector, e.g. ``quiz.example.org/join``."""
-    url = urlsplit(url_for("live.join", _external=True))
+    url = urlsplit(external_url("live.join"))
     return f"{url.netloc}{url.path}"
 
 
@@ -174,7 +175,7 @@ def host_index():
 def _host_context(game: LiveGame, view: str) -> dict:
     data = live.host_view(game, utcnow())
     return {"v": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
-            "join_url": url_for("live.join", pin=game.pin, _external=True),
+            "join_url": external_url("live.join", pin=game.pin),
             "join_host": _join_host(), "advance_form": AdvanceForm(from_index=game.question_index),
             "action_form": ActionForm(), "kick_form": KickForm()}
 
@@ -296,7 +297,7 @@ def host_kick(game_id: int):
 def host_qr(game_id: int):
     """The join link as a QR code (SVG) for the projector."""
     game = live.hosted_game(current_user, game_id=game_id)
-    url = url_for("live.join", pin=game.pin, _external=True)
+    url = external_url("live.join", pin=game.pin)
     svg = segno.make(url, error="m").svg_inline(scale=10, dark="#000", light="#fff",
                                                 border=2, omitsize=True)
     svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
