@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,13 @@ def _configure_secrets(app: Flask) -> None:
         if app.debug:
             raise ConfigurationError(
                 "Turn debug mode off in production (unset QUIZAPP_DEBUG and FLASK_DEBUG).")
+        # Join links and QR codes are absolute; the request's Host header is the client's.
+        public = str(app.config.get("PUBLIC_URL") or "")
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?", public):
+            raise ConfigurationError(
+                "QUIZAPP_PUBLIC_URL must be set in production to the address users open, "
+                "e.g. https://quiz.example.org: join links and QR codes are built from it, "
+                "never from the request's Host header.")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
                           PREFERRED_URL_SCHEME="https")
 

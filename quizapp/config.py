@@ -19,14 +19,27 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    #: Seconds a "keep me logged in" cookie lasts (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    #: Seconds an API token works after it is issued; then POST /api/v1/tokens again.
+    TOKEN_LIFETIME = 30 * 24 * 3600
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a seminar page may stay open for hours
     MAX_CONTENT_LENGTH = 512 * 1024  # a commentary is ~10 KB; 1 MB bodies get a clean 413
     #: Seconds SQLite waits for the write lock before the request fails with 503.
     SQLITE_BUSY_TIMEOUT = 5.0
-    #: Failed logins allowed per username (and per client address) in LOGIN_WINDOW seconds.
+    #: Failed logins allowed per username in LOGIN_WINDOW seconds from browsers the user has
+    #: not logged in from (20 times as many per client address); a browser with the user's
+    #: device cookie has a budget of its own. Also wrong join codes per user.
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW = 300
+    #: Seconds a device cookie (set at login) lets its browser past a locked username.
+    DEVICE_COOKIE_LIFETIME = 180 * 24 * 3600
+    #: New accounts allowed per client address in SIGNUP_WINDOW seconds (a class shares one).
+    SIGNUP_MAX_PER_ADDRESS = 100
+    SIGNUP_WINDOW = 3600
+    #: Unknown warm-up PINs a client address may try in LOGIN_WINDOW seconds.
+    PIN_MAX_FAILURES = 200
     #: Shared storage for login throttling, e.g. redis://127.0.0.1:6379/0 (from
     #: QUIZAPP_RATELIMIT_STORAGE_URI); "memory://" means count in the database instead,
     #: which every worker and machine shares too.
@@ -34,6 +47,10 @@ class Defaults:
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix);
     #: 0 when clients connect directly. Behind one nginx: 1.
     TRUSTED_PROXIES = 0
+    #: The address users open, e.g. https://quiz.example.org (QUIZAPP_PUBLIC_URL): absolute
+    #: links (join links, QR codes) are built from it. Required in production; in development
+    #: the request's own address is used.
+    PUBLIC_URL: str | None = None
     #: "production" refuses to start with a generated secret key and sets Secure cookies.
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, current_app, request, url_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
@@ -24,6 +24,8 @@ def register(app: Flask) -> None:
         # The user's few fields, cached per process: see services/identity.py.
         return identity_for_session(session_id)
 
+    app.jinja_env.globals["external_url"] = external_url
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -32,4 +34,40 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault(*HSTS)
+        if _private(response):
+            # No copy of a signed-in page, an export or an API answer in a shared cache or
+            # the browser's history (ASVS V14.3.2); an explicit header (polls, QR codes) wins.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _private(response) -> bool:
+    from flask_login import current_user
+
+    if request.endpoint == "static":
+        return False
+    return request.path.startswith("/api/") or bool(current_user.is_authenticated) \
+        or "Content-Disposition" in response.headers
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link (join links, QR codes) from ``PUBLIC_URL``, never from the request.
+
+    The Host header is the client's to choose; a link built from it could send a class to
+    another site. Without ``PUBLIC_URL`` (development only: production refuses to start)
+    the request's own address is used, as ``flask run`` users expect.
+    """
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return str(base).rstrip("/") + url_for(endpoint, **values)
+
+
+def remember_device(response: Response, username: str) -> None:
+    """Give the browser a device cookie for ``username`` (see accounts.authenticate)."""
+    from .services.accounts import DEVICE_COOKIE, device_cookie
+
+    cfg = current_app.config
+    response.set_cookie(DEVICE_COOKIE, device_cookie(username),
+                        max_age=int(cfg["DEVICE_COOKIE_LIFETIME"]), httponly=True,
+                        samesite="Lax", secure=bool(cfg.get("SESSION_COOKIE_SECURE")))

@@ -80,7 +80,7 @@ def test_login_is_throttled_after_repeated_failures(client, app, auth, make_user
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit):
         assert auth.login(password="wrong password").status_code == 401
-    blocked = auth.login()  # even the right password waits now
+    blocked = auth.login()  # a browser the user never logged in from waits too
     assert blocked.status_code == 429
     assert "Too many failed logins" in blocked.get_data(as_text=True)
     api = client.post("/api/v1/tokens", headers=basic_auth("student1"))

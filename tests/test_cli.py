@@ -113,7 +113,8 @@ def test_add_user_creates_an_instructor_with_a_hashed_password(runner, app):
 
 
 def test_add_user_prompts_for_the_password(runner, app):
-    result = runner.invoke(main, ["add-user", "kim"], input="secret pass\nsecret pass\n")
+    result = runner.invoke(main, ["add-user", "kim"],
+                           input="secret passphrase\nsecret passphrase\n")
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "kim")) is not None
@@ -121,9 +122,9 @@ def test_add_user_prompts_for_the_password(runner, app):
 
 def test_add_user_refuses_a_short_password_and_a_taken_name(runner):
     short = runner.invoke(main, ["add-user", "lee", "--password", "short"])
-    assert short.exit_code == 1 and "8 characters" in short.output
-    runner.invoke(main, ["add-user", "lee", "--password", "long enough"])
-    again = runner.invoke(main, ["add-user", "LEE", "--password", "long enough"])
+    assert short.exit_code == 1 and "12 characters" in short.output
+    runner.invoke(main, ["add-user", "lee", "--password", "long enough pw"])
+    again = runner.invoke(main, ["add-user", "LEE", "--password", "long enough pw"])
     assert again.exit_code == 1 and "taken" in again.output
 
 

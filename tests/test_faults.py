@@ -41,6 +41,7 @@ from conftest import basic_auth, valid_response
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from quizapp.cli import main; main()"]
 PASSWORD = "fault tolerant pw"
+PUBLIC_URL = "https://quiz.example.org"
 TIMEOUT = 10  # seconds for any one HTTP call
 
 # The PostgreSQL stage of CI (QUIZAPP_TEST_DATABASE_URL) skips this module: it already ran in
@@ -562,6 +563,7 @@ def test_serve_refuses_a_configured_file_that_is_missing(tmp_path: Path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("QUIZAPP_PUBLIC_URL", PUBLIC_URL)
     with pytest.raises(ConfigurationError, match="QUIZAPP_SECRET_KEY must be set"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     env = server_env(f"sqlite:///{tmp_path / 'x.db'}", QUIZAPP_ENV="production")
@@ -575,6 +577,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, monkey
 
 def test_production_sends_secure_cookies(app_config: dict, monkeypatch):
     monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("QUIZAPP_PUBLIC_URL", PUBLIC_URL)
     app = create_app({**app_config, "SECRET_KEY": "k" * 64})  # production wants 32+ chars
     try:
         client = app.test_client()

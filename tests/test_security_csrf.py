@@ -40,6 +40,12 @@ PLAIN_POSTS = [
     Route("live.join", "POST", "anonymous", lambda w: {},
           form=lambda w: {"pin": w.pin, "nickname": "Latecomer"}),
     Route("auth.logout", "POST", "student", lambda w: {}, late=9),
+    # The classmate's: changing the password ends the other sessions and tokens.
+    Route("auth.account", "POST", "classmate", lambda w: {}, late=8,
+          form=lambda w: {"current": "correct horse battery",
+                          "password": "a brand new passphrase",
+                          "confirm": "a brand new passphrase"}),
+    Route("auth.logout_everywhere", "POST", "classmate", lambda w: {}, late=10),
 ]
 
 

@@ -41,6 +41,7 @@ def token_required(view: Callable) -> Callable:
             raise ServiceError(401, "unauthorized", "Send a valid token: "
                                "Authorization: Bearer TOKEN (from POST /api/v1/tokens).")
         g.api_user = user
+        g.api_token = token.strip()
         return view(*args, **kwargs)
 
     return wrapped

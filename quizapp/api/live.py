@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, request
 
 from ..errors import ServiceError, invalid
 from ..extensions import db, limiter
 from ..models import utcnow
+from ..security import external_url
 from ..services import live
 from . import bp, current_api_user, instructor_token_required, json_body
 from .openapi import SCHEMAS, document
@@ -88,9 +89,9 @@ def create_live():
                             confidence=data.get("confidence", False))
     db.session.commit()
     live.publish(game.pin)  # a phone may have polled the PIN before it existed
-    return {"pin": game.pin, "join_url": url_for("live.join", pin=game.pin, _external=True),
+    return {"pin": game.pin, "join_url": external_url("live.join", pin=game.pin),
             "id": game.id, "question_count": len(game.question_ids),
-            "host_url": url_for("live.host", game_id=game.id, _external=True)}, 201
+            "host_url": external_url("live.host", game_id=game.id)}, 201
 
 
 document("/api/v1/live", "post", "Start a warm-up (instructor)",

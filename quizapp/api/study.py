@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, jsonify, request
 
 from ..domain.generator import public_view
 from ..errors import ServiceError, invalid
 from ..extensions import db
-from ..models import Attempt
-from ..services import accounts, study
+from ..models import Attempt, utcnow
+from ..security import remember_device
+from ..services import accounts, study, throttle
+from ..services.identity import token_lifetime
 from . import bp, current_api_user, json_body, token_required
 from .openapi import document
 
@@ -20,15 +22,22 @@ _QUESTION_PARAM = [{"name": "question_id", "in": "path", "required": True,
 def create_user():
     """Register a student account."""
     data = json_body(("username", "password"))
-    user = accounts.create_user(data["username"], data["password"])
-    db.session.commit()
+    taken = accounts.take_sign_up()
+    try:
+        user = accounts.create_user(data["username"], data["password"])
+        db.session.commit()
+    except ServiceError:
+        db.session.rollback()
+        throttle.give_back(taken)
+        raise
     return {"id": user.id, "username": user.username, "role": user.role.value}, 201
 
 
 document("/api/v1/users", "post", "Register a student account", auth=None,
          body={"type": "object", "required": ["username", "password"],
                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-         responses={201: "Created", 400: "Invalid input", 409: "Username taken"})
+         responses={201: "Created", 400: "Invalid input", 409: "Username taken",
+                    429: "Too many sign-ups from this network"})
 
 
 @bp.post("/tokens")
@@ -39,17 +48,35 @@ def create_token():
         raise ServiceError(401, "unauthorized", "Send your username and password with "
                            "HTTP Basic authentication.")
     user = accounts.authenticate(auth.username, auth.password or "",
-                                 request.remote_addr or "?")
+                                 request.remote_addr or "?",
+                                 request.cookies.get(accounts.DEVICE_COOKIE))
     from ..database import begin_write
 
     begin_write(db.session)
     token = accounts.issue_token(user)
     db.session.commit()
-    return {"token": token}
+    expires = utcnow() + token_lifetime()
+    response = jsonify(token=token, expires_at=expires.isoformat(timespec="seconds") + "Z")
+    remember_device(response, user.username)  # a client that keeps cookies: see authenticate
+    return response
 
 
-document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic)", auth="basic",
+document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic); it expires at expires_at",
+         auth="basic",
          responses={200: "Token", 401: "Wrong credentials", 429: "Too many failures"})
+
+
+@bp.delete("/tokens")
+@token_required
+def end_token():
+    """End the token this request is sent with (log out of the API)."""
+    accounts.revoke_token(g.api_token)
+    db.session.commit()
+    return "", 204
+
+
+document("/api/v1/tokens", "delete", "End the token sent with this request (then 401)",
+         responses={204: "Token ended", 401: "No valid token"})
 
 
 def attempt_json(attempt: Attempt) -> dict:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 from sqlalchemy import select
 
 from ..errors import invalid
 from ..extensions import db
 from ..models import Assignment, Course, Enrollment, Role
+from ..security import external_url
 from ..services import teach
 from . import bp, current_api_user, instructor_token_required, json_body, token_required
 from .openapi import SCHEMAS, document
@@ -45,7 +46,7 @@ _FORMAT_PARAM = [{"name": "format", "in": "query", "required": True,
 
 def _course_json(course: Course, user_id: int) -> dict[str, Any]:
     return {"id": course.id, "name": course.name, "join_code": course.join_code,
-            "join_url": url_for("teach.join", code=course.join_code, _external=True),
+            "join_url": external_url("teach.join", code=course.join_code),
             "role": "owner" if course.owner_id == user_id else "co-instructor"}
 
 

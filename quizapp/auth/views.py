@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import begin_write
 from ..errors import ServiceError
 from ..extensions import db
-from ..services import accounts
-from .forms import LoginForm, RegisterForm
+from ..models import User
+from ..security import remember_device
+from ..services import accounts, throttle
+from .forms import EndSessionsForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
@@ -24,10 +35,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("study.dashboard")
 
 
-def _start_session(user) -> None:
+def _start_session(user, remember: bool) -> None:
     # A fresh session at login: nothing set before it (fixation) survives.
     session.clear()
-    login_user(user, remember=True)
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -38,15 +49,20 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
+            taken = accounts.take_sign_up()
+        except ServiceError as exc:
+            return render_template("auth/register.html", form=form, error=exc.message), 429
+        try:
             begin_write(db.session)
             user = accounts.create_user(form.username.data, form.password.data)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
+            throttle.give_back(taken)
             for name, message in (exc.fields or {}).items():
                 getattr(form, name).errors.append(message)
         else:
-            _start_session(user)
+            _start_session(user, remember=False)
             flash(f"Welcome, {user.username}! Start with a short practice quiz.", "success")
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -63,13 +79,16 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.username.data, form.password.data,
-                                         request.remote_addr or "?")
+                                         request.remote_addr or "?",
+                                         request.cookies.get(accounts.DEVICE_COOKIE))
         except ServiceError as exc:
             error = exc.message
             status = exc.status
         else:
-            _start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            _start_session(user, remember=form.remember.data)
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.username)
+            return response
         return render_template("auth/login.html", form=form, error=error), status
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -79,7 +98,54 @@ def login():
 @login_required
 def logout():
     """Log out (a POST with a CSRF token, so no link can log you out)."""
+    # Server-side: a copy of this session or remember-me cookie stops working too.
+    begin_write(db.session)
+    accounts.end_sessions(current_user.id, tokens=False)
+    db.session.commit()
     session.clear()
     logout_user()  # after clear(): it leaves the flag that deletes the remember-me cookie
     flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Change the password (which ends every other session and API token)."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            # Throttled like a login: a borrowed session must not guess the password.
+            accounts.authenticate(current_user.username, form.current.data,
+                                  request.remote_addr or "?",
+                                  request.cookies.get(accounts.DEVICE_COOKIE))
+            hashed = accounts.new_password_hash(current_user.username, form.password.data)
+        except ServiceError as exc:
+            field = form.password if exc.fields else form.current
+            field.errors.append((exc.fields or {}).get("password") or exc.message)
+        else:
+            begin_write(db.session)
+            accounts.change_password(current_user.id, hashed)
+            db.session.commit()
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") \
+                in request.cookies
+            _start_session(db.session.get(User, current_user.id), remember=remembered)
+            flash("Password changed. Every other session and API token has ended.", "success")
+            return redirect(url_for("auth.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/account.html", form=form, end_form=EndSessionsForm()), status
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session and API token of this account, this one included."""
+    if not EndSessionsForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    begin_write(db.session)
+    accounts.end_sessions(current_user.id, tokens=True)
+    db.session.commit()
+    session.clear()
+    logout_user()
+    flash("You are logged out on every device, and your API tokens have ended.", "info")
     return redirect(url_for("auth.login"))

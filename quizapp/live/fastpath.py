@@ -30,7 +30,7 @@ from .. import boundary
 from ..errors import ServiceError
 from ..models import utcnow
 from ..security import CSP, HSTS
-from ..services import live
+from ..services import live, throttle
 
 PREFIX = "/api/v1/live/"
 SUFFIX = "/state"
@@ -54,7 +54,9 @@ class LiveFastPath:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(PREFIX):
+        # A client that tried too many unknown PINs: Flask refuses it (live/views.py).
+        if path.startswith(PREFIX) and not throttle.pin_lookups_blocked(
+                self.app, environ.get("REMOTE_ADDR") or "?"):
             method = environ.get("REQUEST_METHOD")
             if method == "GET" and len(path) == _STATE_LENGTH and path.endswith(SUFFIX):
                 hit = live.cached_state_body(self.app, path[len(PREFIX):-len(SUFFIX)],
@@ -91,17 +93,19 @@ class LiveFastPath:
                     pin, environ.get("HTTP_X_PLAYER_TOKEN", ""), index, data["response"],
                     data.get("confidence"), arrived)
             except ServiceError as exc:
-                error: dict[str, Any] = {"code": exc.code, "message": exc.message}
-                if exc.fields:
-                    error["fields"] = exc.fields
-                return self._json(environ, start_response, exc.status, {"error": error})
+                if exc.status != 404:
+                    error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+                    if exc.fields:
+                        error["fields"] = exc.fields
+                    return self._json(environ, start_response, exc.status, {"error": error})
+                receipt = None  # an unknown PIN: Flask says so and counts it against the client
             except Exception:  # noqa: BLE001 - e.g. the database has gone
                 self.app.logger.exception("warm-up answer fast path failed; retrying in Flask")
                 receipt = None
         if receipt is None:
             # Outside the app context above (whose session may be broken), Flask's error
-            # handlers say what happened (503 and why); sending the answer again there is
-            # harmless, since a repeat counts once.
+            # handlers say what happened (503 and why, or 404); sending the answer again
+            # there is harmless, since a repeat counts once.
             environ["wsgi.input"].seek(0)
             return self.wsgi_app(environ, start_response)
         return self._json(environ, start_response, 200, receipt.to_json())

@@ -28,7 +28,8 @@ from wtforms.fields.choices import SelectChoice
 from ..errors import ServiceError
 from ..extensions import db, limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
-from ..services import live
+from ..security import external_url
+from ..services import live, throttle
 from ..services.study import known_topics
 from . import fastpath
 from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
@@ -36,12 +37,39 @@ from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
 bp = Blueprint("live", __name__)
 # Phones' state polls are answered from the cache before Flask runs (see fastpath.py).
 bp.record_once(lambda state: fastpath.install(state.app))
+bp.record_once(lambda state: guard_pin_lookups(state.app))
 
 COOKIE_PREFIX = "live_"
 COOKIE_MAX_AGE = 12 * 3600
 
 
 # ------------------------------------------------------------------------------ helpers
+
+def _requested_pin() -> str | None:
+    """The warm-up PIN this request looks up (HTML and API), if any."""
+    if request.view_args and "pin" in request.view_args:
+        return request.view_args["pin"]
+    if request.endpoint == "live.join":
+        return request.values.get("pin") or None
+    return None
+
+
+def guard_pin_lookups(app) -> None:
+    """Count unknown PINs per client and refuse a client that tried too many (ASVS V6.3.1)."""
+
+    @app.before_request
+    def refuse_pin_guessers():
+        if _requested_pin() is not None and \
+                throttle.pin_lookups_blocked(app, throttle.client_address()):
+            raise ServiceError(429, "too_many_attempts", "Too many unknown PINs from this "
+                               "network. Wait a few minutes, then check the PIN on the screen.")
+
+    @app.after_request
+    def count_unknown_pins(response):
+        if response.status_code == 404 and _requested_pin() is not None:
+            throttle.pin_lookup_failed(throttle.client_address())
+        return response
+
 
 def host_required(view: Callable) -> Callable:
     """Require a logged-in instructor."""
@@ -105,7 +133,7 @@ def _int_or_none(raw: str | None) -> int | None:
 
 def _join_host() -> str:
     """How the join address reads on the projector, e.g. ``quiz.example.org/join``."""
-    url = urlsplit(url_for("live.join", _external=True))
+    url = urlsplit(external_url("live.join"))
     return f"{url.netloc}{url.path}"
 
 
@@ -147,7 +175,7 @@ def host_index():
 def _host_context(game: LiveGame, view: str) -> dict:
     data = live.host_view(game, utcnow())
     return {"v": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
-            "join_url": url_for("live.join", pin=game.pin, _external=True),
+            "join_url": external_url("live.join", pin=game.pin),
             "join_host": _join_host(), "advance_form": AdvanceForm(from_index=game.question_index),
             "action_form": ActionForm(), "kick_form": KickForm()}
 
@@ -269,7 +297,7 @@ def host_kick(game_id: int):
 def host_qr(game_id: int):
     """The join link as a QR code (SVG) for the projector."""
     game = live.hosted_game(current_user, game_id=game_id)
-    url = url_for("live.join", pin=game.pin, _external=True)
+    url = external_url("live.join", pin=game.pin)
     svg = segno.make(url, error="m").svg_inline(scale=10, dark="#000", light="#fff",
                                                 border=2, omitsize=True)
     svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
 
 from ..errors import ServiceError, invalid
 from ..extensions import db
-from ..models import ApiToken, LoginFailure, Role, User, utcnow
-from .identity import token_hash, user_changed
+from ..models import ApiToken, Role, User, utcnow
+from . import throttle
+from .identity import token_hash, token_lifetime, user_changed, user_changed_on_commit
+from .throttle import Budget
 
 # argon2id with 19 MiB and 2 passes (the OWASP minimum): ~15 ms a hash here, so a class of
 # 300 logging in at once is not queued behind the hash. Tests swap in a cheaper one.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
-MIN_PASSWORD = 8
+#: ASVS 5.0 V6.2.1: at least 12 characters; V6.2.9: at least 64 allowed.
+MIN_PASSWORD = 12
+MAX_PASSWORD = 200
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH: str | None = None
 
@@ -35,12 +40,36 @@ def validate_username(username: str) -> str | None:
     return None
 
 
-def validate_password(password: str) -> str | None:
+def validate_password(password: str, username: str = "") -> str | None:
+    """Why ``password`` may not be used (by ``username``), or None when it may."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         return f"Use at least {MIN_PASSWORD} characters."
-    if len(password) > 200:
-        return "Use at most 200 characters."
+    if len(password) > MAX_PASSWORD:
+        return f"Use at most {MAX_PASSWORD} characters."
+    folded = password.casefold()
+    name = username.strip().casefold() if isinstance(username, str) else ""
+    if name and name in folded:
+        return "Choose a password that does not contain your username."
+    if _is_common(folded):
+        return "That password is too common: choose a less predictable one."
     return None
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's list of the 30,000 most used passwords (lower case), read on first use."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _is_common(folded: str) -> bool:
+    """Whether a password is, or is a common password padded with digits and signs."""
+    common = _common_passwords()
+    squeezed = "".join(folded.split())
+    core = squeezed.strip("0123456789!@#$%^&*()_+-=.,?~ ")
+    # A lone common word padded to length ("password1234!") is as weak as the word.
+    return squeezed in common or (len(core) >= 4 and core in common)
 
 
 def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
@@ -49,7 +78,7 @@ def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User
     fields = {}
     if (msg := validate_username(username)):
         fields["username"] = msg
-    if (msg := validate_password(password)):
+    if (msg := validate_password(password, username)):
         fields["password"] = msg
     if fields:
         raise invalid("Please correct the highlighted fields.", fields)
@@ -74,6 +103,9 @@ def find_user(username: str) -> User | None:
 
 #: A class behind one NAT address shares it: allow many more failures per address.
 ADDRESS_FACTOR = 20
+#: The device cookie (OWASP "device cookies"): a browser where the user logged in before.
+DEVICE_COOKIE = "quizapp_device"
+_DEVICE_SALT = "quizapp.device"
 
 
 def _limits() -> tuple[int, int]:
@@ -81,88 +113,71 @@ def _limits() -> tuple[int, int]:
     return cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_WINDOW"]
 
 
-def _shared_limiter():
-    """Flask-Limiter's storage when QUIZAPP_RATELIMIT_STORAGE_URI names a shared one (Redis)."""
-    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if uri.startswith("memory://"):  # per process: not shared, so use the database
-        return None
-    from limits import parse
-
-    from ..extensions import limiter
-
-    per_name, window = _limits()
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "quizapp"
-    return (limiter.limiter, prefix, parse(f"{per_name} per {window} seconds"),
-            parse(f"{per_name * ADDRESS_FACTOR} per {window} seconds"))
-
-
 def _name_key(username: str) -> str:
-    return (username or "").strip().lower()[:40]
+    return (username or "").strip().lower()[:40] if isinstance(username, str) else ""
 
 
-def throttled(username: str, address: str) -> bool:
-    """Whether too many logins failed lately for this username or from this address.
-
-    Counted in Redis through Flask-Limiter when configured, else in the database; either way
-    every worker and machine sees the same count.
-    """
-    shared = _shared_limiter()
-    if shared is not None:
-        strategy, prefix, by_name, by_addr = shared
-        return not (strategy.test(by_name, prefix, "login-name", _name_key(username))
-                    and strategy.test(by_addr, prefix, "login-addr", address))
-    limit, _ = _limits()
-    return _failures(LoginFailure.username == _name_key(username)) >= limit or \
-        _failures(LoginFailure.address == address) >= limit * ADDRESS_FACTOR
+def _login_budgets(username: str, address: str) -> tuple[Budget, Budget]:
+    """A browser the user has not logged in from: per username and per client address."""
+    limit, window = _limits()
+    return (Budget("login-name", _name_key(username), limit, window),
+            Budget("login-addr", address, limit * ADDRESS_FACTOR, window))
 
 
-def record_failure(username: str, address: str) -> None:
-    shared = _shared_limiter()
-    if shared is not None:
-        strategy, prefix, by_name, by_addr = shared
-        strategy.hit(by_name, prefix, "login-name", _name_key(username))
-        strategy.hit(by_addr, prefix, "login-addr", address)
-        return
-    _add_failure(_name_key(username), address)
+def _device_budget(device: str | None, username: str) -> Budget | None:
+    """A budget of its own for a valid device cookie of this user, else None."""
+    if not device:
+        return None
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=_DEVICE_SALT)
+    try:
+        name, nonce = serializer.loads(device, max_age=current_app.config["DEVICE_COOKIE_LIFETIME"])
+    except (BadData, TypeError, ValueError):
+        return None
+    if name != _name_key(username):
+        return None
+    limit, window = _limits()
+    return Budget("login-device", str(nonce), limit, window)
+
+
+def device_cookie(username: str) -> str:
+    """A signed device cookie value for a browser that just logged in as ``username``."""
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=_DEVICE_SALT)
+    return serializer.dumps([_name_key(username), secrets.token_hex(8)])
 
 
 def guessing_throttled(kind: str, user_id: int) -> bool:
-    """Whether a user guessed wrong too often lately (``kind``: what, e.g. "join" codes).
+    """Whether a user, or the client's address, guessed wrong too often lately.
 
-    Same limit, window and storage as failed logins, counted per user.
+    ``kind`` says what (e.g. "join" codes). Same limit and window as failed logins, per user,
+    and as many per client address as logins get: new accounts get no fresh budget.
     """
-    shared = _shared_limiter()
-    if shared is not None:
-        strategy, prefix, per_user, _ = shared
-        return not strategy.test(per_user, prefix, f"{kind}-user", str(user_id))
-    return _failures(LoginFailure.username == _guess_key(kind, user_id)) >= _limits()[0]
+    return throttle.spent(*_guess_budgets(kind, user_id))
 
 
 def record_wrong_guess(kind: str, user_id: int) -> None:
-    shared = _shared_limiter()
-    if shared is not None:
-        strategy, prefix, per_user, _ = shared
-        strategy.hit(per_user, prefix, f"{kind}-user", str(user_id))
-        return
-    _add_failure(_guess_key(kind, user_id), "")
+    """Count a wrong guess (inside the caller's write transaction, which commits)."""
+    throttle.record(*_guess_budgets(kind, user_id))
 
 
-def _guess_key(kind: str, user_id: int) -> str:
-    # "#" is never in a username (USERNAME), so these rows never count as a login's.
-    return f"{kind}#{user_id}"
+def _guess_budgets(kind: str, user_id: int) -> tuple[Budget, Budget]:
+    limit, window = _limits()
+    return (Budget(f"{kind}-user", str(user_id), limit, window),
+            Budget(f"{kind}-addr", throttle.client_address(), limit * ADDRESS_FACTOR, window))
 
 
-def _failures(which) -> int:
-    since = utcnow() - timedelta(seconds=_limits()[1])
-    return db.session.scalar(select(func.count()).select_from(LoginFailure)
-                             .where(which, LoginFailure.at >= since))
+def take_sign_up() -> list:
+    """Count a sign-up from this client, or raise 429 past ``SIGNUP_MAX_PER_ADDRESS``.
 
-
-def _add_failure(username: str, address: str) -> None:
-    db.session.add(LoginFailure(username=username, address=address[:64]))
-    # Keep the table small: old failures no longer count.
-    cutoff = utcnow() - timedelta(seconds=_limits()[1] * 2)
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
+    Sign-ups are budgeted per address: each new account would bring a fresh per-user budget
+    of join-code guesses. Give it back (``throttle.give_back``) if the sign-up fails.
+    """
+    cfg = current_app.config
+    taken = throttle.take(Budget("signup-addr", throttle.client_address(),
+                                 cfg["SIGNUP_MAX_PER_ADDRESS"], cfg["SIGNUP_WINDOW"]))
+    if taken is None:
+        raise ServiceError(429, "too_many_attempts", "Too many new accounts from this network "
+                           "lately. Wait a while and try again, or ask your instructor.")
+    return taken
 
 
 def verify_password(user: User | None, password: str) -> bool:
@@ -181,29 +196,74 @@ def verify_password(user: User | None, password: str) -> bool:
         return False
 
 
-def authenticate(username: str, password: str, address: str) -> User:
+def authenticate(username: str, password: str, address: str,
+                 device: str | None = None) -> User:
     """Return the user for these credentials or raise (401 wrong, 429 throttled).
 
-    The hash is checked outside any write transaction; only a failure is written.
+    A browser with the user's device cookie (``device``) has a budget of its own, so an
+    attacker's failures elsewhere do not lock the user out; any other browser shares the
+    username's and the address's budget. One unit is taken before the hash is checked
+    (count and check in one step: parallel guesses cannot pass the limit) and given back
+    when the password is right. The hash is checked outside any transaction.
     """
-    if throttled(username, address):
+    taken = None
+    own = _device_budget(device, username)
+    if own is not None:
+        taken = throttle.take(own)
+    if taken is None:
+        taken = throttle.take(*_login_budgets(username, address))
+    if taken is None:
         raise ServiceError(429, "too_many_attempts",
-                           "Too many failed logins. Wait a few minutes and try again.")
+                           "Too many failed logins. Log in from a device you have used "
+                           "before, or wait a few minutes and try again.")
     user = find_user(username)
     if not verify_password(user, password):
-        db.session.rollback()
-        from ..database import begin_write
-
-        begin_write(db.session)
-        record_failure(username, address)
-        db.session.commit()
         raise ServiceError(401, "bad_credentials", "Wrong username or password.")
+    throttle.give_back(taken)
     return user
 
 
 def issue_token(user: User) -> str:
     """Create an API bearer token; only its hash is stored."""
     token = secrets.token_urlsafe(32)
+    # The user's expired tokens no longer work: drop them.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id,
+                                              ApiToken.created_at <= utcnow() - token_lifetime()))
     db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
     db.session.flush()
     return token
+
+
+def revoke_token(token: str) -> None:
+    """End one API token (the caller's own: it was just checked)."""
+    owner = db.session.scalar(delete(ApiToken).where(ApiToken.token_hash == token_hash(token))
+                              .returning(ApiToken.user_id))
+    if owner is not None:
+        user_changed_on_commit(owner)
+
+
+def end_sessions(user_id: int, *, tokens: bool) -> None:
+    """End every browser session of a user (a new nonce) and, with ``tokens``, its tokens.
+
+    Sessions and remember-me cookies carry the nonce (``AccountMixin.get_id``), so a cookie
+    saved before stops working; every worker hears of it at commit.
+    """
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(session_nonce=secrets.token_hex(8)))
+    if tokens:
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    user_changed_on_commit(user_id)
+
+
+def new_password_hash(username: str, password: str) -> str:
+    """Hash a new password (slow: call before the write transaction), or raise if refused."""
+    if (msg := validate_password(password, username)):
+        raise invalid("Please correct the highlighted fields.", {"password": msg})
+    return hasher().hash(password)
+
+
+def change_password(user_id: int, password_hash: str) -> None:
+    """Store a new password hash and end every session and token of the user."""
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(password_hash=password_hash))
+    end_sessions(user_id, tokens=True)

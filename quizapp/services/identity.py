@@ -2,11 +2,12 @@
 
 Every logged-in page and every API call needs its user. Loading it through the ORM took a
 quarter of the quiz page's CPU and of an answer's (docs/performance.md), for four columns
-that the app never changes once written: it has no page that changes a password, a role
-or a token yet. So each process keeps what it read, as an ``Identity``, for ``TTL``
-seconds. A change made behind the app's back (SQL) reaches every worker within that time;
-code that creates or changes a user calls ``user_changed``, which every worker on the
-machine sees at its next request (a stamp file, as the warm-up's state cache uses).
+that rarely change. So each process keeps what it read, as an ``Identity``, for ``TTL``
+seconds (a token: at most until it expires). A change made behind the app's back (SQL)
+reaches every worker within that time; code that creates or changes a user, or ends its
+sessions or tokens (logout, password change), calls ``user_changed`` (after the commit:
+``user_changed_on_commit``), which every worker on the machine sees at its next request (a
+stamp file, as the warm-up's state cache uses).
 
 Like the question cache, it belongs to one database file: a replaced SQLite file (a
 restored backup) starts it again, so an id never names a user of another database.
@@ -18,13 +19,15 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..database import sqlite_path
 from ..extensions import db
-from ..models import AccountMixin, ApiToken, Role, User
+from ..models import AccountMixin, ApiToken, Role, User, utcnow
 
 #: Seconds a worker trusts what it read about a user (see the module docstring).
 TTL = 30.0
@@ -33,6 +36,8 @@ _MAX_ENTRIES = 20_000
 _KEY = "quizapp.identities"
 _STAMP_KEY = "quizapp.identities.stamp"
 _COLUMNS = select(User.id, User.username, User.role, User.session_nonce)
+#: Users whose sessions or tokens a transaction ends (session.info), announced at commit.
+_PENDING = "quizapp.users_changed"
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,13 +124,23 @@ def identity_for_token(token: str) -> Identity | None:
     entry = tokens.get(digest)
     if not _fresh(entry, now):
         # One query: the user through its token, not the token and then its user. A token
-        # that names nobody is not cached: guesses must not fill the cache.
-        row = db.session.execute(_COLUMNS.join(ApiToken, ApiToken.user_id == User.id)
-                                 .where(ApiToken.token_hash == digest)).first()
+        # that names nobody (or has expired) is not cached: guesses must not fill the cache.
+        issued_after = utcnow() - token_lifetime()
+        row = db.session.execute(
+            _COLUMNS.add_columns(ApiToken.created_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == digest, ApiToken.created_at > issued_after)).first()
         if row is None:
             return None
-        entry = tokens[digest] = (now + TTL, Identity(*row))
+        # Trusted until the TTL or the token's expiry, whichever comes first.
+        left = (row.created_at - issued_after).total_seconds()
+        entry = tokens[digest] = (now + min(TTL, left), Identity(*row[:4]))
     return entry[1]
+
+
+def token_lifetime() -> timedelta:
+    """How long an API token works after it was issued (``TOKEN_LIFETIME`` seconds)."""
+    return timedelta(seconds=float(current_app.config["TOKEN_LIFETIME"]))
 
 
 def user_changed(user_id: int) -> None:
@@ -149,6 +164,26 @@ def user_changed(user_id: int) -> None:
             stamp.write(b".")
     except OSError:  # a read-only instance folder: the TTL still bounds staleness
         current_app.logger.warning("cannot write %s; other workers may lag %s s", path, TTL)
+
+
+def user_changed_on_commit(user_id: int) -> None:
+    """Call ``user_changed`` once this session's transaction commits.
+
+    For a revocation (new session nonce, deleted tokens): announced before the commit, another
+    worker could read the old row again and trust it for ``TTL`` seconds.
+    """
+    db.session.info.setdefault(_PENDING, set()).add(user_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_changed_users(session: Session) -> None:
+    for user_id in session.info.pop(_PENDING, ()):
+        user_changed(user_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changed_users(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def token_hash(token: str) -> str:

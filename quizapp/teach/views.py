@@ -27,6 +27,7 @@ from ..domain.generator import TYPES
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import FactStatus, QuestionStatus, Role, utcnow
+from ..security import external_url
 from ..services import teach
 from .forms import (
     TYPE_LABELS,
@@ -127,7 +128,7 @@ def index():
 
 
 def _join_url(course) -> str:
-    return url_for("teach.join", code=course.join_code, _external=True)
+    return external_url("teach.join", code=course.join_code)
 
 
 @bp.get("/teach/classes/<int:course_id>")
