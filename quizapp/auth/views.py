@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..database import begin_write
 from ..errors import ServiceError
 from ..extensions import db
 from ..services import accounts
@@ -38,7 +37,6 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            begin_write(db.session)
             user = accounts.create_user(form.username.data, form.password.data)
             db.session.commit()
         except ServiceError as exc:

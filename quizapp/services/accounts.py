@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from ..database import begin_write
 from ..errors import ServiceError, invalid
 from ..extensions import db
 from ..models import ApiToken, LoginFailure, Role, User, utcnow
@@ -44,7 +45,10 @@ def validate_password(password: str) -> str | None:
 
 
 def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
-    """Create a user; raise ServiceError with field messages when the input is unusable."""
+    """Create a user; raise ServiceError with field messages when the input is unusable.
+
+    Starts the write transaction itself (after hashing): call it outside any transaction.
+    """
     username = (username or "").strip() if isinstance(username, str) else ""
     fields = {}
     if (msg := validate_username(username)):
@@ -53,10 +57,14 @@ def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User
         fields["password"] = msg
     if fields:
         raise invalid("Please correct the highlighted fields.", fields)
+    # The slow hash first, then the write lock before the name check: a read transaction
+    # that later writes fails at once on SQLite when another writer committed meanwhile.
+    password_hash = hasher().hash(password)
+    begin_write(db.session)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise ServiceError(409, "username_taken", "That username is taken.",
                            {"username": "That username is taken."})
-    user = User(username=username, password_hash=hasher().hash(password), role=role,
+    user = User(username=username, password_hash=password_hash, role=role,
                 session_nonce=secrets.token_hex(8))
     db.session.add(user)
     db.session.flush()
@@ -192,8 +200,6 @@ def authenticate(username: str, password: str, address: str) -> User:
     user = find_user(username)
     if not verify_password(user, password):
         db.session.rollback()
-        from ..database import begin_write
-
         begin_write(db.session)
         record_failure(username, address)
         db.session.commit()
