@@ -24,6 +24,14 @@ def register(app: Flask) -> None:
         # The user's few fields, cached per process: see services/identity.py.
         return identity_for_session(session_id)
 
+    @app.before_request
+    def read_whole_body() -> None:
+        # Before any view can begin a write transaction: a client that trickles its body
+        # must not hold SQLite's write lock (and every other writer) while it sends.
+        # Werkzeug parses forms and JSON from this cached copy.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.get_data(cache=True)
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -113,3 +113,32 @@ def test_api_sign_ups_succeed_while_answers_stream_in(server: Server):
     statuses = [status for status, _ in results]
     assert statuses.count(201) == 300, {s: statuses.count(s) for s in set(statuses)}
     assert answer_statuses and set(answer_statuses) <= {200, 201}
+
+
+@pytest.mark.slow
+def test_a_trickled_body_does_not_block_other_writes(server: Server):
+    """A client that sends its headers and then its body slowly holds no database lock."""
+    slow_headers = server.learner("slowpoke")
+    body = json.dumps({"count": 3}).encode()
+    slow = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+    try:
+        head = (f"POST /api/v1/attempts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: {slow_headers['Authorization']}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        slow.sendall(head.encode() + body[:1])
+        # Give the server time to start on the request (the old code took the write lock
+        # here and waited for the rest of the body); then write past the busy timeout.
+        threading.Event().wait(0.5)
+        others = server.learner("meanwhile")
+        status, attempt = server.request("POST", "/api/v1/attempts", {"count": 2}, others)
+        assert status == 201, attempt
+        for question in attempt["questions"]:
+            status, _ = server.request(
+                "PUT", f"/api/v1/attempts/{attempt['id']}/responses/{question['id']}",
+                {"response": valid_response(question)}, others)
+            assert status == 200
+        slow.sendall(body[1:])
+        reply = slow.makefile("rb").readline()
+        assert reply.split()[1] == b"201", reply
+    finally:
+        slow.close()
