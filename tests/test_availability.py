@@ -142,3 +142,16 @@ def test_a_trickled_body_does_not_block_other_writes(server: Server):
         assert reply.split()[1] == b"201", reply
     finally:
         slow.close()
+
+
+def test_polling_unknown_pins_leaves_the_state_cache_at_its_bound(app_config, monkeypatch):
+    """Each unknown PIN polled is cached as 'no game', but only up to the cache's bound."""
+    from quizapp import create_app
+    from quizapp.services import live
+
+    monkeypatch.setattr(live, "MAX_CACHED_PINS", 50, raising=False)
+    app = create_app(app_config)
+    client = app.test_client()
+    for pin in range(100000, 100200):
+        assert client.get(f"/api/v1/live/{pin}/state").status_code == 404
+    assert len(app.extensions["quizapp.live"].states) == 50
