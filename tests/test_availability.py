@@ -155,3 +155,27 @@ def test_polling_unknown_pins_leaves_the_state_cache_at_its_bound(app_config, mo
     for pin in range(100000, 100200):
         assert client.get(f"/api/v1/live/{pin}/state").status_code == 404
     assert len(app.extensions["quizapp.live"].states) == 50
+
+
+def test_a_commentary_past_the_extraction_budget_gets_a_clear_422(app, client, api_token):
+    """Extraction runs before the write transaction, within EXTRACTION_SECONDS."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import Document
+
+    from conftest import COMMENTARY
+
+    prof = api_token("prof", "instructor")
+    app.config["EXTRACTION_SECONDS"] = 0
+    refused = client.post("/api/v1/commentaries", json={"title": "Long", "text": COMMENTARY},
+                          headers=prof)
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "too_slow" and "Split it" in error["fields"]["text"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Document)
+                                 .where(Document.title == "Long")) == 0
+    app.config["EXTRACTION_SECONDS"] = 10
+    assert client.post("/api/v1/commentaries", json={"title": "Long", "text": COMMENTARY},
+                       headers=prof).status_code == 201
