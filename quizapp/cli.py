@@ -57,13 +57,22 @@ def run(ctx: click.Context, **options) -> None:
     ctx.invoke(run_command, **options)
 
 
+def _default_workers() -> int:
+    # docs/deploying.md: 2 x cores + 1 sync workers.
+    return min(2 * (os.cpu_count() or 1) + 1, 64)
+
+
 @main.command("serve")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="HOST:PORT")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
-@click.option("--timeout", default=30, show_default=True, type=int)
+@click.option("--workers", default=_default_workers, show_default="2 × cores + 1",
+              type=click.IntRange(1, 64))
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="1: sync workers (self-test); warm-ups: --workers 3 --threads 8.")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(1))
 def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
     """Serve the app with gunicorn (creates and seeds the embedded database on first start)."""
+    from . import serving
+    from .extensions import db
     from .services.setup import DatabaseMissing, ensure_database
 
     try:
@@ -71,31 +80,9 @@ def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
             click.echo("Created the database.")
     except DatabaseMissing as exc:
         raise click.ClickException(str(exc)) from None
-    args = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers),
-            "--threads", str(threads), "--timeout", str(timeout), "--access-logfile", "-",
-            *_control_socket_args(current_app.instance_path), "quizapp.wsgi:app"]
-    os.execv(sys.executable, args)
-
-
-#: Longest path a Unix socket may have (sun_path is 108 bytes on Linux, 104 on macOS).
-_MAX_SOCKET_PATH = 100
-
-
-def _control_socket_args(instance_path: str) -> list[str]:
-    """Give this app its own gunicorn control socket, in its instance folder.
-
-    gunicorn 25.1 and newer open a control socket (for ``gunicornc``) at one path per user
-    by default, so a second quizapp (or any other gunicorn) on the machine would take it
-    over. Older versions have no such option.
-    """
-    import gunicorn
-
-    if tuple(gunicorn.version_info[:2]) < (25, 1):
-        return []
-    path = os.path.join(instance_path, "gunicorn.ctl")
-    if len(path.encode()) > _MAX_SOCKET_PATH:
-        return ["--no-control-socket"]
-    return ["--control-socket", path]
+    options = serving.gunicorn_options(current_app, bind, workers, threads, timeout)
+    db.engine.dispose()  # no connection of this process is shared with the forked workers
+    serving.run(options)
 
 
 @main.command("init-db")

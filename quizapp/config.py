@@ -55,6 +55,8 @@ class Defaults:
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).
     BANK_SEED = 0
+    #: Seconds the fact extraction of a pasted commentary may take before it is refused (422).
+    EXTRACTION_SECONDS = 10.0
     #: How long a player's phone may cache the live state (seconds).
     LIVE_STATE_CACHE = 0.5
 

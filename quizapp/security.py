@@ -25,6 +25,13 @@ def register(app: Flask) -> None:
         return identity_for_session(session_id)
 
     app.jinja_env.globals["external_url"] = external_url
+    @app.before_request
+    def read_whole_body() -> None:
+        # Before any view can begin a write transaction: a client that trickles its body
+        # must not hold SQLite's write lock (and every other writer) while it sends.
+        # Werkzeug parses forms and JSON from this cached copy.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.get_data(cache=True)
 
     @app.after_request
     def headers(response):

@@ -132,34 +132,40 @@ def test_serve_runs_gunicorn_with_its_own_control_socket(app, runner, monkeypatc
     """Two quizapps on one machine must not share gunicorn's per-user control socket."""
     import gunicorn
 
-    import quizapp.cli
+    import quizapp.serving
 
     started = []
-
-    def fake_execv(program, args):
-        started.append(args)
-        raise SystemExit(0)
-
-    monkeypatch.setattr(quizapp.cli.os, "execv", fake_execv)
+    monkeypatch.setattr(quizapp.serving, "run", started.append)
     result = runner.invoke(main, ["serve", "--bind", "127.0.0.1:8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
-    args = started[0]
-    assert args[1:3] == ["-m", "gunicorn"] and args[-1] == "quizapp.wsgi:app"
-    assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
-    assert args[args.index("--workers") + 1] == "3"
+    options = started[0]
+    assert options["bind"] == "127.0.0.1:8123" and options["workers"] == 3
     if tuple(gunicorn.version_info[:2]) >= (25, 1):
-        assert args[args.index("--control-socket") + 1].startswith(app.instance_path)
+        assert options["control_socket"].startswith(app.instance_path)
     else:
-        assert "--control-socket" not in args
+        assert "control_socket" not in options
+
+
+def test_serve_defaults_to_the_documented_sync_workers(app, runner, monkeypatch):
+    """docs/deploying.md: 2 x cores + 1 sync workers (--threads 1) for self-test pages."""
+    import os
+
+    import quizapp.serving
+
+    started = []
+    monkeypatch.setattr(quizapp.serving, "run", started.append)
+    assert runner.invoke(main, ["serve"]).exit_code == 0
+    assert started[0]["threads"] == 1
+    assert started[0]["workers"] == min(2 * (os.cpu_count() or 1) + 1, 64)
 
 
 def test_a_long_instance_path_turns_the_control_socket_off(monkeypatch):
     import gunicorn
 
-    from quizapp.cli import _control_socket_args
+    from quizapp.serving import _control_socket_options
 
     monkeypatch.setattr(gunicorn, "version_info", (27, 0, 1))
-    assert _control_socket_args("/srv/q") == ["--control-socket", "/srv/q/gunicorn.ctl"]
-    assert _control_socket_args("/" + "x" * 120) == ["--no-control-socket"]
+    assert _control_socket_options("/srv/q") == {"control_socket": "/srv/q/gunicorn.ctl"}
+    assert _control_socket_options("/" + "x" * 120) == {"control_socket_disable": True}
     monkeypatch.setattr(gunicorn, "version_info", (23, 0, 0))
-    assert _control_socket_args("/srv/q") == []
+    assert _control_socket_options("/srv/q") == {}

@@ -243,3 +243,43 @@ def test_evaluation_counts_a_wrong_answer_as_not_recalled(seed_base):
     assert extraction.matches(right, fact)
     report = evaluate([wrong], [fact])
     assert (report.recall, report.precision) == (0.0, 0.0)
+
+
+class _Counting:
+    """Stands in for ``re`` and the splitter's compiled look-back: counts characters read."""
+
+    def __init__(self, real, read: list[int]) -> None:
+        self._real, self._read = real, read
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def search(self, *args, **kwargs):
+        if isinstance(args[0], str) and not hasattr(self._real, "pattern"):
+            string, pos, endpos = args[1], 0, len(args[1])  # re.search(pattern, string)
+        else:
+            string = args[0]
+            pos = args[1] if len(args) > 1 else 0
+            endpos = args[2] if len(args) > 2 else len(string)
+        self._read.append(endpos - pos)
+        return self._real.search(*args, **kwargs)
+
+
+@pytest.mark.parametrize("unit", ["A. ", "Mr. ", "U.S. and U.K. ", "It was 2010. "])
+def test_sentence_splitting_reads_each_character_a_bounded_number_of_times(monkeypatch, unit):
+    """Looking back for an abbreviation reads a few characters, not the sentence so far
+    (60,000 characters of "A. A. A. ..." took 34 s when it read back to the start)."""
+    read: list[int] = []
+    monkeypatch.setattr(extraction, "re", _Counting(extraction.re, read))
+    if hasattr(extraction, "_WORD_BEFORE"):
+        monkeypatch.setattr(extraction, "_WORD_BEFORE", _Counting(extraction._WORD_BEFORE, read))
+    text = unit * (6000 // len(unit))
+    sentences(text)
+    assert sum(read) <= 20 * len(text)
+
+
+def test_extraction_past_its_deadline_stops():
+    import time
+
+    with pytest.raises(extraction.ExtractionTooSlow):
+        extract("In 2010, Japan signed the Agreement with NATO.", deadline=time.monotonic())

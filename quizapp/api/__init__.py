@@ -32,7 +32,9 @@ def token_required(view: Callable) -> Callable:
 
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             # A write takes SQLite's write lock before its first read, so the use case's own
-            # begin_write has no read transaction to restart (and no user to load again).
+            # begin_write has no read transaction to restart (and no user to load again);
+            # the whole body is read first (security.read_whole_body), never under the lock.
+            request.get_data(cache=True)
             begin_write(db.session)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

@@ -53,7 +53,6 @@ def register():
         except ServiceError as exc:
             return render_template("auth/register.html", form=form, error=exc.message), 429
         try:
-            begin_write(db.session)
             user = accounts.create_user(form.username.data, form.password.data)
             db.session.commit()
         except ServiceError as exc:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,13 +166,22 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?=\s+[\"“(‘A-Z0-9])")
+_WORD_BEFORE = re.compile(r"[\w.]+$")
+#: Longer than any abbreviation: the word before a full stop is read up to this many
+#: characters back, so each split costs the same however far back the sentence began
+#: (reading back to the sentence's start made "A. A. A. ..." quadratic).
+_LONGEST_WORD = max(map(len, _ABBREVIATIONS)) + 1
+
+
 def _sentence_spans(line: str) -> Iterable[tuple[int, int]]:
     start = 0
-    for match in re.finditer(r"[.!?][\"”’)]?(?=\s+[\"“(‘A-Z0-9])", line):
+    for match in _SENTENCE_END.finditer(line):
         end = match.end()
-        word = re.search(r"([\w.]+)[.!?][\"”’)]?$", line[start:end])
-        if word and (word.group(1).lower() in _ABBREVIATIONS
-                     or re.fullmatch(r"[A-Z]", word.group(1))):
+        stop = match.start()
+        word = _WORD_BEFORE.search(line, max(start, stop - _LONGEST_WORD), stop)
+        if word and (word.group().lower() in _ABBREVIATIONS
+                     or (len(word.group()) == 1 and "A" <= word.group() <= "Z")):
             continue
         yield start, end
         start = end
@@ -216,7 +226,7 @@ def _event(sentence: str, start: int, end: int) -> str | None:
     return text[0].upper() + text[1:]
 
 
-def _year_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     previous: Sentence | None = None
     for sent in sents:
@@ -258,7 +268,7 @@ def _shift_date(match: re.Match[str], days: int = 0, months: int = 0) -> str:
     return f"{span} {new_month}" + (f" {year}" if year else "")
 
 
-def _date_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _date_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         for match in _DAY_DATE.finditer(sent.text):
@@ -280,7 +290,7 @@ def _date_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
 _NUMBER = re.compile(r"(?<![\w.,\-–/$€£%])(\d{1,3}(?:,\d{3})*|\d+)(?![\w\-–/%]|[.,]\d)")
 
 
-def _number_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _number_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         text = sent.text
@@ -340,7 +350,7 @@ def _plausible_expansion(short: str, long: str | None) -> bool:
     return 2 <= len(words) <= min(letters + 5, letters * 2) and short.lower() not in long.lower()
 
 
-def _acronym_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _acronym_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     found: list[tuple[str, str, str, str]] = []  # term, expansion, quote, rule
     for sent in sents:
         text = sent.text
@@ -409,7 +419,7 @@ _TWO_ITEM_CUE = re.compile(r"(?:\b(?:with|including|such as|among|both|like|name
                            r"\s*(?:the\s+)?$", re.IGNORECASE)
 
 
-def _entity_list_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _entity_list_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         text = sent.text
@@ -450,7 +460,7 @@ _PHRASE_LIST = re.compile(
     rf"(?P<list>(?P<first>{_ITEM})(?:,\s+{_ITEM})*,?\s+(?:and|or)\s+{_LAZY_ITEM}){_END}")
 
 
-def _phrase_list_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _phrase_list_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     found: list[tuple[Sentence, int, int, tuple[str, ...]]] = []
     for sent in sents:
         for match in _PHRASE_LIST.finditer(sent.text):
@@ -489,7 +499,7 @@ _PERSON = re.compile(
     + rf")\s+(?P<name>{_NAME}(?:\s+{_NAME}){{0,2}})(?![\w-])")
 
 
-def _person_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         for match in _PERSON.finditer(sent.text):
@@ -511,19 +521,38 @@ RULES = (_year_candidates, _date_candidates, _number_candidates, _acronym_candid
          _entity_list_candidates, _phrase_list_candidates, _person_candidates)
 
 
-def extract(text: str) -> list[Candidate]:
-    """Find candidate facts in a commentary, each once (a repeated paragraph adds nothing)."""
+#: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
+#: each rule's work per sentence is bounded and the whole extraction grows with the text.
+MAX_SENTENCE_CHARS = 1500
+
+
+class ExtractionTooSlow(Exception):
+    """The extraction ran past its deadline; nothing was extracted."""
+
+
+def _until(sents: Sequence[Sentence], deadline: float | None) -> Iterator[Sentence]:
+    for sent in sents:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise ExtractionTooSlow
+        yield sent
+
+
+def extract(text: str, deadline: float | None = None) -> list[Candidate]:
+    """Find candidate facts in a commentary, each once (a repeated paragraph adds nothing).
+
+    ``deadline`` (``time.monotonic()``): raise ExtractionTooSlow when it passes.
+    """
     sents = sentences(text)
     seen: set[tuple[str, str, str]] = set()
     unique: list[Sentence] = []
     texts: set[str] = set()
     for sent in sents:
-        if sent.text not in texts:
+        if sent.text not in texts and len(sent.text) <= MAX_SENTENCE_CHARS:
             texts.add(sent.text)
             unique.append(sent)
     out: list[Candidate] = []
     for rule in RULES:
-        for candidate in rule(unique):
+        for candidate in rule(_until(unique, deadline)):
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
                 key = key[:2]  # the same list or acronym again is the same fact

@@ -12,6 +12,7 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 
+from ..database import begin_write
 from ..errors import ServiceError, invalid
 from ..extensions import db
 from ..models import ApiToken, Role, User, utcnow
@@ -73,7 +74,10 @@ def _is_common(folded: str) -> bool:
 
 
 def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
-    """Create a user; raise ServiceError with field messages when the input is unusable."""
+    """Create a user; raise ServiceError with field messages when the input is unusable.
+
+    Starts the write transaction itself (after hashing): call it outside any transaction.
+    """
     username = (username or "").strip() if isinstance(username, str) else ""
     fields = {}
     if (msg := validate_username(username)):
@@ -82,10 +86,14 @@ def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User
         fields["password"] = msg
     if fields:
         raise invalid("Please correct the highlighted fields.", fields)
+    # The slow hash first, then the write lock before the name check: a read transaction
+    # that later writes fails at once on SQLite when another writer committed meanwhile.
+    password_hash = hasher().hash(password)
+    begin_write(db.session)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise ServiceError(409, "username_taken", "That username is taken.",
                            {"username": "That username is taken."})
-    user = User(username=username, password_hash=hasher().hash(password), role=role,
+    user = User(username=username, password_hash=password_hash, role=role,
                 session_nonce=secrets.token_hex(8))
     db.session.add(user)
     db.session.flush()

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 from ..database import sqlite_path
 from ..extensions import db
 from ..models import AccountMixin, ApiToken, Role, User, utcnow
+from .caching import SharedLRU
 
 #: Seconds a worker trusts what it read about a user (see the module docstring).
 TTL = 30.0
-#: Entries per cache before it starts again: bounds a long-running worker's memory.
-_MAX_ENTRIES = 20_000
+#: Entries per cache (least recently used go first): bounds a long-running worker's memory.
+_MAX_ENTRIES = 10_000
 _KEY = "quizapp.identities"
 _STAMP_KEY = "quizapp.identities.stamp"
 _COLUMNS = select(User.id, User.username, User.role, User.session_nonce)
@@ -57,14 +58,14 @@ class Identity(AccountMixin):
         return f"<Identity {self.username!r} {self.role.value}>"
 
 
-def _caches() -> tuple[dict, dict]:
+def _caches() -> tuple[SharedLRU, SharedLRU]:
     """(user id -> (expiry, Identity), token hash -> (expiry, Identity)) of this file."""
     # Which file the session's connection has open (database.install_engine_hooks); None
     # on PostgreSQL. The request needs its transaction anyway, so this costs nothing extra.
     owner = (db.session.connection().info.get("file_id"), _stamp())
     cached_owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
-    if users is None or cached_owner != owner or len(users) + len(tokens) > _MAX_ENTRIES:
-        users, tokens = {}, {}
+    if users is None or cached_owner != owner:
+        users, tokens = SharedLRU(_MAX_ENTRIES), SharedLRU(_MAX_ENTRIES)
         current_app.extensions[_KEY] = (owner, users, tokens)
     return users, tokens
 
@@ -153,7 +154,7 @@ def user_changed(user_id: int) -> None:
     owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
     if users is not None:
         users.pop(user_id, None)
-        for digest, (_, identity) in list(tokens.items()):
+        for digest, (_, identity) in tokens.snapshot():
             if identity.id == user_id:
                 tokens.pop(digest, None)
     path = _stamp_path()

@@ -58,6 +58,7 @@ from ..models import (
     QuestionStatus,
     User,
 )
+from .caching import SharedLRU
 from .questions import stored_question
 from .study import MAX_COUNT, active_candidates, update_progress, validate_filters
 
@@ -140,17 +141,24 @@ class _Entry:
         return self.created <= now < self.expires and stamp == self.stamp
 
 
+#: PINs (games, or no game) whose state a worker keeps; more than run at once on one server.
+MAX_CACHED_PINS = 4096
+#: Games whose standings a worker keeps.
+MAX_CACHED_GAMES = 1024
+
+
 @dataclass
 class LiveCache:
     """Per-app, per-process caches: the public state per PIN, ranks, the answer queue."""
 
-    states: dict[str, _Entry] = field(default_factory=dict)
+    #: Bounded: a client may poll any number of PINs that name no game.
+    states: SharedLRU = field(default_factory=lambda: SharedLRU(MAX_CACHED_PINS))
     #: The lock file beside the SQLite database ("" on other databases); see serialized_write.
     lock_file: str | None = None
     #: Grows by a byte whenever a game changes; see publish.
     stamp_file: str = ""
     #: Per game: (version and phase, good until, negated scores ascending) for ranks.
-    standings: dict[int, tuple[tuple, datetime, list[float]]] = field(default_factory=dict)
+    standings: SharedLRU = field(default_factory=lambda: SharedLRU(MAX_CACHED_GAMES))
     #: Answers waiting for the group commit, and who is writing them now.
     answer_queue: deque = field(default_factory=deque)
     answer_leader: threading.Lock = field(default_factory=threading.Lock)

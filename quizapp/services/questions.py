@@ -18,9 +18,12 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Question
+from .caching import SharedLRU
 
 #: Per app: a generated bank is a few hundred questions of a few KB each.
 _KEY = "quizapp.questions"
+#: Questions a worker keeps (every edit stores a new one, so the table only grows).
+MAX_CACHED = 5000
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def stored_question(question_id: int) -> StoredQuestion | None:
     database = db.session.connection().info.get("file_id")
     owner, cache = current_app.extensions.get(_KEY, (None, None))
     if cache is None or owner != database:
-        cache = {}
+        cache = SharedLRU(MAX_CACHED)
         current_app.extensions[_KEY] = (database, cache)
     found = cache.get(question_id)
     if found is None:

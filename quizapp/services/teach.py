@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -1037,12 +1038,20 @@ def create_commentary(user: User, title: Any, text: Any) -> Document:
     """Store a new commentary and its rule-extracted candidate facts (none approved yet)."""
     require_instructor(user)
     title, text = validate_commentary(title, text)
+    # Outside the write transaction, and within a budget: no other write waits for it.
+    budget = float(current_app.config["EXTRACTION_SECONDS"])
+    try:
+        candidates = extraction.extract(text, deadline=time.monotonic() + budget)
+    except extraction.ExtractionTooSlow:
+        message = (f"Finding the facts in this text took longer than {budget:g} seconds. "
+                   "Split it into smaller parts.")
+        raise ServiceError(422, "too_slow", message, {"text": message}) from None
     begin_write(db.session)
     doc = Document(slug=_commentary_slug(title), title=title, text=text,
                    created_by_id=user.id)
     db.session.add(doc)
     db.session.flush()
-    for position, candidate in enumerate(extraction.extract(text)):
+    for position, candidate in enumerate(candidates):
         fact_id = f"{doc.slug}-{candidate.kind.replace('_', '-')}-{position + 1:03d}"
         db.session.add(Fact(id=fact_id, document_id=doc.id, position=position,
                             topic=doc.slug, kind=candidate.kind,
