@@ -36,7 +36,7 @@ class Defaults:
     #: Seconds a device cookie (set at login) lets its browser past a locked username.
     DEVICE_COOKIE_LIFETIME = 180 * 24 * 3600
     #: New accounts allowed per client address in SIGNUP_WINDOW seconds (a class shares one).
-    SIGNUP_MAX_PER_ADDRESS = 100
+    SIGNUP_MAX_PER_ADDRESS = 500
     SIGNUP_WINDOW = 3600
     #: Unknown warm-up PINs a client address may try in LOGIN_WINDOW seconds.
     PIN_MAX_FAILURES = 200
