@@ -33,7 +33,9 @@ from ..models import (
     Attempt,
     AttemptMode,
     AttemptQuestion,
+    Course,
     Document,
+    Enrollment,
     Fact,
     FactProgress,
     FactStatus,
@@ -42,6 +44,7 @@ from ..models import (
     Question,
     QuestionStatus,
     Response,
+    Role,
     ShowKeys,
     User,
     utcnow,
@@ -137,6 +140,14 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                              or not 0 <= seed < 2**31):
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
     count, types, topics = validate_filters(count, types, topics)
+    if mode == "practice" and not question_ids:
+        # Another instructor's commentary stays out of this learner's practice.
+        allowed = practice_topics(user)
+        if set(topics) - allowed:
+            raise invalid("Some quiz options are not valid.", {"topics": "Unknown topic."})
+        draw_topics = topics or sorted(allowed)
+    else:
+        draw_topics = topics
     begin_write(db.session)
     if start_key is not None:
         # Not the seed: fact practice draws a fresh one for every sending.
@@ -162,7 +173,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
             raise ServiceError(409, "nothing_due", "Nothing is due for review right now. "
                                "Take a practice quiz, and wrong answers come back here.")
     else:
-        picked = draw(candidates, count, rng, types, topics)
+        picked = draw(candidates, count, rng, types, draw_topics)
     if not picked:
         raise invalid("No questions match those topics and forms.",
                       {"topics": "Choose other topics or forms."})
@@ -476,24 +487,59 @@ def _seed_topic_titles(seeds_dir: str) -> dict[str, str]:
     return titles
 
 
+def _tidy(topic_id: str) -> str:
+    return topic_id.replace("-", " ").capitalize()
+
+
 def topic_titles() -> dict[str, str]:
-    """Topic id → readable title: from the seeds, else the id tidied up."""
-    titles = dict(_seed_topic_titles(str(current_app.config["SEEDS_DIR"])))
-    for topic in known_topics():
-        titles.setdefault(topic, topic.replace("-", " ").capitalize())
+    """Topic id → title of every topic with approved facts: the one source of topic titles.
+
+    The fact files' topics come first, in their order; then each imported commentary's
+    (its topic is its slug) under the commentary's title, sorted by that title.
+    """
+    known = set(known_topics())
+    titles = {t: title for t, title in
+              _seed_topic_titles(str(current_app.config["SEEDS_DIR"])).items() if t in known}
+    rest = known - set(titles)
+    imported = dict(db.session.execute(select(Document.slug, Document.title).where(
+        Document.slug.in_(rest))).all()) if rest else {}
+    for topic in sorted(rest, key=lambda t: ((imported.get(t) or _tidy(t)).casefold(), t)):
+        titles[topic] = imported.get(topic) or _tidy(topic)
     return titles
 
 
 def topic_title(topic_id: str) -> str:
-    """The readable title of one topic (no database query)."""
+    """The readable title of one topic (a query only for an imported commentary's)."""
     titles = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
-    return titles.get(topic_id) or topic_id.replace("-", " ").capitalize()
+    if topic_id in titles:
+        return titles[topic_id]
+    return db.session.scalar(select(Document.title).where(Document.slug == topic_id)) \
+        or _tidy(topic_id)
 
 
-def topic_options() -> list[tuple[str, str]]:
-    """(id, title) of every topic with approved facts, in the fact files' order."""
-    known = set(known_topics())
-    return [(topic, title) for topic, title in topic_titles().items() if topic in known]
+def topic_options(user: User | None = None) -> list[tuple[str, str]]:
+    """(id, title) of every topic with approved facts, or of those ``user`` may practise."""
+    titles = topic_titles()
+    if user is not None:
+        allowed = practice_topics(user, titles)
+        return [(topic, title) for topic, title in titles.items() if topic in allowed]
+    return list(titles.items())
+
+
+def practice_topics(user: User, titles: dict[str, str] | None = None) -> set[str]:
+    """The topics a learner may practise: the seed commentaries' and those of commentaries
+    imported by the learner or by an instructor of one of the learner's classes."""
+    titles = topic_titles() if titles is None else titles
+    seeds = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
+    mine = select(Enrollment.course_id).where(Enrollment.user_id == user.id)
+    teachers = select(Course.owner_id).where(Course.id.in_(mine)).union(
+        select(Enrollment.user_id).where(Enrollment.course_id.in_(mine),
+                                         Enrollment.role == Role.INSTRUCTOR))
+    shared = set(db.session.scalars(select(Document.slug).where(
+        Document.slug.in_([t for t in titles if t not in seeds] or ["-"]),
+        Document.created_by_id.is_(None) | (Document.created_by_id == user.id)
+        | Document.created_by_id.in_(teachers))))
+    return {t for t in titles if t in seeds or t in shared}
 
 
 def latest_results(user: User) -> dict[str, bool]:

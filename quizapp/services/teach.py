@@ -15,8 +15,6 @@ import secrets
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -27,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from ..database import begin_write
 from ..domain import analysis, exports, extraction
 from ..domain.facts import Fact as DomainFact
-from ..domain.facts import FactBase, Topic, check_fact, load_factbase, seed_paths
+from ..domain.facts import FactBase, Topic, check_fact
 from ..domain.generator import TYPES, GenerationError, contract_view, questions_for_fact
 from ..domain.scoring import attempt_score
 from ..domain.selection import draw
@@ -271,26 +269,6 @@ def add_co_instructor(user: User, course_id: int, username: Any) -> tuple[User, 
 
 
 # =========================================================================== topics
-
-@lru_cache(maxsize=16)
-def _seed_topics(folder: str) -> tuple[tuple[str, str], ...]:
-    topics: list[tuple[str, str]] = []
-    for path in seed_paths(folder):
-        topics.extend((t.id, t.title) for t in load_factbase(Path(path)).topics)
-    return tuple(topics)
-
-
-def topic_titles() -> dict[str, str]:
-    """Every topic with approved facts, id -> readable title, in a stable order."""
-    titles = dict(_seed_topics(current_app.config["SEEDS_DIR"]))
-    for slug, title in db.session.execute(select(Document.slug, Document.title).where(
-            Document.created_by_id.is_not(None))):
-        titles[slug] = title
-    known = study.known_topics()
-    ordered = {t: titles[t] for t in titles if t in known}
-    ordered.update({t: t for t in known if t not in ordered})
-    return ordered
-
 
 # =========================================================================== assignments
 
@@ -654,7 +632,7 @@ def class_misconceptions(course: Course) -> list[dict[str, Any]]:
                                 + [(f, c, "live") for f, c in live])
     facts = {f.id: f for f in db.session.scalars(
         select(Fact).where(Fact.id.in_([r.fact_id for r in rows] or ["-"])))}
-    titles = topic_titles()
+    titles = study.topic_titles()
     return [{"fact_id": r.fact_id, "seen": r.seen, "missed": r.missed,
              "miss_rate": r.miss_rate, "quiz_answers": r.quiz_answers,
              "live_answers": r.live_answers,

@@ -27,7 +27,7 @@ from ..domain.generator import TYPES
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import FactStatus, QuestionStatus, Role, utcnow
-from ..services import teach
+from ..services import study, teach
 from .forms import (
     TYPE_LABELS,
     ActionForm,
@@ -226,7 +226,7 @@ def new_assignment(course_id: int):
     """Assign a quiz to the class."""
     course = teach.course_for_instructor(current_user, course_id)
     form = AssignmentForm()
-    topics = teach.topic_titles()
+    topics = study.topic_titles()
     form.topics.choices = [SelectChoice(t, title) for t, title in topics.items()]
     by_topic = teach.question_picker()
     form.question_ids.choices = [SelectChoice(qid, prompt) for group in by_topic.values()
@@ -327,7 +327,7 @@ def review():
     pages = max(1, -(-total // teach.REVIEW_PAGE))
     return render_template(
         "teach/review.html", rows=rows, total=total, page=page, pages=pages,
-        documents=teach.reviewable_documents(current_user), topics=teach.topic_titles(),
+        documents=teach.reviewable_documents(current_user), topics=study.topic_titles(),
         type_labels=TYPE_LABELS,
         filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
                  "flagged": flagged, "q": search or ""})
