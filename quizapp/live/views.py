@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from wtforms.fields.choices import SelectChoice
 
+from ..domain.scoring import whole_points
 from ..errors import ServiceError
 from ..extensions import db, limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
@@ -57,6 +58,11 @@ def host_required(view: Callable) -> Callable:
 
 def _topic_choices() -> list[SelectChoice]:
     return [SelectChoice(t, title) for t, title in topic_options()]
+
+
+@bp.app_template_filter("points")
+def _points(value: float) -> str:
+    return f"{whole_points(value):,}"
 
 
 def _cookie_name(pin: str) -> str:

@@ -4,6 +4,7 @@ review, commentaries. Student pages for classes: join by code or link, assignmen
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -21,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
 from ..domain.generator import TYPES
@@ -93,6 +95,12 @@ def _flag_form_factory():
 @bp.app_template_filter("utc")
 def _utc(moment: datetime | None) -> str:
     return moment.strftime("%a %d %b %Y, %H:%M UTC") if moment else ""
+
+
+@bp.app_template_filter("url_breaks")
+def _url_breaks(url: str) -> Markup:
+    """A URL that wraps after its "/" and "." on a narrow screen, never inside a word."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[/.])", url))
 
 
 @bp.app_template_filter("pct")
