@@ -38,6 +38,9 @@ class Defaults:
     ENV = "development"
     #: Bank seed: generated distractors are drawn with random.Random(BANK_SEED).
     BANK_SEED = 0
+    #: Facts a learner meets for the first time in reviews per UTC day, like Anki's "New
+    #: cards/day"; the other due facts wait for a later day (QUIZAPP_REVIEW_NEW_PER_DAY).
+    REVIEW_NEW_PER_DAY = 20
     #: How long a player's phone may cache the live state (seconds).
     LIVE_STATE_CACHE = 0.5
 

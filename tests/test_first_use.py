@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from quizapp.extensions import db
-from quizapp.models import Enrollment, Fact, Role, User
+from quizapp.models import (
+    Attempt,
+    AttemptMode,
+    Enrollment,
+    Fact,
+    FactProgress,
+    FactStatus,
+    Role,
+    User,
+    utcnow,
+)
 from quizapp.services import teach
 
 from conftest import COMMENTARY
@@ -100,3 +111,62 @@ def test_a_class_student_practises_the_instructors_commentary(client, auth, app,
     assert KOREA not in _labels(client.get("/quiz/new").get_data(as_text=True))
     refused = client.post("/quiz/new", data={"length": "5", "topics": [korea]})
     assert refused.status_code == 400
+
+
+# =========================================================================== 5. reviews
+
+def _due_facts(app, user_id: int, how_many: int) -> None:
+    """Give the learner ``how_many`` facts, all due now."""
+    with app.app_context():
+        ids = db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)
+                                 .order_by(Fact.id).limit(how_many)).all()
+        for fact_id in ids:
+            db.session.add(FactProgress(user_id=user_id, fact_id=fact_id, seen=1, correct=0,
+                                        due=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+
+
+def _review_attempts(app, user_id: int) -> list:
+    with app.app_context():
+        return db.session.scalars(select(Attempt.id).where(
+            Attempt.user_id == user_id, Attempt.mode == AttemptMode.REVIEW)).all()
+
+
+def test_review_resumes_the_unfinished_review_instead_of_starting_another(client, auth, app,
+                                                                         people):
+    _due_facts(app, people["stud"].id, 3)
+    auth.login("stud")
+    first = client.post("/review", data={})
+    assert first.status_code == 302
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Resume your review" in dashboard and "Review 3 due facts" not in dashboard
+    assert f'href="{first.location}"' in dashboard
+    page = client.get("/review").get_data(as_text=True)
+    assert "Resume the review" in page
+    second = client.post("/review", data={})  # another form, another key
+    assert second.location == first.location
+    assert len(_review_attempts(app, people["stud"].id)) == 1
+
+
+def test_new_facts_join_reviews_up_to_a_daily_limit_and_the_rest_wait(client, auth, app,
+                                                                      people):
+    app.config["REVIEW_NEW_PER_DAY"] = 4
+    _due_facts(app, people["stud"].id, 10)
+    auth.login("stud")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Review 4 due facts" in dashboard and "6 more waiting" in dashboard
+    started = client.post("/review", data={})
+    with app.app_context():
+        attempt = db.session.get(Attempt, int(started.location.rstrip("/").split("/")[-1]))
+        asked = {f for item in attempt.items for f in item.question.fact_ids}
+        assert len(asked) == 4
+        # Answered and finished: those four move out; today's new facts are used up.
+        attempt.finished_at = attempt.started_at
+        db.session.execute(update(FactProgress).where(FactProgress.fact_id.in_(asked))
+                           .values(due=attempt.started_at + timedelta(days=2)))
+        db.session.commit()
+    page = client.get("/review").get_data(as_text=True)
+    assert "Today's reviews are done" in page
+    assert "6 new facts waiting" in page and "up to 4 new facts" in page
+    assert client.post("/review", data={}).status_code == 200  # nothing more to start
+    assert len(_review_attempts(app, people["stud"].id)) == 1

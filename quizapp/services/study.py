@@ -140,6 +140,11 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                              or not 0 <= seed < 2**31):
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
     count, types, topics = validate_filters(count, types, topics)
+    if mode == "review" and not question_ids:
+        begin_write(db.session)
+        unfinished = open_review(user)
+        if unfinished is not None:  # one review at a time: resume it
+            return unfinished
     if mode == "practice" and not question_ids:
         # Another instructor's commentary stays out of this learner's practice.
         allowed = practice_topics(user)
@@ -167,8 +172,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
         wanted = {c.id: c for c in candidates}
         picked = [wanted[i] for i in question_ids if i in wanted]
     elif mode == "review":
-        due = due_facts(user, utcnow())
-        picked = review_pick(due, candidates, count, rng)
+        picked = review_pick(review_queue(user, utcnow())[0], candidates, count, rng)
         if not picked:
             raise ServiceError(409, "nothing_due", "Nothing is due for review right now. "
                                "Take a practice quiz, and wrong answers come back here.")
@@ -440,6 +444,63 @@ def finish_attempt(user: User, attempt_id: int) -> Attempt:
     attempt.finished_at = utcnow()
     db.session.flush()
     return attempt
+
+
+def _review_facts(user: User, before: datetime | None = None,
+                  since: datetime | None = None) -> set[str]:
+    """The facts asked in the learner's review quizzes started in [since, before)."""
+    query = (select(Question.fact_ids)
+             .join(AttemptQuestion, AttemptQuestion.question_id == Question.id)
+             .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+             .where(Attempt.user_id == user.id, Attempt.mode == AttemptMode.REVIEW))
+    if before is not None:
+        query = query.where(Attempt.started_at < before)
+    if since is not None:
+        query = query.where(Attempt.started_at >= since)
+    return {f for fact_ids in db.session.scalars(query) for f in fact_ids}
+
+
+def review_queue(user: User, now: datetime) -> tuple[list[tuple[str, str | None]], int]:
+    """(due facts a review asks now, most overdue first; new facts waiting for a later day).
+
+    A fact is new to review until a review quiz has asked it; at most REVIEW_NEW_PER_DAY
+    new facts join the reviews each UTC day, as Anki caps new cards, so a first day of
+    practice does not turn into a pile no one can keep up with.
+    """
+    due = due_facts(user, now)
+    today = datetime(now.year, now.month, now.day)
+    earlier = _review_facts(user, before=today)
+    met_today = _review_facts(user, since=today) - earlier
+    allowance = max(0, int(current_app.config["REVIEW_NEW_PER_DAY"]) - len(met_today))
+    ready: list[tuple[str, str | None]] = []
+    waiting = 0
+    for fact in due:
+        if fact[0] in earlier or fact[0] in met_today:
+            ready.append(fact)
+        elif allowance:
+            ready.append(fact)
+            allowance -= 1
+        else:
+            waiting += 1
+    return ready, waiting
+
+
+def open_review(user: User) -> Attempt | None:
+    """The learner's latest unfinished review quiz, if any."""
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.mode == AttemptMode.REVIEW,
+        Attempt.finished_at.is_(None)).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1))
+
+
+def review_status(user: User, now: datetime | None = None) -> dict[str, Any]:
+    """What the review button says: facts ready, new ones waiting, an open review to resume."""
+    ready, waiting = review_queue(user, now or utcnow())
+    attempt = open_review(user)
+    answered = db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.attempt_id == attempt.id)) if attempt else 0
+    return {"ready": len(ready), "waiting": waiting, "open": attempt, "answered": answered,
+            "new_per_day": int(current_app.config["REVIEW_NEW_PER_DAY"])}
 
 
 def due_facts(user: User, now: datetime) -> list[tuple[str, str | None]]:

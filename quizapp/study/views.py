@@ -123,6 +123,7 @@ def dashboard():
         history=history, hidden_scores={a.id for a in history if not study.keys_visible(a)},
         trend=trend, spark=display.sparkline(trend) if trend else None,
         open_attempts=study.unfinished_attempts(current_user),
+        review=study.review_status(current_user),
         next_due=study.next_due_at(current_user) if not summary["due_count"] else None,
         assignments=_assignments_for(current_user), form=ActionForm(),
         start_assignment=current_app.view_functions.get("teach.start_assignment") is not None,
@@ -337,9 +338,9 @@ def review():
         else:
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
     summary = study.progress_summary(current_user)
-    return render_template("study/review.html", form=form, due_count=summary["due_count"],
-                           next_due=study.next_due_at(current_user),
-                           seen_any=bool(summary["facts"]))
+    return render_template("study/review.html", form=form, review=study.review_status(
+        current_user), next_due=study.next_due_at(current_user),
+        seen_any=bool(summary["facts"]))
 
 
 @bp.post("/facts/<fact_id>/practice")
