@@ -170,3 +170,72 @@ def test_new_facts_join_reviews_up_to_a_daily_limit_and_the_rest_wait(client, au
     assert "6 new facts waiting" in page and "up to 4 new facts" in page
     assert client.post("/review", data={}).status_code == 200  # nothing more to start
     assert len(_review_attempts(app, people["stud"].id)) == 1
+
+
+# =========================================================================== 6. wording
+
+def test_plural_and_article_helpers():
+    from quizapp.domain.text import plural, with_article
+    from quizapp.study.display import span
+
+    assert [plural(1, "minute"), plural(2, "minute"), plural(0, "quiz", "quizzes")] == [
+        "1 minute", "2 minutes", "0 quizzes"]
+    assert [with_article(w) for w in ("acronym", "entity set", "year")] == [
+        "an acronym", "an entity set", "a year"]
+    assert span(timedelta(seconds=61)) == "1 minute"
+
+
+def test_a_fact_without_distractors_is_an_acronym_fact_not_a_acronym_fact():
+    from quizapp.domain.facts import Fact as DomainFact
+    from quizapp.domain.facts import FactBase, check_fact
+
+    fact = DomainFact.from_dict({"id": "x", "topic": "t", "kind": "acronym", "answer": "ABC",
+                                 "quote": "ABC", "term": "ABC", "distractors": []}, "doc")
+    problems = check_fact(fact, FactBase("doc", "T", "ABC", [], {}, [fact]))
+    assert any(p.startswith("an acronym fact needs") for p in problems), problems
+    assert not any("a acronym" in p for p in problems)
+
+
+def test_a_one_minute_one_question_assignment_reads_in_the_singular(client, auth, app, people,
+                                                                   course):
+    with app.app_context():
+        teach.create_assignment(db.session.get(User, people["prof"].id), course[0],
+                                title="Quick", count=1, due_at="2099-01-01T12:00:00Z",
+                                max_attempts=1, time_limit_minutes=1)
+        db.session.commit()
+    auth.login("stud")
+    page = " ".join(client.get("/assignments").get_data(as_text=True).split())
+    assert "1 question · 1 minute once started" in page
+    assert "1 minutes" not in page and "1 questions" not in page
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Week 1: NATO and Japan, the partnership since 2006 and beyond",
+     "week-1-nato-and-japan-the-partnership-since-2006"),
+    ("Short", "short"),
+    ("x" * 80, "x" * 50),
+])
+def test_export_names_are_cut_at_a_word_boundary(title, expected):
+    assert teach._slug(title) == expected
+    assert len(teach._slug(title)) <= 50
+
+
+def test_report_a_problem_is_a_button_and_instructors_add_to_the_review_queue(client, auth,
+                                                                              app, people):
+    from quizapp.models import Question, QuestionStatus
+
+    with app.app_context():
+        qid = db.session.scalar(select(Question.id).where(
+            Question.status == QuestionStatus.ACTIVE).limit(1))
+    auth.login("prof")
+    page = client.get(f"/teach/questions/{qid}").get_data(as_text=True)
+    assert '<summary class="button flag-toggle">Report a problem' in page
+    assert "Send to instructor" not in page and "Add to the review queue" in page
+
+
+def test_every_page_links_an_icon_and_favicon_ico_is_served(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.get_data().startswith(b"<svg")

@@ -666,8 +666,13 @@ def assignment_questions(assignment: Assignment) -> list[Question]:
     return [rows[i] for i in ids if i in rows]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalize(text))[:50].strip("-") or "quiz"
+def _slug(text: str, limit: int = 50) -> str:
+    """Lowercase words joined by "-", cut at a word boundary to at most ``limit`` characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-")
+    if len(slug) > limit:
+        cut = slug[:limit + 1].rfind("-")
+        slug = slug[:cut] if cut > 0 else slug[:limit]
+    return slug or "quiz"
 
 
 def _named(questions: list[Question]) -> list[tuple[str, dict[str, Any]]]:
@@ -970,7 +975,7 @@ def retire_question(user: User, question_id: int) -> Question:
 # =========================================================================== commentaries
 
 def _commentary_slug(title: str) -> str:
-    return f"{_slug(title)[:40].strip('-')}-{secrets.token_hex(3)}"
+    return f"{_slug(title, 40)}-{secrets.token_hex(3)}"
 
 
 def validate_commentary(title: Any, text: Any) -> tuple[str, str]:

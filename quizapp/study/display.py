@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.text import plural
+
 TYPE_LABELS = {
     "mcq": "Multiple choice",
     "multi": "Select all that apply",
@@ -21,25 +23,21 @@ TYPE_LABELS = {
 MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment"}
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def span(delta: timedelta) -> str:
     """A duration in the largest unit that fits: "5 minutes", "3 hours", "2 weeks"."""
     seconds = max(0, int(delta.total_seconds()))
     minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
     if hours < 1:
-        return _plural(max(1, minutes), "minute")
+        return plural(max(1, minutes), "minute")
     if days < 1:
-        return _plural(hours, "hour")
+        return plural(hours, "hour")
     if days < 14:
-        return _plural(days, "day")
+        return plural(days, "day")
     if days < 60:
-        return _plural(days // 7, "week")
+        return plural(days // 7, "week")
     if days < 730:
-        return _plural(days // 30, "month")
-    return _plural(days // 365, "year")
+        return plural(days // 30, "month")
+    return plural(days // 365, "year")
 
 
 def due_phrase(due: datetime | None, now: datetime) -> str:

@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -22,6 +23,7 @@ from flask_login import current_user, login_required
 from ..database import begin_write
 from ..domain.generator import public_view
 from ..domain.passages import annotate
+from ..domain.text import plural
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Attempt, AttemptQuestion, utcnow
@@ -68,6 +70,9 @@ def _score_text(value: float | None) -> str:
     return display.number_text(value)
 
 
+bp.add_app_template_filter(plural, "plural")
+
+
 @bp.app_template_filter("utc_text")
 def _utc_text(moment: datetime | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
@@ -106,6 +111,13 @@ def _assignments_for(user) -> list[dict[str, Any]]:
         row["due"] = due
         rows.append(row)
     return rows
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Serve the icon to clients that ask for /favicon.ico without reading the page's link."""
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/dashboard")
