@@ -239,3 +239,35 @@ def test_every_page_links_an_icon_and_favicon_ico_is_served(client):
     with client.get("/favicon.ico") as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
         assert icon.get_data().startswith(b"<svg")
+
+
+# =========================================================================== 8, 9. finding your way
+
+def test_students_find_join_a_class_and_my_assignments_in_nav_and_dashboard(client, auth,
+                                                                            people):
+    auth.login("stud")
+    page = client.get("/dashboard").get_data(as_text=True)
+    nav = re.search(r'<ul class="nav-links">.*?</ul>', page, re.S).group(0)
+    assert 'href="/classes/join">Join a class' in nav
+    assert 'href="/assignments">My assignments' in nav
+    body = page[page.index("<main"):]
+    assert 'href="/classes/join"' in body and 'href="/assignments"' in body
+
+
+def test_a_class_code_typed_as_a_warm_up_pin_points_to_the_class_join_page(client, course):
+    page = client.post("/join", data={"pin": course[1], "nickname": "Ada"}).get_data(
+        as_text=True)
+    assert "looks like a class code" in page and "PIN is 6 digits" not in page
+    assert 'href="/classes/join">Join a class' in page
+    digits = client.post("/join", data={"pin": "12345", "nickname": "Ada"}).get_data(
+        as_text=True)
+    assert "The PIN is 6 digits" in digits
+
+
+def test_instructors_land_on_the_teaching_dashboard(client, auth, people):
+    login = client.post("/login", data={"username": "prof", "password": "correct horse battery"})
+    assert login.location == "/teach/"
+    assert client.get("/").location.endswith("/teach/")
+    auth.logout()
+    auth.login("stud")
+    assert client.get("/").location.endswith("/dashboard")

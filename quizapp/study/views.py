@@ -85,9 +85,10 @@ def _iso_utc(moment: datetime | None) -> str:
 
 @bp.get("/")
 def index():
-    """Send visitors to their dashboard, or to log in."""
+    """Send visitors to their home (an instructor's is the teaching dashboard), or to log in."""
     if current_user.is_authenticated:
-        return redirect(url_for("study.dashboard"))
+        return redirect(url_for("teach.index" if current_user.is_instructor
+                                else "study.dashboard"))
     return render_template("study/welcome.html")
 
 
