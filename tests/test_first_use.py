@@ -271,3 +271,71 @@ def test_instructors_land_on_the_teaching_dashboard(client, auth, people):
     auth.logout()
     auth.login("stud")
     assert client.get("/").location.endswith("/dashboard")
+
+
+# =========================================================================== 13. privacy
+
+def test_the_misconception_map_counts_only_what_students_share(client, auth, app, people,
+                                                               course):
+    from quizapp.models import (
+        Assignment,
+        LiveAnswer,
+        LiveGame,
+        LivePlayer,
+        Question,
+        QuestionStatus,
+    )
+    from quizapp.services import study
+
+    cid = course[0]
+    with app.app_context():
+        stud = db.session.get(User, people["stud"].id)
+        enrolled = db.session.scalar(select(Enrollment.created_at).where(
+            Enrollment.user_id == stud.id))
+        questions = db.session.scalars(select(Question).where(
+            Question.status == QuestionStatus.ACTIVE, Question.type == "mcq")
+            .order_by(Question.id)).all()
+        by_fact = {q.fact_ids[0]: q for q in questions if len(q.fact_ids) == 1}
+        private, assigned, hosted, elsewhere = list(by_fact.values())[:4]
+        counted = {assigned.fact_ids[0], hosted.fact_ids[0]}
+        hosted_fact = hosted.fact_ids[0]
+
+        def wrong(question):
+            return next(c["id"] for c in question.payload["choices"]
+                        if c["id"] != question.payload["answer"])
+
+        # Private practice (and a review) must not count.
+        attempt = study.start_attempt(stud, count=1, question_ids=[private.id])
+        study.record_response(stud, attempt.id, private.id, wrong(private))
+        # An attempt at this class's assignment counts.
+        assignment = teach.create_assignment(
+            db.session.get(User, people["prof"].id), cid, title="W1", count=1,
+            due_at="2099-01-01T12:00:00Z", max_attempts=1, question_ids=[assigned.id])
+        db.session.flush()
+        given = teach.start_assignment_attempt(stud, assignment.id)
+        study.record_response(stud, given.id, assigned.id, wrong(assigned))
+        # Warm-ups: prof's after joining counts; one from before joining, or another
+        # instructor's, does not.
+        for host, question, at in (
+                ("prof", hosted, enrolled + timedelta(minutes=1)),
+                ("prof", elsewhere, enrolled - timedelta(days=1)),
+                ("other", elsewhere, enrolled + timedelta(minutes=1))):
+            game = LiveGame(pin=str(100000 + question.id + len(host)), question_ids=[question.id],
+                            host_id=people[host].id)
+            db.session.add(game)
+            db.session.flush()
+            player = LivePlayer(game_id=game.id, nickname=host, nickname_key=host + "x",
+                                token_hash=f"{game.id:064d}", user_id=stud.id)
+            db.session.add(player)
+            db.session.flush()
+            db.session.add(LiveAnswer(game_id=game.id, player_id=player.id, question_index=0,
+                                      question_id=question.id, response=None, correct=False,
+                                      answered_at=at))
+        db.session.commit()
+        rows = {r["fact_id"]: r for r in teach.class_misconceptions(
+            db.session.get(Assignment, assignment.id).course)}
+    assert set(rows) == counted
+    assert rows[hosted_fact]["live_answers"] == 1
+    auth.login("loner")
+    join = client.get(f"/classes/join/{course[1]}").get_data(as_text=True)
+    assert "Your own practice quizzes and reviews stay private" in join

@@ -43,6 +43,7 @@ from ..models import (
     FactStatus,
     Grading,
     LiveAnswer,
+    LiveGame,
     LivePlayer,
     Question,
     QuestionFlag,
@@ -617,17 +618,29 @@ def gradebook_csv(book: Gradebook) -> str:
 
 
 def class_misconceptions(course: Course) -> list[dict[str, Any]]:
-    """Per fact, how often the class's students miss it in quizzes and live warm-ups."""
-    ids = student_ids(course) or [-1]
+    """Per fact, how often the class's students miss it, from what the join page says is
+    shared: their attempts at this class's assignments, and their answers (logged in) in
+    warm-ups the class's instructors hosted after they joined. Private practice, reviews
+    and anything from before joining stay private."""
+    members = select(Enrollment.user_id, Enrollment.created_at).where(
+        Enrollment.course_id == course.id, Enrollment.role == Role.STUDENT).subquery()
+    hosts = select(Enrollment.user_id).where(Enrollment.course_id == course.id,
+                                             Enrollment.role == Role.INSTRUCTOR).union(
+        select(Course.owner_id).where(Course.id == course.id))
     quiz = db.session.execute(
         select(Question.fact_ids, Response.correct)
         .join(Response, Response.question_id == Question.id)
-        .join(Attempt, Attempt.id == Response.attempt_id).where(Attempt.user_id.in_(ids)))
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(members, members.c.user_id == Attempt.user_id)
+        .where(Assignment.course_id == course.id))
     live = db.session.execute(
         select(Question.fact_ids, LiveAnswer.correct)
         .join(LiveAnswer, LiveAnswer.question_id == Question.id)
         .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
-        .where(LivePlayer.user_id.in_(ids)))
+        .join(LiveGame, LiveGame.id == LiveAnswer.game_id)
+        .join(members, members.c.user_id == LivePlayer.user_id)
+        .where(LiveGame.host_id.in_(hosts), LiveAnswer.answered_at >= members.c.created_at))
     rows = analysis.fact_misses([(f, c, "quiz") for f, c in quiz]
                                 + [(f, c, "live") for f, c in live])
     facts = {f.id: f for f in db.session.scalars(
