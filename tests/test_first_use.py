@@ -339,3 +339,29 @@ def test_the_misconception_map_counts_only_what_students_share(client, auth, app
     auth.login("loner")
     join = client.get(f"/classes/join/{course[1]}").get_data(as_text=True)
     assert "Your own practice quizzes and reviews stay private" in join
+
+
+# =========================================================================== 12. progress
+
+def test_progress_groups_by_topic_filters_by_status_and_folds_mastered(client, auth, app,
+                                                                       people):
+    user_id = people["stud"].id
+    _due_facts(app, user_id, 3)  # three facts seen, missed, due now
+    with app.app_context():
+        mastered = db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)
+                                      .order_by(Fact.id.desc()).limit(2)).all()
+        for fact_id in mastered:
+            db.session.add(FactProgress(user_id=user_id, fact_id=fact_id, seen=1, correct=1,
+                                        due=utcnow() + timedelta(days=3)))
+        db.session.commit()
+    auth.login("stud")
+    page = client.get("/progress").get_data(as_text=True)
+    assert page.count('<details class="topic-group"') >= 2
+    assert page.count('<details class="mastered-facts">') >= 1
+    folded = re.findall(r'<details class="mastered-facts">.*?</details>', page, re.S)
+    assert all(f"fact-{fact_id}" in "".join(folded) for fact_id in mastered)
+    due = client.get("/progress?status=due").get_data(as_text=True)
+    assert due.count('<tr id="fact-') == 3 and "Showing 3 facts" in due
+    only = client.get("/progress?status=mastered").get_data(as_text=True)
+    assert only.count('<tr id="fact-') == 2 and 'class="mastered-facts"' not in only
+    assert client.get("/progress?status=nonsense").status_code == 200

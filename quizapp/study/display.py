@@ -163,3 +163,38 @@ def sparkline(values: list[float], *, width: int = 320, height: int = 90,
     points = " ".join(f"{x},{y}" for x, y in dots)
     grid = tuple((y_of(v), f"{int(v * 100)}%") for v in (1.0, 0.5, 0.0))
     return Sparkline(points, dots, width, height, grid)
+
+
+#: Progress page filters: status -> whether a fact row (``study.fact_progress``) matches.
+PROGRESS_FILTERS = {
+    "due": lambda row, now: row["due"] is not None and row["due"] <= now,
+    "missed": lambda row, now: row["mastery"] == "needs work",
+    "mastered": lambda row, now: row["mastery"] == "mastered",
+    "unseen": lambda row, now: row["mastery"] == "not seen",
+}
+
+
+def progress_groups(rows: list[dict[str, Any]], titles: list[tuple[str, str]],
+                    status: str | None, now: datetime) -> list[dict[str, Any]]:
+    """Fact rows by topic (in ``titles`` order), filtered by status; mastered facts apart.
+
+    Each group: topic, title, total, mastered and due counts (of the whole topic), ``rows``
+    to show open and ``mastered_rows`` to fold away (unless the filter asks for them).
+    """
+    matches = PROGRESS_FILTERS.get(status or "")
+    groups = []
+    for topic, title in titles:
+        facts = [r for r in rows if r["topic"] == topic]
+        if not facts:
+            continue
+        shown = [r for r in facts if matches is None or matches(r, now)]
+        if not shown:
+            continue
+        fold = status != "mastered"
+        groups.append({
+            "topic": topic, "title": title, "total": len(facts),
+            "mastered": sum(r["mastery"] == "mastered" for r in facts),
+            "due": sum(PROGRESS_FILTERS["due"](r, now) for r in facts),
+            "rows": [r for r in shown if not (fold and r["mastery"] == "mastered")],
+            "mastered_rows": [r for r in shown if fold and r["mastery"] == "mastered"]})
+    return groups

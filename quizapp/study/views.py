@@ -392,12 +392,17 @@ def source():
 @bp.get("/progress")
 @login_required
 def progress():
-    """List every fact with what you know of it and when it is due; filter by topic."""
+    """Facts by topic with what you know of each and when it is due; filter by topic, status."""
     topics = study.topic_options()
     topic = request.args.get("topic") or None
     if topic not in dict(topics):
         topic = None
+    status = request.args.get("status") or None
+    if status not in display.PROGRESS_FILTERS:
+        status = None
     rows = study.fact_progress(current_user, topic)
     summary = study.progress_summary(current_user)
+    groups = display.progress_groups(rows, topics, status, utcnow())
     return render_template("study/progress.html", rows=rows, topics=topics, topic=topic,
-                           summary=summary, mastery_definition=study.MASTERY_DEFINITION)
+                           status=status, groups=groups, summary=summary,
+                           mastery_definition=study.MASTERY_DEFINITION)
