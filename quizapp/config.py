@@ -57,6 +57,9 @@ class Defaults:
     BANK_SEED = 0
     #: Seconds the fact extraction of a pasted commentary may take before it is refused (422).
     EXTRACTION_SECONDS = 10.0
+    #: Facts a learner meets for the first time in reviews per UTC day, like Anki's "New
+    #: cards/day"; the other due facts wait for a later day (QUIZAPP_REVIEW_NEW_PER_DAY).
+    REVIEW_NEW_PER_DAY = 20
     #: How long a player's phone may cache the live state (seconds).
     LIVE_STATE_CACHE = 0.5
 

@@ -6,11 +6,12 @@ import csv
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from quizapp.extensions import db
-from quizapp.models import LiveGame, LivePlayer, Question, utcnow
+from quizapp.models import LiveAnswer, LiveGame, LivePlayer, Question, utcnow
 from quizapp.services import live
 
 #: Script-running nicknames short enough to pass the 20-character limit.
@@ -326,3 +327,110 @@ def test_odd_numbers_in_host_forms_are_refused_cleanly(app, host_client, action,
     game_id = start_game(host_client)
     response = host_client.post(f"/live/games/{game_id}/{action}", data={field: value})
     assert response.status_code in (302, 400, 404)
+
+
+# ------------------------------------------- what new hosts tripped over (issue 15, item 4)
+
+def _players(app, game_id: int, scores: dict[str, float]) -> None:
+    """Join the players and give them these scores."""
+    pin = pin_of(app, game_id)
+    for name in scores:
+        app.test_client().post("/join", data={"pin": pin, "nickname": name})
+    with app.app_context():
+        for player in db.session.scalars(db.select(LivePlayer).where(
+                LivePlayer.game_id == game_id)):
+            player.score = scores[player.nickname]
+        db.session.commit()
+
+
+def _podium(html: str) -> dict[str, tuple[str, str]]:
+    """Nickname -> (block class, number on the block)."""
+    return {name: (place, rank) for place, name, rank in re.findall(
+        r'class="podium-place (podium-\d)">\s*<span class="podium-name">([^<]+)</span>'
+        r'.*?<span class="visually-hidden">Place </span>(\d+)</span>', html, re.S)}
+
+
+def test_an_early_reveal_does_not_say_times_up(app, host_client):
+    game_id = start_game(host_client, seconds="60")
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    host_client.post(f"/live/games/{game_id}/reveal")
+    screen = text_of(host_client.get(f"/live/games/{game_id}").data.decode())
+    assert "Time’s up" not in screen and "Answer shown" in screen
+
+
+def test_the_deadline_passing_still_says_times_up(app, host_client):
+    game_id = start_game(host_client, seconds="60")
+    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
+    with app.app_context():  # the full 60 s passed two minutes ago
+        game = db.session.get(LiveGame, game_id)
+        game.question_started_at -= timedelta(seconds=180)
+        game.deadline = game.question_started_at + timedelta(seconds=60)
+        db.session.commit()
+    screen = text_of(host_client.get(f"/live/games/{game_id}").data.decode())
+    assert "Time’s up" in screen
+
+
+@pytest.mark.parametrize("scores, expected", [
+    # A tie for second: both on the silver block, nobody on bronze.
+    ({"Ada": 900.0, "Bo": 500.0, "Cy": 500.0},
+     {"Ada": ("podium-1", "1"), "Bo": ("podium-2", "2"), "Cy": ("podium-2", "2")}),
+    # Nobody scored: three firsts on one height.
+    ({"Ada": 0.0, "Bo": 0.0, "Cy": 0.0},
+     {"Ada": ("podium-1", "1"), "Bo": ("podium-1", "1"), "Cy": ("podium-1", "1")}),
+    ({"Ada": 900.0, "Bo": 500.0, "Cy": 100.0},
+     {"Ada": ("podium-1", "1"), "Bo": ("podium-2", "2"), "Cy": ("podium-3", "3")}),
+])
+def test_podium_blocks_follow_competition_ranks(app, host_client, scores, expected):
+    game_id = start_game(host_client)
+    _players(app, game_id, scores)
+    host_client.post(f"/live/games/{game_id}/end")
+    assert _podium(host_client.get(f"/live/games/{game_id}").data.decode()) == expected
+
+
+def test_the_header_stops_advertising_the_pin_after_the_end(app, host_client):
+    game_id = start_game(host_client)
+    pin = pin_of(app, game_id)
+    lobby = text_of(host_client.get(f"/live/games/{game_id}").data.decode())
+    assert f"with PIN {pin[:3]} {pin[3:]}" in lobby
+    host_client.post(f"/live/games/{game_id}/end")
+    over = text_of(host_client.get(f"/live/games/{game_id}").data.decode())
+    assert "with PIN" not in over and "Join at" not in over
+
+
+def test_csv_points_are_rounded_as_the_screen_shows_them(app, host_client):
+    game_id = start_game(host_client)
+    _players(app, game_id, {"Ada": 2952.3, "Bo": 1000.5})
+    with app.app_context():
+        ada = db.session.scalar(db.select(LivePlayer).where(LivePlayer.nickname == "Ada"))
+        game = db.session.get(LiveGame, game_id)
+        game.question_index = 0
+        db.session.add(LiveAnswer(game_id=game_id, player_id=ada.id, question_index=0,
+                                  question_id=game.question_ids[0], response=None,
+                                  correct=True, points=952.3))
+        db.session.commit()
+    host_client.post(f"/live/games/{game_id}/end")
+    rows = list(csv.DictReader(io.StringIO(
+        host_client.get(f"/live/games/{game_id}/results.csv").data.decode())))
+    by_name = {r["nickname"]: r for r in rows}
+    assert by_name["Ada"]["score"] == "2952" and by_name["Bo"]["score"] == "1001"
+    assert by_name["Ada"]["Q1 points"] == "952"
+    page = text_of(host_client.get(f"/live/games/{game_id}/results").data.decode())
+    assert "2,952" in page and "1,001" in page
+
+
+def test_whole_points_rounds_halves_up_like_the_phones():
+    from quizapp.domain.scoring import whole_points
+
+    assert [whole_points(x) for x in (0.5, 1.5, 2.5, 2952.3, 0.0)] == [1, 2, 3, 2952, 0]
+
+
+def test_join_urls_wrap_at_slashes_and_dots_not_mid_word(app, host_client):
+    game_id = start_game(host_client)
+    screen = host_client.get(f"/live/games/{game_id}").data.decode()
+    assert "localhost/<wbr>join" in screen
+    created = host_client.post("/teach/", data={"name": "Seminar"})
+    page = host_client.get(created.location).data.decode()
+    link = re.search(r'<p class="join-link">.*?</p>', page, re.S).group(0)
+    assert "/<wbr>" in link
+    css = (Path(app.static_folder) / "css" / "teach.css").read_text(encoding="utf-8")
+    assert "break-all" not in css

@@ -32,7 +32,12 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") \
             and not urlsplit(target).netloc and "\\" not in target:
         return target
-    return url_for("study.dashboard")
+    return _home()
+
+
+def _home() -> str:
+    """Each role's home: the teaching dashboard for instructors, else the student's."""
+    return url_for("teach.index" if current_user.is_instructor else "study.dashboard")
 
 
 def _start_session(user, remember: bool) -> None:
@@ -45,7 +50,7 @@ def _start_session(user, remember: bool) -> None:
 def register():
     """Create a student account and log in."""
     if current_user.is_authenticated:
-        return redirect(url_for("study.dashboard"))
+        return redirect(_home())
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -72,7 +77,7 @@ def register():
 def login():
     """Log in with username and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("study.dashboard"))
+        return redirect(_home())
     form = LoginForm()
     error = None
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .text import normalize
+from .text import normalize, with_article
 
 KINDS = ("year", "date", "number", "entity", "entity_set", "acronym", "statement")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
@@ -212,7 +212,8 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
     if fact.kind == "acronym" and not fact.term:
         problems.append("an acronym fact needs a term")
     if fact.kind in ("date", "statement", "acronym") and len(fact.distractors) < 3:
-        problems.append(f"a {fact.kind} fact needs at least 3 curated distractors")
+        problems.append(f"{with_article(fact.kind.replace('_', ' '))} fact needs at least 3 "
+                            "curated distractors")
     if fact.kind in ("entity", "entity_set") and fact.category \
             and fact.category not in base.pools:
         problems.append(f"category {fact.category!r} is not a pool")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -38,3 +39,9 @@ def live_points(correct: bool, credit: float, *, seconds_left: float, seconds_to
     if confidence == "sure":
         base = base * 1.5 if correct else -250.0
     return round(base, 1)
+
+
+def whole_points(points: float) -> int:
+    """Live points as every screen and export shows them: halves round up, as the phones'
+    ``Math.round`` does (Python's ``round`` and ``format`` round halves to even)."""
+    return math.floor(points + 0.5)

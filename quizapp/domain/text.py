@@ -64,3 +64,15 @@ def fill(statement: str, value: str) -> str:
 def mentions(text: str, name: str) -> bool:
     """Whether ``name`` occurs in ``text`` as a whole word, ignoring case."""
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+# The app's own words (fact kinds, time units, "question"): a rule this small covers them, so
+# no inflection library (inflect, Babel) is pulled in for two English helpers.
+def plural(count: int, word: str, plural_form: str | None = None) -> str:
+    """``count`` and the noun in the number that fits: "1 minute", "5 minutes"."""
+    return f"{count} {word if count == 1 else plural_form or word + 's'}"
+
+
+def with_article(phrase: str) -> str:
+    """The phrase after "a" or "an" by its first letter: "an acronym", "a year"."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"

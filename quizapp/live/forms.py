@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -11,7 +13,14 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.live import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, NICKNAME_MAX
@@ -63,10 +72,28 @@ class StartForm(FlaskForm):
         return [int(x) for x in raw] or None
 
 
+#: Class join codes have letters; a warm-up PIN never does.
+CLASS_CODE_MESSAGE = ("That looks like a class code, not a warm-up PIN: enter it on the "
+                      "“Join a class” page.")
+
+
+def _pin_or_class_code(form: FlaskForm, field: StringField) -> None:
+    """A PIN is 6 digits; a class code typed here gets pointed to the class join page."""
+    value = field.data or ""
+    if re.fullmatch(r"\s*\d{3}\s?\d{3}\s*", value):
+        return
+    form.class_code = bool(re.search(r"[A-Za-z]", value))
+    raise ValidationError(CLASS_CODE_MESSAGE if form.class_code
+                          else "The PIN is 6 digits, e.g. 482 913.")
+
+
 class JoinForm(FlaskForm):
+    #: Set by validation when the PIN field holds what looks like a class code.
+    class_code = False
+
     pin = StringField("Game PIN", validators=[
         InputRequired("Type the 6-digit PIN shown on the screen."),
-        Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="The PIN is 6 digits, e.g. 482 913.")],
+        _pin_or_class_code],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 7,
                    "pattern": r"\s*\d{3}\s?\d{3}\s*", "class": "pin-input"})
     nickname = StringField("Nickname", validators=[

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from functools import lru_cache, wraps
-from pathlib import Path
+from functools import wraps
 from urllib.parse import urlsplit
 
 import segno
@@ -25,12 +24,13 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from wtforms.fields.choices import SelectChoice
 
+from ..domain.scoring import whole_points
 from ..errors import ServiceError
 from ..extensions import db, limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..security import external_url
 from ..services import live, throttle
-from ..services.study import known_topics
+from ..services.study import topic_options
 from . import fastpath
 from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
 
@@ -84,23 +84,13 @@ def host_required(view: Callable) -> Callable:
     return wrapped
 
 
-@lru_cache(maxsize=8)
-def _topic_titles(seeds_dir: str) -> dict[str, str]:
-    from ..domain.facts import load_factbase, seed_paths
-
-    titles: dict[str, str] = {}
-    for path in seed_paths(seeds_dir):
-        try:
-            titles.update({t.id: t.title for t in load_factbase(Path(path)).topics})
-        except (OSError, ValueError, KeyError):
-            continue
-    return titles
-
-
 def _topic_choices() -> list[SelectChoice]:
-    titles = _topic_titles(current_app.config["SEEDS_DIR"])
-    return [SelectChoice(t, titles.get(t, t.replace("-", " ").capitalize()))
-            for t in known_topics()]
+    return [SelectChoice(t, title) for t, title in topic_options()]
+
+
+@bp.app_template_filter("points")
+def _points(value: float) -> str:
+    return f"{whole_points(value):,}"
 
 
 def _cookie_name(pin: str) -> str:

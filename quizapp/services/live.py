@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import begin_write, sqlite_path
 from ..domain.checking import InvalidResponse, Result, check
 from ..domain.generator import public_view
-from ..domain.scoring import live_points
+from ..domain.scoring import live_points, whole_points
 from ..domain.selection import draw
 from ..errors import ServiceError, conflict, forbidden, invalid, not_found
 from ..extensions import db
@@ -1070,8 +1070,10 @@ def results_csv(game: LiveGame) -> str:
                      *[f"Q{i + 1} points" for i in indexes]])
     for p in data["players"]:
         writer.writerow([p["rank"] if p["rank"] is not None else "", csv_cell(p["nickname"]),
-                         p["score"], p["correct"], p["answered"], "yes" if p["kicked"] else "",
-                         *[points.get((p["nickname"], i), "") for i in indexes]])
+                         whole_points(p["score"]), p["correct"], p["answered"],
+                         "yes" if p["kicked"] else "",
+                         *[whole_points(points[(p["nickname"], i)])
+                           if (p["nickname"], i) in points else "" for i in indexes]])
     return out.getvalue()
 
 
@@ -1098,6 +1100,11 @@ def host_view(game: LiveGame, now: datetime) -> dict[str, Any]:
                    LiveAnswer.question_index == game.question_index,
                    LivePlayer.kicked.is_(False))) or 0
     if phase is LivePhase.REVEAL:
+        # The host showed the answer before the time ran out: no "Time's up".
+        view["closed_early"] = (
+            game.deadline is not None and game.question_started_at is not None
+            and game.deadline < game.question_started_at
+            + timedelta(seconds=game.seconds_per_question))
         view["summary"] = question_summary(game, game.question_index)
         view["quote"] = highlight(payload["source"]["quote"], payload["answer_text"])
         view["leaderboard"] = leaderboard(game)

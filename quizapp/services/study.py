@@ -140,6 +140,19 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                              or not 0 <= seed < 2**31):
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
     count, types, topics = validate_filters(count, types, topics)
+    if mode == "review" and not question_ids:
+        begin_write(db.session)
+        unfinished = open_review(user)
+        if unfinished is not None:  # one review at a time: resume it
+            return unfinished
+    if mode == "practice" and not question_ids:
+        # Another instructor's commentary stays out of this learner's practice.
+        allowed = practice_topics(user)
+        if set(topics) - allowed:
+            raise invalid("Some quiz options are not valid.", {"topics": "Unknown topic."})
+        draw_topics = topics or sorted(allowed)
+    else:
+        draw_topics = topics
     begin_write(db.session)
     if start_key is not None:
         # Not the seed: fact practice draws a fresh one for every sending.
@@ -159,13 +172,12 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
         wanted = {c.id: c for c in candidates}
         picked = [wanted[i] for i in question_ids if i in wanted]
     elif mode == "review":
-        due = due_facts(user, utcnow())
-        picked = review_pick(due, candidates, count, rng)
+        picked = review_pick(review_queue(user, utcnow())[0], candidates, count, rng)
         if not picked:
             raise ServiceError(409, "nothing_due", "Nothing is due for review right now. "
                                "Take a practice quiz, and wrong answers come back here.")
     else:
-        picked = draw(candidates, count, rng, types, topics)
+        picked = draw(candidates, count, rng, types, draw_topics)
     if not picked:
         raise invalid("No questions match those topics and forms.",
                       {"topics": "Choose other topics or forms."})
@@ -449,6 +461,63 @@ def finish_attempt(user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _review_facts(user: User, before: datetime | None = None,
+                  since: datetime | None = None) -> set[str]:
+    """The facts asked in the learner's review quizzes started in [since, before)."""
+    query = (select(Question.fact_ids)
+             .join(AttemptQuestion, AttemptQuestion.question_id == Question.id)
+             .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+             .where(Attempt.user_id == user.id, Attempt.mode == AttemptMode.REVIEW))
+    if before is not None:
+        query = query.where(Attempt.started_at < before)
+    if since is not None:
+        query = query.where(Attempt.started_at >= since)
+    return {f for fact_ids in db.session.scalars(query) for f in fact_ids}
+
+
+def review_queue(user: User, now: datetime) -> tuple[list[tuple[str, str | None]], int]:
+    """(due facts a review asks now, most overdue first; new facts waiting for a later day).
+
+    A fact is new to review until a review quiz has asked it; at most REVIEW_NEW_PER_DAY
+    new facts join the reviews each UTC day, as Anki caps new cards, so a first day of
+    practice does not turn into a pile no one can keep up with.
+    """
+    due = due_facts(user, now)
+    today = datetime(now.year, now.month, now.day)
+    earlier = _review_facts(user, before=today)
+    met_today = _review_facts(user, since=today) - earlier
+    allowance = max(0, int(current_app.config["REVIEW_NEW_PER_DAY"]) - len(met_today))
+    ready: list[tuple[str, str | None]] = []
+    waiting = 0
+    for fact in due:
+        if fact[0] in earlier or fact[0] in met_today:
+            ready.append(fact)
+        elif allowance:
+            ready.append(fact)
+            allowance -= 1
+        else:
+            waiting += 1
+    return ready, waiting
+
+
+def open_review(user: User) -> Attempt | None:
+    """The learner's latest unfinished review quiz, if any."""
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.mode == AttemptMode.REVIEW,
+        Attempt.finished_at.is_(None)).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1))
+
+
+def review_status(user: User, now: datetime | None = None) -> dict[str, Any]:
+    """What the review button says: facts ready, new ones waiting, an open review to resume."""
+    ready, waiting = review_queue(user, now or utcnow())
+    attempt = open_review(user)
+    answered = db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.attempt_id == attempt.id)) if attempt else 0
+    return {"ready": len(ready), "waiting": waiting, "open": attempt, "answered": answered,
+            "new_per_day": int(current_app.config["REVIEW_NEW_PER_DAY"])}
+
+
 def due_facts(user: User, now: datetime) -> list[tuple[str, str | None]]:
     """(fact id, type asked last) for the user's facts due now, most overdue first."""
     rows = db.session.execute(select(FactProgress.fact_id, FactProgress.last_type).where(
@@ -494,24 +563,59 @@ def _seed_topic_titles(seeds_dir: str) -> dict[str, str]:
     return titles
 
 
+def _tidy(topic_id: str) -> str:
+    return topic_id.replace("-", " ").capitalize()
+
+
 def topic_titles() -> dict[str, str]:
-    """Topic id → readable title: from the seeds, else the id tidied up."""
-    titles = dict(_seed_topic_titles(str(current_app.config["SEEDS_DIR"])))
-    for topic in known_topics():
-        titles.setdefault(topic, topic.replace("-", " ").capitalize())
+    """Topic id → title of every topic with approved facts: the one source of topic titles.
+
+    The fact files' topics come first, in their order; then each imported commentary's
+    (its topic is its slug) under the commentary's title, sorted by that title.
+    """
+    known = set(known_topics())
+    titles = {t: title for t, title in
+              _seed_topic_titles(str(current_app.config["SEEDS_DIR"])).items() if t in known}
+    rest = known - set(titles)
+    imported = dict(db.session.execute(select(Document.slug, Document.title).where(
+        Document.slug.in_(rest))).all()) if rest else {}
+    for topic in sorted(rest, key=lambda t: ((imported.get(t) or _tidy(t)).casefold(), t)):
+        titles[topic] = imported.get(topic) or _tidy(topic)
     return titles
 
 
 def topic_title(topic_id: str) -> str:
-    """The readable title of one topic (no database query)."""
+    """The readable title of one topic (a query only for an imported commentary's)."""
     titles = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
-    return titles.get(topic_id) or topic_id.replace("-", " ").capitalize()
+    if topic_id in titles:
+        return titles[topic_id]
+    return db.session.scalar(select(Document.title).where(Document.slug == topic_id)) \
+        or _tidy(topic_id)
 
 
-def topic_options() -> list[tuple[str, str]]:
-    """(id, title) of every topic with approved facts, in the fact files' order."""
-    known = set(known_topics())
-    return [(topic, title) for topic, title in topic_titles().items() if topic in known]
+def topic_options(user: User | None = None) -> list[tuple[str, str]]:
+    """(id, title) of every topic with approved facts, or of those ``user`` may practise."""
+    titles = topic_titles()
+    if user is not None:
+        allowed = practice_topics(user, titles)
+        return [(topic, title) for topic, title in titles.items() if topic in allowed]
+    return list(titles.items())
+
+
+def practice_topics(user: User, titles: dict[str, str] | None = None) -> set[str]:
+    """The topics a learner may practise: the seed commentaries' and those of commentaries
+    imported by the learner or by an instructor of one of the learner's classes."""
+    titles = topic_titles() if titles is None else titles
+    seeds = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
+    mine = select(Enrollment.course_id).where(Enrollment.user_id == user.id)
+    teachers = select(Course.owner_id).where(Course.id.in_(mine)).union(
+        select(Enrollment.user_id).where(Enrollment.course_id.in_(mine),
+                                         Enrollment.role == Role.INSTRUCTOR))
+    shared = set(db.session.scalars(select(Document.slug).where(
+        Document.slug.in_([t for t in titles if t not in seeds] or ["-"]),
+        Document.created_by_id.is_(None) | (Document.created_by_id == user.id)
+        | Document.created_by_id.in_(teachers))))
+    return {t for t in titles if t in seeds or t in shared}
 
 
 def latest_results(user: User) -> dict[str, bool]:

@@ -16,8 +16,6 @@ import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -28,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from ..database import begin_write
 from ..domain import analysis, exports, extraction
 from ..domain.facts import Fact as DomainFact
-from ..domain.facts import FactBase, Topic, check_fact, load_factbase, seed_paths
+from ..domain.facts import FactBase, Topic, check_fact
 from ..domain.generator import TYPES, GenerationError, contract_view, questions_for_fact
 from ..domain.scoring import attempt_score
 from ..domain.selection import draw
@@ -46,6 +44,7 @@ from ..models import (
     FactStatus,
     Grading,
     LiveAnswer,
+    LiveGame,
     LivePlayer,
     Question,
     QuestionFlag,
@@ -272,26 +271,6 @@ def add_co_instructor(user: User, course_id: int, username: Any) -> tuple[User, 
 
 
 # =========================================================================== topics
-
-@lru_cache(maxsize=16)
-def _seed_topics(folder: str) -> tuple[tuple[str, str], ...]:
-    topics: list[tuple[str, str]] = []
-    for path in seed_paths(folder):
-        topics.extend((t.id, t.title) for t in load_factbase(Path(path)).topics)
-    return tuple(topics)
-
-
-def topic_titles() -> dict[str, str]:
-    """Every topic with approved facts, id -> readable title, in a stable order."""
-    titles = dict(_seed_topics(current_app.config["SEEDS_DIR"]))
-    for slug, title in db.session.execute(select(Document.slug, Document.title).where(
-            Document.created_by_id.is_not(None))):
-        titles[slug] = title
-    known = study.known_topics()
-    ordered = {t: titles[t] for t in titles if t in known}
-    ordered.update({t: t for t in known if t not in ordered})
-    return ordered
-
 
 # =========================================================================== assignments
 
@@ -643,22 +622,34 @@ def gradebook_csv(book: Gradebook) -> str:
 
 
 def class_misconceptions(course: Course) -> list[dict[str, Any]]:
-    """Per fact, how often the class's students miss it in quizzes and live warm-ups."""
-    ids = student_ids(course) or [-1]
+    """Per fact, how often the class's students miss it, from what the join page says is
+    shared: their attempts at this class's assignments, and their answers (logged in) in
+    warm-ups the class's instructors hosted after they joined. Private practice, reviews
+    and anything from before joining stay private."""
+    members = select(Enrollment.user_id, Enrollment.created_at).where(
+        Enrollment.course_id == course.id, Enrollment.role == Role.STUDENT).subquery()
+    hosts = select(Enrollment.user_id).where(Enrollment.course_id == course.id,
+                                             Enrollment.role == Role.INSTRUCTOR).union(
+        select(Course.owner_id).where(Course.id == course.id))
     quiz = db.session.execute(
         select(Question.fact_ids, Response.correct)
         .join(Response, Response.question_id == Question.id)
-        .join(Attempt, Attempt.id == Response.attempt_id).where(Attempt.user_id.in_(ids)))
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(members, members.c.user_id == Attempt.user_id)
+        .where(Assignment.course_id == course.id))
     live = db.session.execute(
         select(Question.fact_ids, LiveAnswer.correct)
         .join(LiveAnswer, LiveAnswer.question_id == Question.id)
         .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
-        .where(LivePlayer.user_id.in_(ids)))
+        .join(LiveGame, LiveGame.id == LiveAnswer.game_id)
+        .join(members, members.c.user_id == LivePlayer.user_id)
+        .where(LiveGame.host_id.in_(hosts), LiveAnswer.answered_at >= members.c.created_at))
     rows = analysis.fact_misses([(f, c, "quiz") for f, c in quiz]
                                 + [(f, c, "live") for f, c in live])
     facts = {f.id: f for f in db.session.scalars(
         select(Fact).where(Fact.id.in_([r.fact_id for r in rows] or ["-"])))}
-    titles = topic_titles()
+    titles = study.topic_titles()
     return [{"fact_id": r.fact_id, "seen": r.seen, "missed": r.missed,
              "miss_rate": r.miss_rate, "quiz_answers": r.quiz_answers,
              "live_answers": r.live_answers,
@@ -692,8 +683,13 @@ def assignment_questions(assignment: Assignment) -> list[Question]:
     return [rows[i] for i in ids if i in rows]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalize(text))[:50].strip("-") or "quiz"
+def _slug(text: str, limit: int = 50) -> str:
+    """Lowercase words joined by "-", cut at a word boundary to at most ``limit`` characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-")
+    if len(slug) > limit:
+        cut = slug[:limit + 1].rfind("-")
+        slug = slug[:cut] if cut > 0 else slug[:limit]
+    return slug or "quiz"
 
 
 def _named(questions: list[Question]) -> list[tuple[str, dict[str, Any]]]:
@@ -1010,7 +1006,7 @@ def retire_question(user: User, question_id: int) -> Question:
 # =========================================================================== commentaries
 
 def _commentary_slug(title: str) -> str:
-    return f"{_slug(title)[:40].strip('-')}-{secrets.token_hex(3)}"
+    return f"{_slug(title, 40)}-{secrets.token_hex(3)}"
 
 
 def validate_commentary(title: Any, text: Any) -> tuple[str, str]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.text import plural
+
 TYPE_LABELS = {
     "mcq": "Multiple choice",
     "multi": "Select all that apply",
@@ -21,25 +23,21 @@ TYPE_LABELS = {
 MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment"}
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def span(delta: timedelta) -> str:
     """A duration in the largest unit that fits: "5 minutes", "3 hours", "2 weeks"."""
     seconds = max(0, int(delta.total_seconds()))
     minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
     if hours < 1:
-        return _plural(max(1, minutes), "minute")
+        return plural(max(1, minutes), "minute")
     if days < 1:
-        return _plural(hours, "hour")
+        return plural(hours, "hour")
     if days < 14:
-        return _plural(days, "day")
+        return plural(days, "day")
     if days < 60:
-        return _plural(days // 7, "week")
+        return plural(days // 7, "week")
     if days < 730:
-        return _plural(days // 30, "month")
-    return _plural(days // 365, "year")
+        return plural(days // 30, "month")
+    return plural(days // 365, "year")
 
 
 def due_phrase(due: datetime | None, now: datetime) -> str:
@@ -165,3 +163,38 @@ def sparkline(values: list[float], *, width: int = 320, height: int = 90,
     points = " ".join(f"{x},{y}" for x, y in dots)
     grid = tuple((y_of(v), f"{int(v * 100)}%") for v in (1.0, 0.5, 0.0))
     return Sparkline(points, dots, width, height, grid)
+
+
+#: Progress page filters: status -> whether a fact row (``study.fact_progress``) matches.
+PROGRESS_FILTERS = {
+    "due": lambda row, now: row["due"] is not None and row["due"] <= now,
+    "missed": lambda row, now: row["mastery"] == "needs work",
+    "mastered": lambda row, now: row["mastery"] == "mastered",
+    "unseen": lambda row, now: row["mastery"] == "not seen",
+}
+
+
+def progress_groups(rows: list[dict[str, Any]], titles: list[tuple[str, str]],
+                    status: str | None, now: datetime) -> list[dict[str, Any]]:
+    """Fact rows by topic (in ``titles`` order), filtered by status; mastered facts apart.
+
+    Each group: topic, title, total, mastered and due counts (of the whole topic), ``rows``
+    to show open and ``mastered_rows`` to fold away (unless the filter asks for them).
+    """
+    matches = PROGRESS_FILTERS.get(status or "")
+    groups = []
+    for topic, title in titles:
+        facts = [r for r in rows if r["topic"] == topic]
+        if not facts:
+            continue
+        shown = [r for r in facts if matches is None or matches(r, now)]
+        if not shown:
+            continue
+        fold = status != "mastered"
+        groups.append({
+            "topic": topic, "title": title, "total": len(facts),
+            "mastered": sum(r["mastery"] == "mastered" for r in facts),
+            "due": sum(PROGRESS_FILTERS["due"](r, now) for r in facts),
+            "rows": [r for r in shown if not (fold and r["mastery"] == "mastered")],
+            "mastered_rows": [r for r in shown if fold and r["mastery"] == "mastered"]})
+    return groups

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
@@ -29,7 +30,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _topic_choices() -> list[SelectChoice]:
-    return [SelectChoice(topic, title) for topic, title in topic_options()]
+    return [SelectChoice(topic, title) for topic, title in topic_options(current_user)]
 
 
 class NewQuizForm(FlaskForm):

@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -22,6 +23,7 @@ from flask_login import current_user, login_required
 from ..database import begin_write
 from ..domain.generator import public_view
 from ..domain.passages import annotate
+from ..domain.text import plural
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Attempt, AttemptQuestion, utcnow
@@ -68,6 +70,9 @@ def _score_text(value: float | None) -> str:
     return display.number_text(value)
 
 
+bp.add_app_template_filter(plural, "plural")
+
+
 @bp.app_template_filter("utc_text")
 def _utc_text(moment: datetime | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else ""
@@ -80,9 +85,10 @@ def _iso_utc(moment: datetime | None) -> str:
 
 @bp.get("/")
 def index():
-    """Send visitors to their dashboard, or to log in."""
+    """Send visitors to their home (an instructor's is the teaching dashboard), or to log in."""
     if current_user.is_authenticated:
-        return redirect(url_for("study.dashboard"))
+        return redirect(url_for("teach.index" if current_user.is_instructor
+                                else "study.dashboard"))
     return render_template("study/welcome.html")
 
 
@@ -108,6 +114,13 @@ def _assignments_for(user) -> list[dict[str, Any]]:
     return rows
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Serve the icon to clients that ask for /favicon.ico without reading the page's link."""
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
@@ -123,6 +136,7 @@ def dashboard():
         history=history, hidden_scores={a.id for a in history if not study.keys_visible(a)},
         trend=trend, spark=display.sparkline(trend) if trend else None,
         open_attempts=study.unfinished_attempts(current_user),
+        review=study.review_status(current_user),
         next_due=study.next_due_at(current_user) if not summary["due_count"] else None,
         assignments=_assignments_for(current_user), form=ActionForm(),
         start_assignment=current_app.view_functions.get("teach.start_assignment") is not None,
@@ -337,9 +351,9 @@ def review():
         else:
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
     summary = study.progress_summary(current_user)
-    return render_template("study/review.html", form=form, due_count=summary["due_count"],
-                           next_due=study.next_due_at(current_user),
-                           seen_any=bool(summary["facts"]))
+    return render_template("study/review.html", form=form, review=study.review_status(
+        current_user), next_due=study.next_due_at(current_user),
+        seen_any=bool(summary["facts"]))
 
 
 @bp.post("/facts/<fact_id>/practice")
@@ -378,12 +392,17 @@ def source():
 @bp.get("/progress")
 @login_required
 def progress():
-    """List every fact with what you know of it and when it is due; filter by topic."""
+    """Facts by topic with what you know of each and when it is due; filter by topic, status."""
     topics = study.topic_options()
     topic = request.args.get("topic") or None
     if topic not in dict(topics):
         topic = None
+    status = request.args.get("status") or None
+    if status not in display.PROGRESS_FILTERS:
+        status = None
     rows = study.fact_progress(current_user, topic)
     summary = study.progress_summary(current_user)
+    groups = display.progress_groups(rows, topics, status, utcnow())
     return render_template("study/progress.html", rows=rows, topics=topics, topic=topic,
-                           summary=summary, mastery_definition=study.MASTERY_DEFINITION)
+                           status=status, groups=groups, summary=summary,
+                           mastery_definition=study.MASTERY_DEFINITION)

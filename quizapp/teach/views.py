@@ -4,6 +4,7 @@ review, commentaries. Student pages for classes: join by code or link, assignmen
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -21,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
 from ..domain.generator import TYPES
@@ -28,7 +30,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
-from ..services import teach
+from ..services import study, teach
 from .forms import (
     TYPE_LABELS,
     ActionForm,
@@ -94,6 +96,12 @@ def _flag_form_factory():
 @bp.app_template_filter("utc")
 def _utc(moment: datetime | None) -> str:
     return moment.strftime("%a %d %b %Y, %H:%M UTC") if moment else ""
+
+
+@bp.app_template_filter("url_breaks")
+def _url_breaks(url: str) -> Markup:
+    """A URL that wraps after its "/" and "." on a narrow screen, never inside a word."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[/.])", url))
 
 
 @bp.app_template_filter("pct")
@@ -227,7 +235,7 @@ def new_assignment(course_id: int):
     """Assign a quiz to the class."""
     course = teach.course_for_instructor(current_user, course_id)
     form = AssignmentForm()
-    topics = teach.topic_titles()
+    topics = study.topic_titles()
     form.topics.choices = [SelectChoice(t, title) for t, title in topics.items()]
     by_topic = teach.question_picker()
     form.question_ids.choices = [SelectChoice(qid, prompt) for group in by_topic.values()
@@ -328,7 +336,7 @@ def review():
     pages = max(1, -(-total // teach.REVIEW_PAGE))
     return render_template(
         "teach/review.html", rows=rows, total=total, page=page, pages=pages,
-        documents=teach.reviewable_documents(current_user), topics=teach.topic_titles(),
+        documents=teach.reviewable_documents(current_user), topics=study.topic_titles(),
         type_labels=TYPE_LABELS,
         filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
                  "flagged": flagged, "q": search or ""})

@@ -35,6 +35,10 @@
     if (!isNaN(serverTime) && sentAt) {
       skew = serverTime - (sentAt + receivedAt) / 2;
     }
+    var joinBar = document.getElementById("host-bar-join");
+    if (joinBar && p.getAttribute("data-phase") === "finished") {
+      joinBar.hidden = true;  // the game is over: stop advertising its PIN
+    }
     var text = p.getAttribute("data-announce");
     if (text && text !== lastAnnounced) {
       lastAnnounced = text;
