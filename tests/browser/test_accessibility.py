@@ -1,0 +1,240 @@
+"""WCAG 2.2 AA: axe-core on every page state at 375 and 1280 px, reflow at 320 px, and the
+issue-17 checks that axe cannot make (focus not obscured, focus kept, focus ring contrast)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from quizapp.extensions import db
+from quizapp.models import Role, utcnow
+from quizapp.services import accounts, live, study, teach
+
+from conftest import COMMENTARY, PASSWORD, valid_response
+from pages import DESKTOP, PHONE, axe_violations, reflows, unnamed_scroll_boxes, weak_focus_rings
+
+VIEWPORTS = {"375": PHONE, "1280": DESKTOP}
+
+
+def _build_world(app) -> dict:
+    """An instructor, two students in a class, a timed assignment with a finished attempt
+    (so the gradebook, item analysis and misconception map have data), a commentary with
+    candidates, a practice attempt half done and a warm-up in its lobby."""
+    with app.app_context():
+        prof = accounts.create_user("prof_axe", PASSWORD, Role.INSTRUCTOR)
+        stu = accounts.create_user("stu_axe", PASSWORD, Role.STUDENT)
+        other = accounts.create_user("stu_two", PASSWORD, Role.STUDENT)
+        db.session.commit()
+        course = teach.create_course(prof, "Seminar A")
+        db.session.commit()
+        for user in (stu, other):
+            teach.join_course(user, course.join_code)
+            db.session.commit()
+        timed = teach.create_assignment(
+            prof, course.id, title="Week 1", count=3, types=["mcq", "true_false"],
+            due_at=utcnow() + timedelta(days=7), max_attempts=3, time_limit_minutes=10)
+        db.session.commit()
+        for user in (stu, other):
+            attempt = teach.start_assignment_attempt(user, timed.id)
+            for item in attempt.items:
+                study.record_response(user, attempt.id, item.question_id,
+                                      valid_response(item.question.payload))
+            db.session.commit()
+            study.finish_attempt(user, attempt.id)
+            db.session.commit()
+        practice = study.start_attempt(stu, count=3, types=["mcq", "true_false", "short"])
+        first = practice.items[0]
+        db.session.commit()
+        study.record_response(stu, practice.id, first.question_id,
+                              valid_response(first.question.payload))
+        db.session.commit()
+        doc = teach.create_commentary(prof, "NATO and Japan", COMMENTARY)
+        db.session.commit()
+        fact_id = doc.facts[0].id
+        game = live.create_game(prof, count=2, types=["mcq"])
+        db.session.commit()
+        world = {"course": course.id, "code": course.join_code, "assignment": timed.id,
+                 "practice": practice.id, "document": doc.id, "fact": fact_id,
+                 "game": game.id, "pin": game.pin,
+                 "question": practice.items[0].question_id}
+        db.session.remove()
+    return world
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def _audit(page, state: str, found: list[str], phone_wide: bool) -> None:
+    report = axe_violations(page)
+    if report:
+        found.append(f"{state} at {page.viewport_size['width']} px ({page.url}): {report}")
+    boxes = unnamed_scroll_boxes(page)
+    if boxes:
+        found.append(f"{state}: scroll boxes that are not focusable named regions: {boxes}")
+    if phone_wide:
+        size = page.viewport_size
+        sticking_out = reflows(page)
+        if sticking_out:
+            found.append(f"{state} does not reflow at 320 px: {sticking_out}")
+        page.set_viewport_size(size)
+
+
+def _public_states(base: str, w: dict) -> list[tuple[str, str]]:
+    return [("welcome", "/"), ("login", "/login"), ("register", "/register"),
+            ("join a warm-up", "/join"), ("join with pin", f"/join?pin={w['pin']}")]
+
+
+def _student_states(base: str, w: dict) -> list[tuple[str, str]]:
+    return [("dashboard", "/dashboard"), ("new quiz", "/quiz/new"),
+            ("question", f"/attempts/{w['practice']}/questions/2"),
+            ("question with feedback", f"/attempts/{w['practice']}/questions/1"),
+            ("review", "/review"), ("source", "/source"), ("progress", "/progress"),
+            ("assignments", "/assignments"), ("join class", f"/classes/join/{w['code']}"),
+            ("join class by code", "/classes/join")]
+
+
+def _instructor_states(base: str, w: dict) -> list[tuple[str, str]]:
+    c, a = w["course"], w["assignment"]
+    return [("teach", "/teach/"), ("class", f"/teach/classes/{c}"),
+            ("join screen", f"/teach/classes/{c}/join-screen"),
+            ("misconceptions", f"/teach/classes/{c}/misconceptions"),
+            ("assignment form", f"/teach/classes/{c}/assignments/new"),
+            ("gradebook", f"/teach/assignments/{a}"),
+            ("item analysis", f"/teach/assignments/{a}/items"),
+            ("question bank", "/teach/questions"),
+            ("question", f"/teach/questions/{w['question']}"),
+            ("commentaries", "/teach/commentaries"),
+            ("commentary", f"/teach/commentaries/{w['document']}"),
+            ("fact", f"/teach/facts/{w['fact']}"),
+            ("warm-ups", "/live/"), ("host lobby", f"/live/games/{w['game']}")]
+
+
+def test_every_page_state_passes_axe_and_reflows(live_server, new_page):
+    """axe-core (WCAG 2.2 AA) at 375 and 1280 px; reflow at 320 px (1.4.10, item 6)."""
+    w = _build_world(live_server.app)
+    base = live_server.url
+    found: list[str] = []
+    for width, viewport in VIEWPORTS.items():
+        page = new_page(viewport)
+        for state, path in _public_states(base, w):
+            page.goto(base + path)
+            _audit(page, state, found, width == "1280")
+        _login(page, base, "stu_axe")
+        for state, path in _student_states(base, w):
+            page.goto(base + path)
+            _audit(page, state, found, width == "1280")
+        page = new_page(viewport)
+        _login(page, base, "prof_axe")
+        for state, path in _instructor_states(base, w):
+            page.goto(base + path)
+            _audit(page, state, found, width == "1280")
+    assert not found, "\n\n".join(found)
+
+
+def test_warm_up_states_pass_axe_and_reflow(live_server, new_page):
+    """Every host and phone screen of a warm-up, through to the podium and results."""
+    w = _build_world(live_server.app)
+    base = live_server.url
+    found: list[str] = []
+    host = new_page(DESKTOP)
+    _login(host, base, "prof_axe")
+    with live_server.app.app_context():  # three on the podium
+        for name in ("Bartholomew", "Chiamaka"):
+            live.join(w["pin"], name)
+        db.session.commit()
+        db.session.remove()
+    phone = new_page(PHONE)
+    phone.goto(f"{base}/join?pin={w['pin']}")
+    phone.get_by_label("Nickname").fill("Ada")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You’re in!")).to_be_visible()
+    _audit(phone, "phone lobby", found, False)
+    host.goto(f"{base}/live/games/{w['game']}")
+    _audit(host, "host lobby", found, True)
+    host.get_by_role("button", name="Start the warm-up").click()
+    expect(phone.locator(".p-choice").first).to_be_visible()
+    _audit(host, "host question", found, True)
+    _audit(phone, "phone question", found, False)
+    phone.locator(".p-choice").first.click()
+    expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+    _audit(phone, "phone answered", found, False)
+    host.get_by_role("button", name="Show the answer now").click()
+    expect(host.locator(".histogram")).to_be_visible()
+    _audit(host, "host reveal", found, True)
+    expect(phone.locator(".p-reveal, .p-result").first).to_be_visible()
+    _audit(phone, "phone reveal", found, False)
+    host.get_by_role("link", name="Leaderboard").click()
+    expect(host.locator(".board")).to_be_visible()
+    _audit(host, "host leaderboard", found, True)
+    host.get_by_role("button", name="Next question").click()
+    expect(phone.locator(".p-count")).to_have_text("Question 2 of 2")
+    host.get_by_role("button", name="Show the answer now").click()
+    host.get_by_role("button", name="Show the podium").click()
+    expect(host.get_by_role("heading", name="Podium")).to_be_visible()
+    _audit(host, "host podium", found, True)
+    expect(phone.get_by_role("heading", name="That’s the end!")).to_be_visible()
+    _audit(phone, "phone final", found, False)
+    host.get_by_role("link", name="Results and CSV export").click()
+    _audit(host, "host results", found, True)
+    host.set_viewport_size(PHONE)
+    _audit(host, "host results", found, False)
+    assert not found, "\n\n".join(found)
+
+
+HIDDEN_BY_STICKY = """() => {
+    const el = document.activeElement;
+    if (el === document.body) return false;  // focus left the page for the browser's own UI
+    const r = el.getBoundingClientRect();
+    return [...document.querySelectorAll('*')].some(bar => {
+        const style = getComputedStyle(bar);
+        if (!['sticky', 'fixed'].includes(style.position) || bar.contains(el)) return false;
+        const b = bar.getBoundingClientRect();
+        return r.top < b.bottom && r.bottom > b.top && r.left < b.right && r.right > b.left;
+    });
+}"""
+
+
+def _obscured_focus_stops(page, key: str, stops: int) -> list[str]:
+    hidden = []
+    for _ in range(stops):
+        page.keyboard.press(key)
+        if page.evaluate(HIDDEN_BY_STICKY):
+            hidden.append(page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+    return hidden
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 320, "height": 200}],  # 400 % zoom
+                         ids=["1280x800", "400pc-zoom"])
+def test_focus_is_never_under_the_sticky_bar_on_candidates(live_server, new_page, viewport):
+    """Item 4 (2.4.11 Focus Not Obscured): Tab and Shift+Tab through the candidate list."""
+    w = _build_world(live_server.app)
+    page = new_page(viewport)
+    _login(page, live_server.url, "prof_axe")
+    page.goto(f"{live_server.url}/teach/commentaries/{w['document']}")
+    stops = page.locator("main a, main button, main input:not([type=hidden])").count()
+    assert stops > 50
+    page.locator("main h1").focus()
+    hidden = _obscured_focus_stops(page, "Tab", stops)
+    hidden += _obscured_focus_stops(page, "Shift+Tab", stops)
+    assert hidden == [], f"{len(hidden)} focus stops hidden under the sticky bar: {hidden[:3]}"
+
+
+def test_focus_ring_has_3_to_1_contrast(live_server, new_page):
+    """Item 8 (1.4.11): the ring of every focus stop stands out 3:1 from its background."""
+    w = _build_world(live_server.app)
+    page = new_page(DESKTOP)
+    page.goto(live_server.url + "/login")
+    weak = weak_focus_rings(page)
+    _login(page, live_server.url, "stu_axe")
+    for path in ("/dashboard", f"/attempts/{w['practice']}/questions/2", "/source"):
+        page.goto(live_server.url + path)
+        weak += weak_focus_rings(page)
+    assert weak == []
