@@ -238,3 +238,30 @@ def test_focus_ring_has_3_to_1_contrast(live_server, new_page):
         page.goto(live_server.url + path)
         weak += weak_focus_rings(page)
     assert weak == []
+
+
+def _join_now(app, pin: str, name: str) -> None:
+    with app.app_context():
+        live.join(pin, name)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_host_projector_keeps_focus_when_it_refreshes(live_server, new_page):
+    """Item 5 (2.4.3, 2.4.7): a refresh keeps focus; Start precedes every player's Remove."""
+    w = _build_world(live_server.app)
+    host = new_page(DESKTOP)
+    _login(host, live_server.url, "prof_axe")
+    host.goto(f"{live_server.url}/live/games/{w['game']}")
+    for number, name in enumerate(("Kenji", "Marta", "Priya"), 1):
+        _join_now(live_server.app, w["pin"], name)
+        expect(host.locator(".joined-count")).to_have_text(str(number))
+    start = host.get_by_role("button", name="Start the warm-up")
+    removes = host.get_by_role("button", name="Remove Kenji")
+    assert start.evaluate("(el, other) => !!(el.compareDocumentPosition(other) & 4)",
+                          removes.element_handle())
+    # Focus on a control without an id: a phone joining replaces the panel, focus stays.
+    host.locator("summary").focus()
+    _join_now(live_server.app, w["pin"], "Oluwaseun")
+    expect(host.locator(".joined-count")).to_have_text("4")
+    expect(host.locator("summary")).to_be_focused()
