@@ -4,8 +4,16 @@
 
   // Move focus to the heading that matters (the feedback after an answer, the next
   // question), so keyboard and screen reader users start reading there.
+  // A flashed message (a late answer, a confirmation) moves to just after that heading and
+  // describes it, or screen readers, starting at the heading, would never reach it.
   function focusHeading() {
     var target = document.querySelector("[data-autofocus]");
+    var flashes = document.querySelector(".flashes");
+    if (target && flashes) {
+      target.insertAdjacentElement("afterend", flashes);
+      flashes.id = flashes.id || "flashes";
+      target.setAttribute("aria-describedby", flashes.id);
+    }
     if (target && document.activeElement === document.body) {
       target.focus({ preventScroll: false });
     }
@@ -30,18 +38,34 @@
     });
   }
 
-  // Timed attempts: count the remaining time down (the server still decides).
+  // Timed attempts: count the remaining time down (the server still decides), and say so
+  // in the status region at 5 minutes, 1 minute and zero (the ticking itself stays quiet).
+  var WARNINGS = [
+    [300, "5 minutes left. Answers sent after the time is up are not recorded."],
+    [60, "1 minute left. Answers sent after the time is up are not recorded."],
+    [0, "Time is up: answers can no longer be recorded."]
+  ];
+
   function countdown() {
     var timer = document.querySelector(".timer[data-deadline]");
     var left = timer && timer.querySelector(".timer-left");
+    var status = document.getElementById("timer-status");
     if (!left) { return; }
     var deadline = Date.parse(timer.dataset.deadline);
     if (isNaN(deadline)) { return; }
+    var warned = (deadline - Date.now()) / 1000;  // warnings already past are not given
     function tick() {
       var seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       var minutes = Math.floor(seconds / 60);
       var rest = String(seconds % 60).padStart(2, "0");
       left.textContent = seconds > 0 ? minutes + ":" + rest : "time is up";
+      WARNINGS.forEach(function (warning) {
+        if (seconds <= warning[0] && warned > warning[0]) {
+          warned = warning[0];
+          if (status) { status.textContent = warning[1]; }
+          timer.classList.add("is-warning");
+        }
+      });
       if (seconds === 0) {
         timer.classList.add("is-over");
         clearInterval(handle);

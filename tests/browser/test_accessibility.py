@@ -265,3 +265,51 @@ def test_host_projector_keeps_focus_when_it_refreshes(live_server, new_page):
     _join_now(live_server.app, w["pin"], "Oluwaseun")
     expect(host.locator(".joined-count")).to_have_text("4")
     expect(host.locator("summary")).to_be_focused()
+
+
+def _timed_attempt(app, w: dict) -> int:
+    """A fresh, unanswered attempt at the timed assignment (10 minutes) for stu_two."""
+    from quizapp.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "stu_two"))
+        attempt_id = teach.start_assignment_attempt(user, w["assignment"]).id
+        db.session.commit()
+        db.session.remove()
+    return attempt_id
+
+
+def test_timed_quiz_warns_before_zero_and_late_answer_is_announced(live_server, new_page):
+    """Item 9 (2.2.1, 4.1.3): a timer with a status warning; the late message after the H1."""
+    from quizapp.models import Attempt
+
+    w = _build_world(live_server.app)
+    attempt_id = _timed_attempt(live_server.app, w)
+    page = new_page(PHONE)
+    _login(page, live_server.url, "stu_two")
+    page.clock.install()
+    page.goto(f"{live_server.url}/attempts/{attempt_id}")
+    expect(page.get_by_role("timer", name="Time left")).to_be_visible()
+    status = page.locator("#timer-status[role=status]")
+    expect(status).to_have_text("")
+    page.clock.run_for("05:10")
+    expect(status).to_contain_text("5 minutes left")
+    page.clock.run_for("04:00")
+    expect(status).to_contain_text("1 minute left")
+    report = axe_violations(page)
+    assert not report, report
+
+    # The time runs out on the server while the student still answers.
+    with live_server.app.app_context():
+        db.session.get(Attempt, attempt_id).deadline = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        db.session.remove()
+    page.locator("input[name=response]").first.check()
+    page.get_by_role("button", name="Check answer").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_be_focused()
+    described = heading.get_attribute("aria-describedby")
+    assert described and "Time is up" in page.locator(f"#{described}").inner_text()
+    # In reading order the message comes right after the heading that has focus.
+    assert page.evaluate(f"""document.getElementById('question-heading').nextElementSibling
+                             === document.getElementById('{described}')""")
