@@ -21,8 +21,17 @@
 
   // Timeline questions: choosing a position another event holds swaps the two, so the
   // positions always stay a complete order.
+  // The swap is said in a status line, so it is not a silent change to another field.
   function keepOrderComplete() {
-    document.querySelectorAll("select[data-order-group]").forEach(function (select) {
+    var selects = document.querySelectorAll("select[data-order-group]");
+    var status = null;
+    if (selects.length) {
+      status = document.createElement("p");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      selects[0].form.appendChild(status);
+    }
+    selects.forEach(function (select) {
       select.dataset.previous = select.value;
       select.addEventListener("change", function () {
         var group = select.dataset.orderGroup;
@@ -31,6 +40,9 @@
           if (other !== select && other.value === select.value && previous) {
             other.value = previous;
             other.dataset.previous = previous;
+            var label = other.labels && other.labels[0];
+            status.textContent = "Swapped: " + (label ? label.textContent.trim() : "the other event") +
+              " is now in position " + previous + ".";
           }
         });
         select.dataset.previous = select.value;

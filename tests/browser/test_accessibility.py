@@ -3,7 +3,9 @@ issue-17 checks that axe cannot make (focus not obscured, focus kept, focus ring
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +15,15 @@ from quizapp.models import Role, utcnow
 from quizapp.services import accounts, live, study, teach
 
 from conftest import COMMENTARY, PASSWORD, valid_response
-from pages import DESKTOP, PHONE, axe_violations, reflows, unnamed_scroll_boxes, weak_focus_rings
+from pages import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    contrast,
+    reflows,
+    unnamed_scroll_boxes,
+    weak_focus_rings,
+)
 
 VIEWPORTS = {"375": PHONE, "1280": DESKTOP}
 
@@ -313,3 +323,57 @@ def test_timed_quiz_warns_before_zero_and_late_answer_is_announced(live_server, 
     # In reading order the message comes right after the heading that has focus.
     assert page.evaluate(f"""document.getElementById('question-heading').nextElementSibling
                              === document.getElementById('{described}')""")
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def test_no_aria_label_on_elements_that_do_not_expose_it():
+    """Item 10: aria-label on a plain <p>/<span>/<strong> is dropped by screen readers."""
+    bad = [f"{path.name}: {m.group(0)[:60]}" for path in TEMPLATES.rglob("*.html")
+           for m in re.finditer(r"<(p|span|strong)\b(?![^>]*\brole=)[^>]*\baria-label=[^>]*>",
+                                path.read_text(encoding="utf-8"))]
+    assert bad == []
+
+
+def test_tile_letters_have_4_5_to_1_contrast():
+    """Item 10 (1.4.3): white letters on their chip over every tile colour."""
+    css = (STATIC / "css" / "live.css").read_text(encoding="utf-8")
+    tiles = re.findall(r"--t\d: #([0-9a-f]{6})", css)
+    alpha_rgb = re.search(r"\.tile-letter \{[^}]*background: rgba\((\d+), (\d+), (\d+), ([\d.]+)\)",
+                          css)
+    *chip, alpha = (float(x) for x in alpha_rgb.groups())
+    assert len(tiles) == 6
+    for tile in tiles:
+        rgb = [int(tile[i:i + 2], 16) for i in (0, 2, 4)]
+        mixed = tuple(c * (1 - alpha) + k * alpha for c, k in zip(rgb, chip, strict=True))
+        assert contrast((255, 255, 255), mixed) >= 4.5, tile
+
+
+def test_timeline_swap_and_reduced_motion_and_phone_heading(live_server, new_page):
+    """Item 10: a position swap is announced; the projector bar stops under reduced motion."""
+    w = _build_world(live_server.app)
+    with live_server.app.app_context():
+        from quizapp.models import User
+
+        stu = db.session.scalar(db.select(User).where(User.username == "stu_axe"))
+        attempt_id = study.start_attempt(stu, count=1, types=["ordering"]).id
+        db.session.commit()
+        db.session.remove()
+    page = new_page(DESKTOP)
+    _login(page, live_server.url, "stu_axe")
+    page.goto(f"{live_server.url}/attempts/{attempt_id}")
+    selects = page.locator("select[data-order-group]")
+    first = selects.nth(0).input_value()
+    selects.nth(1).select_option(first)
+    expect(page.get_by_role("status").filter(has_text="Swapped")).to_contain_text(
+        "is now in position")
+
+    host = new_page(DESKTOP)
+    host.emulate_media(reduced_motion="reduce")
+    _login(host, live_server.url, "prof_axe")
+    host.goto(f"{live_server.url}/live/games/{w['game']}")
+    host.get_by_role("button", name="Start the warm-up").click()
+    expect(host.locator("#timer-num")).to_be_visible()
+    expect(host.locator(".timer-bar")).to_be_hidden()
