@@ -377,3 +377,21 @@ def test_timeline_swap_and_reduced_motion_and_phone_heading(live_server, new_pag
     host.get_by_role("button", name="Start the warm-up").click()
     expect(host.locator("#timer-num")).to_be_visible()
     expect(host.locator(".timer-bar")).to_be_hidden()
+
+
+def test_refused_answer_focuses_the_first_field_to_fix(live_server, new_page):
+    """Item 10 (3.3.1): after a refused answer focus goes to the first error, not the H1."""
+    _build_world(live_server.app)
+    with live_server.app.app_context():
+        from quizapp.models import User
+
+        stu = db.session.scalar(db.select(User).where(User.username == "stu_axe"))
+        attempt_id = study.start_attempt(stu, count=1, types=["matching"]).id
+        db.session.commit()
+        db.session.remove()
+    page = new_page(PHONE)
+    _login(page, live_server.url, "stu_axe")
+    page.goto(f"{live_server.url}/attempts/{attempt_id}")
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose a match for every item")
+    expect(page.locator(".has-error select").first).to_be_focused()
