@@ -395,3 +395,39 @@ def test_refused_answer_focuses_the_first_field_to_fix(live_server, new_page):
     page.get_by_role("button", name="Check answer").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose a match for every item")
     expect(page.locator(".has-error select").first).to_be_focused()
+
+
+def _tab_until(page, selector: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_warm_up_by_keyboard_only(live_server, new_page):
+    """A warm-up played and hosted with Tab, Enter and typing only, no pointer."""
+    w = _build_world(live_server.app)
+    phone = new_page(PHONE)
+    phone.goto(f"{live_server.url}/join?pin={w['pin']}")
+    _tab_until(phone, "input[name=nickname]")
+    phone.keyboard.type("Keys")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="You’re in!")).to_be_visible()
+
+    host = new_page(DESKTOP)
+    _login(host, live_server.url, "prof_axe")
+    host.goto(f"{live_server.url}/live/games/{w['game']}")
+    expect(host.locator(".joined-count")).to_have_text("1")
+    _tab_until(host, "#host-next")
+    host.keyboard.press("Enter")
+    expect(phone.locator(".p-choice").first).to_be_visible()
+    _tab_until(phone, ".p-choice")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+    _tab_until(host, "#host-reveal")
+    host.keyboard.press("Enter")
+    expect(host.locator(".histogram")).to_be_visible()
+    _tab_until(host, "#host-next")
+    host.keyboard.press("Enter")
+    expect(phone.locator(".p-count")).to_have_text("Question 2 of 2")
