@@ -78,22 +78,40 @@
     }
   }
 
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), summary, [tabindex]";
+
+  // Where focus was, so the same control (or its nearest neighbour) gets it back after the
+  // panel is replaced: by id, else by its text, else by its place among the controls.
+  function where(el) {
+    var all = Array.prototype.slice.call(holder.querySelectorAll(FOCUSABLE));
+    return {id: el.id, tag: el.tagName, text: el.textContent.trim(), index: all.indexOf(el)};
+  }
+
+  function refocus(was) {
+    var all = Array.prototype.slice.call(holder.querySelectorAll(FOCUSABLE));
+    var same = was.id && document.getElementById(was.id);
+    if (!same) {
+      same = all.filter(function (el) {
+        return el.tagName === was.tag && el.textContent.trim() === was.text;
+      })[0];
+    }
+    if (!same && all.length) { same = all[Math.min(Math.max(was.index, 0), all.length - 1)]; }
+    if (same) { same.focus(); }
+  }
+
   function swap(html, sentAt, receivedAt) {
     var active = document.activeElement;
     if (active && holder.contains(active) && active.tagName === "INPUT" && active.value) {
       return false;  // the host is typing a nickname to remove: don't pull it away
     }
-    var focusId = active && holder.contains(active) ? active.id : null;
+    var focused = active && active !== holder && holder.contains(active) ? where(active) : null;
     var detailsOpen = !!holder.querySelector("details[open]");
     holder.innerHTML = html;
     if (detailsOpen) {
       var details = holder.querySelector("details");
       if (details) { details.open = true; }
     }
-    if (focusId) {
-      var again = document.getElementById(focusId);
-      if (again) { again.focus(); }
-    }
+    if (focused) { refocus(focused); }
     readPanel(sentAt, receivedAt);
     return true;
   }
