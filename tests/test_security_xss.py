@@ -200,9 +200,7 @@ def test_a_pasted_commentary_its_title_and_candidates_are_escaped(app):
     student = login(app, "stud")
     assert_escaped(page(student, f"/source?document={slug}"), PAYLOADS, "source page")
     with app.app_context():
-        # A commentary is practised by the students of its author's classes.
-        course = teach.create_course(db.session.get(User, doc.created_by_id), "Seminar")
-        db.session.add(Enrollment(course_id=course.id, user_id=student_id, role=Role.STUDENT))
+        # Enrolled above: the student practises the commentary of their class's instructor.
         attempt = study.start_attempt(db.session.get(User, student_id), count=1,
                                       topics=[slug], types=["mcq"])
         db.session.commit()

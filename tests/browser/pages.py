@@ -71,14 +71,23 @@ def reflows(page, width: int = 320) -> list[str]:
     """Resize to ``width`` CSS px (400 % zoom of 1280) and list what sticks out sideways."""
     page.set_viewport_size({"width": width, "height": 640})
     page.wait_for_load_state("load")
-    return page.evaluate("""() => {
+    found = page.evaluate(_STICKING_OUT)
+    if found:
+        # The host screen swaps in fresh HTML as it polls; a swap caught mid-way is not a
+        # layout that stays. Measure once more after it settles.
+        page.wait_for_timeout(400)
+        found = page.evaluate(_STICKING_OUT)
+    return found
+
+
+_STICKING_OUT = """() => {
         if (document.documentElement.scrollWidth <= innerWidth) return [];
         const out = [...document.querySelectorAll('body *')].filter(el => {
             const r = el.getBoundingClientRect();
             return r.right > innerWidth + 1 && !el.closest('.table-wrap, [role=region]');
         }).slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + (el.getAttribute('class') || ''));
         return out.length ? out : ['html: ' + document.documentElement.scrollWidth + ' px'];
-    }""")
+    }"""
 
 
 def unnamed_scroll_boxes(page) -> list[str]:
