@@ -184,6 +184,9 @@ class Question(db.Model):
     #: Fact ids the question asks about (several for ordering and matching).
     fact_ids: Mapped[list[str]] = mapped_column(JSON)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"))
+    #: The instructor whose own version this is (their edit or retirement of a shared seed
+    #: question, used by their classes and warm-ups only); None: the shared bank.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property

@@ -272,7 +272,8 @@ def test_edited_question_wording_is_escaped_for_students_instructors_and_the_hos
                                      .order_by(Question.id))
         qid, payload = question.id, question.payload
     form = question_form(payload, " / ".join(PAYLOADS))
-    for n, name in enumerate(k for k in form if k.startswith("opt_")):
+    keys = {f"opt_choices_{payload['answer']}"}  # a key's text cannot change in the editor
+    for n, name in enumerate(k for k in form if k.startswith("opt_") and k not in keys):
         form[name] = f"{PAYLOADS[n % len(PAYLOADS)]} #{n}"
     form["explanation"] = " ".join(PAYLOADS)
     prof = login(app, "prof")
@@ -285,7 +286,7 @@ def test_edited_question_wording_is_escaped_for_students_instructors_and_the_hos
                                 .order_by(Question.version.desc()))
         new_id, topic = new.id, new.topic
         attempt = study.start_attempt(db.session.get(User, student_id), count=1,
-                                      question_ids=[new_id])
+                                      question_ids=[new_id], owner_id=prof_id)  # prof's own
         game = live.create_game(db.session.get(User, prof_id), question_ids=[new_id])
         db.session.commit()
         live.advance(db.session.get(User, prof_id), utcnow(), game_id=game.id)

@@ -408,20 +408,28 @@ def test_an_instructor_rewords_resolves_and_retires_a_flagged_question(client, a
     assert "The key looks wrong." in page
     with app.app_context():
         payload = db.session.get(Question, qid).payload
-    data = {"prompt": "A clearer prompt?", "explanation": "Clearer."}
+        keyed = teach.key_options(payload)
+    # A true/false statement is its key; other prompts and the wrong choices may be reworded.
+    prompt = payload["prompt"] if payload["type"] == "true_false" else "A clearer prompt?"
+    data = {"prompt": prompt, "explanation": "Clearer."}
     for group in ("choices", "items", "left", "right"):
         for option in payload.get(group, []):
-            data[f"opt_{group}_{option['id']}"] = option["text"] + " (edited)"
+            edited = f"{group}.{option['id']}" not in keyed
+            data[f"opt_{group}_{option['id']}"] = option["text"] + " (edited)" * edited
     saved = client.post(f"/teach/questions/{qid}", data=data)
     assert saved.status_code == 303
     new_id = int(saved.headers["Location"].rsplit("/", 1)[1])
     assert new_id != qid
     with app.app_context():
         old, new = db.session.get(Question, qid), db.session.get(Question, new_id)
-        assert old.status is QuestionStatus.RETIRED and new.payload["edited"] is True
-        assert new.payload["prompt"] == "A clearer prompt?"
+        # The seed question stays for everyone else; the edit is prof's own version.
+        assert old.status is QuestionStatus.ACTIVE and new.payload["edited"] is True
+        assert new.owner_id == people["prof"].id
+        assert new.payload["prompt"] == prompt
         assert db.session.scalar(select(QuestionFlag.resolved)) is True
         assert qid not in db.session.get(Assignment, aid).question_ids  # drawn, not picked
+    assert "This version is retired" in client.get(f"/teach/questions/{qid}").get_data(
+        as_text=True)
     assert client.post(f"/teach/questions/{new_id}/retire").status_code == 303
     assert client.post(f"/teach/questions/{new_id}/retire").status_code == 303
     with app.app_context():

@@ -525,7 +525,9 @@ def test_editing_makes_a_new_version_and_retires_the_old(client, app, world):
     with app.app_context():
         question = db.session.scalar(select(Question).where(
             Question.status == QuestionStatus.ACTIVE, Question.type == "mcq"))
-        qid, choice = question.id, question.payload["choices"][0]["id"]
+        qid = question.id
+        choice = next(c["id"] for c in question.payload["choices"]
+                      if c["id"] != question.payload["answer"])
     body = {"prompt": "Reworded: which year?", "options": {choice: "Reworded choice"},
             "explanation": "Because."}
     edited = client.patch(f"/api/v1/questions/{qid}", json=body, headers=world.prof)
@@ -535,9 +537,10 @@ def test_editing_makes_a_new_version_and_retires_the_old(client, app, world):
     assert new["payload"]["prompt"] == "Reworded: which year?"
     again = client.patch(f"/api/v1/questions/{qid}", json=body, headers=world.prof)
     assert again.status_code == 200 and again.get_json()["id"] == new["id"]
-    with app.app_context():
-        old = db.session.get(Question, qid)
-        assert (old.status, old.replaced_by_id) == (QuestionStatus.RETIRED, new["id"])
+    with app.app_context():  # a seed question: the shared row stays for everyone else
+        assert db.session.get(Question, qid).status is QuestionStatus.ACTIVE
+    shown = client.get(f"/api/v1/questions/{qid}", headers=world.prof).get_json()
+    assert (shown["status"], shown["replaced_by_id"]) == ("retired", new["id"])
     stale = client.patch(f"/api/v1/questions/{qid}", json={"prompt": "Other"},
                          headers=world.prof)
     assert stale.status_code == 409
@@ -555,9 +558,18 @@ def test_retired_questions_are_never_asked_again(client, app, world):
             .get_json()["status"] == "retired"
     assert client.post(f"/api/v1/questions/{ids[0]}/retire",
                        headers=world.prof).status_code == 200
+    # Nothing left to ask in that topic in prof's classes and warm-ups ...
+    refused = client.post(f"/api/v1/classes/{world.cls['id']}/assignments", headers=world.prof,
+                          json={"title": "About", "count": 1, "due_at": FUTURE,
+                                "topics": ["about"], "max_attempts": 1, "grading": "highest",
+                                "show_keys": "immediately"})
+    assert refused.status_code == 400 and "count" in refused.get_json()["error"]["fields"]
+    assert client.post("/api/v1/live", json={"topics": ["about"], "count": 1},
+                       headers=world.prof).status_code == 400
+    # ... while the shared bank, which students practise on, keeps them.
     response = client.post("/api/v1/attempts", json={"topics": ["about"], "count": 5},
                            headers=world.stud)
-    assert response.status_code == 400  # nothing left to ask in that topic
+    assert response.status_code == 201
 
 
 # =========================================================================== commentaries

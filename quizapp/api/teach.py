@@ -296,13 +296,15 @@ document("/api/v1/questions/{question_id}/flags", "post", "Flag a question as wr
 
 
 def _question_json(question) -> dict[str, Any]:
+    user = current_api_user()
+    status, replaced_by_id = teach.seen_state(user, question)  # as this instructor sees it
     return {"id": question.id, "uid": question.uid, "version": question.version,
-            "status": question.status.value, "type": question.type,
+            "status": status.value, "type": question.type,
             "topic": question.topic, "fact_ids": question.fact_ids,
-            "replaced_by_id": question.replaced_by_id, "payload": question.payload,
+            "replaced_by_id": replaced_by_id, "payload": question.payload,
             "flags": [{"id": f.id, "comment": f.comment, "resolved": f.resolved,
                        "username": f.user.username, "created_at": f.created_at.isoformat() + "Z"}
-                      for f in teach.question_flags(current_api_user(), question)]}
+                      for f in teach.question_flags(user, question)]}
 
 
 @bp.get("/questions/<int:question_id>")
@@ -320,7 +322,7 @@ document("/api/v1/questions/{question_id}", "get", "A question with key and flag
 @bp.patch("/questions/<int:question_id>")
 @instructor_token_required
 def edit_question(question_id: int):
-    """Reword a question: a new version replaces it, the old one is retired."""
+    """Reword a question: a new version replaces it, the old one is retired (for you)."""
     data = json_body(("prompt",))
     new = teach.edit_question(current_api_user(), question_id, prompt=data["prompt"],
                               options=data.get("options"), explanation=data.get("explanation"))
@@ -329,7 +331,9 @@ def edit_question(question_id: int):
 
 
 document("/api/v1/questions/{question_id}", "patch",
-         "Edit wording (prompt, option texts, explanation) as a new version",
+         "Edit wording (prompt, wrong choices' texts, explanation) as a new version: your "
+         "own for a shared seed question. Key texts and a true/false statement cannot "
+         "change (400 naming the field)",
          body={"type": "object", "required": ["prompt"], "properties": {
              "prompt": {"type": "string"}, "explanation": {"type": "string"},
              "options": {"type": "object", "description": "option id (or group.id, e.g. "
@@ -342,12 +346,14 @@ document("/api/v1/questions/{question_id}", "patch",
 @instructor_token_required
 def retire_question(question_id: int):
     """Retire a question so no quiz asks it again."""
-    question = teach.retire_question(current_api_user(), question_id)
+    user = current_api_user()
+    question = teach.retire_question(user, question_id)
     db.session.commit()
-    return {"id": question.id, "status": question.status.value}
+    return {"id": question.id, "status": teach.seen_state(user, question)[0].value}
 
 
-document("/api/v1/questions/{question_id}/retire", "post", "Retire a question",
+document("/api/v1/questions/{question_id}/retire", "post",
+         "Retire a question (a shared seed question: for your classes and warm-ups)",
          responses={200: "Retired", 401: "No token", 403: "Not an instructor",
                     404: "Not found"})
 

@@ -314,7 +314,7 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
     if fields:
         raise invalid("Some warm-up options are not valid.", fields)
     begin_write(db.session)
-    candidates = active_candidates()
+    candidates = active_candidates(owner_id=host.id)  # the host's own versions
     if question_ids:
         known = {c.id for c in candidates}
         unknown = [i for i in question_ids if i not in known]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, Text, cast, inspect, select, update
+from sqlalchemy import JSON, Text, cast, func, inspect, select, update
 
 from ..boundary import scrub_value
 from ..database import create_sqlite_file, sqlite_path
@@ -79,11 +79,18 @@ def sync_document(base: FactBase, created_by_id: int | None = None,
     return doc, sync_questions(doc, generate_bank(base, bank_seed))
 
 
+def next_version(uid: str) -> int:
+    """The next version number of a question, after every instructor's own versions too."""
+    return (db.session.scalar(select(func.max(Question.version)).where(
+        Question.uid == uid)) or 0) + 1
+
+
 def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
     """Store generated questions for ``doc``; return how many rows were added."""
     current: dict[str, Question] = {}
-    for q in db.session.scalars(select(Question).where(Question.document_id == doc.id)
-                                .order_by(Question.version)):
+    for q in db.session.scalars(select(Question).where(Question.document_id == doc.id,
+                                                       Question.owner_id.is_(None))
+                                .order_by(Question.version)):  # instructors' own: theirs
         current[q.uid] = q  # the newest version wins
     added = 0
     for generated in bank:
@@ -91,7 +98,7 @@ def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
         if row is not None and (row.payload == generated or row.status is QuestionStatus.RETIRED
                                 or row.version > 1 and row.payload.get("edited")):
             continue  # unchanged, retired by an instructor, or edited by hand: keep
-        version = 1 if row is None else row.version + 1
+        version = 1 if row is None else next_version(row.uid)
         if row is not None:
             row.status = QuestionStatus.RETIRED
         new = Question(uid=generated["id"], version=version, type=generated["type"],

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from ..database import begin_write
 from ..domain import scheduling
@@ -75,10 +75,28 @@ class Feedback:
                 "explanation": self.explanation, "source": self.source, "recorded": True}
 
 
-def active_candidates(document_ids: list[int] | None = None) -> list[Candidate]:
-    """Questions that may be asked: active, and about approved facts only."""
+def seen_by(owner_id: int | None):
+    """SQL: the question rows an instructor's draws use, or (None) the shared bank.
+
+    An instructor's own version of a question (``Question.owner_id``: their edit, or their
+    retirement) stands in for the shared one in their classes and warm-ups only; students
+    practising on their own, and everyone else, draw from the shared bank.
+    """
+    shared = Question.owner_id.is_(None)
+    if owner_id is None:
+        return shared
+    own = aliased(Question)
+    replaced = select(own.uid).where(own.owner_id == owner_id)
+    # is_not(None) first: no NULL comparison, so the negation (teach.review_queue) holds too.
+    mine = Question.owner_id.is_not(None) & (Question.owner_id == owner_id)
+    return mine | (shared & Question.uid.not_in(replaced))
+
+
+def active_candidates(document_ids: list[int] | None = None,
+                      owner_id: int | None = None) -> list[Candidate]:
+    """Questions that may be asked: active, about approved facts only, in ``seen_by``."""
     query = select(Question.id, Question.type, Question.topic, Question.fact_ids).where(
-        Question.status == QuestionStatus.ACTIVE)
+        Question.status == QuestionStatus.ACTIVE, seen_by(owner_id))
     if document_ids:
         query = query.where(Question.document_id.in_(document_ids))
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
@@ -124,15 +142,16 @@ def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str
 def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any = None,
                   seed: Any = None, mode: str = "practice",
                   assignment: Assignment | None = None,
-                  question_ids: list[int] | None = None, start_key: str | None = None
-                  ) -> Attempt:
+                  question_ids: list[int] | None = None, start_key: str | None = None,
+                  owner_id: int | None = None) -> Attempt:
     """Create an attempt with its questions drawn (reproducibly for ``seed``).
 
     ``start_key`` is the random key of the form that asked (``study.forms.start_key``): the
     same form sent again with the same choices (a double click without JavaScript, a
     resent request) gets back the attempt the first sending made, as long as that attempt
     is untouched. Once it has an answer or is finished, or with other choices (Back, change
-    the length, Start again), the form starts a new attempt.
+    the length, Start again), the form starts a new attempt. Questions come from the shared
+    bank, or for an assignment from its class owner's (``owner_id``, see ``seen_by``).
     """
     if mode not in ("practice", "review", "assignment"):
         raise invalid("Unknown mode.", {"mode": "Use practice or review."})
@@ -167,7 +186,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
-    candidates = active_candidates()
+    candidates = active_candidates(owner_id=owner_id)
     if question_ids:
         wanted = {c.id: c for c in candidates}
         picked = [wanted[i] for i in question_ids if i in wanted]

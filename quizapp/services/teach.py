@@ -57,7 +57,7 @@ from ..models import (
 )
 from . import accounts, study
 from .accounts import find_user
-from .setup import sync_questions
+from .setup import next_version, sync_questions
 
 #: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) so they can be read aloud.
 JOIN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -323,7 +323,7 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
             fields["question_ids"] = "Send a list of question ids."
         else:
             picked = list(dict.fromkeys(question_ids))
-            active = {c.id for c in study.active_candidates()}
+            active = {c.id for c in study.active_candidates(owner_id=course.owner_id)}
             if set(picked) - active:
                 fields["question_ids"] = "Some of those questions are retired or unknown."
             elif len(picked) > study.MAX_COUNT:
@@ -358,7 +358,7 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
     if fields:
         raise invalid("Some assignment settings are not valid.", fields)
     if not picked:
-        pool = [c for c in study.active_candidates()
+        pool = [c for c in study.active_candidates(owner_id=course.owner_id)
                 if (not types or c.type in types) and (not topics or c.topic in topics)]
         if len(pool) < count:
             raise invalid("Not enough questions match.", {
@@ -375,9 +375,9 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
     return assignment
 
 
-def question_picker() -> dict[str, list[tuple[int, str]]]:
+def question_picker(course: Course) -> dict[str, list[tuple[int, str]]]:
     """Active questions about approved facts, grouped by topic, for hand-picking."""
-    ids = [c.id for c in study.active_candidates()]
+    ids = [c.id for c in study.active_candidates(owner_id=course.owner_id)]
     picker: dict[str, list[tuple[int, str]]] = {}
     for qid, topic, payload in db.session.execute(
             select(Question.id, Question.topic, Question.payload)
@@ -465,7 +465,8 @@ def start_assignment_attempt(user: User, assignment_id: int,
         user, count=min(assignment.count, study.MAX_COUNT),
         types=list(assignment.types) or None, topics=list(assignment.topics) or None,
         seed=student_seed(assignment, user), mode="assignment", assignment=assignment,
-        question_ids=list(assignment.question_ids) or None)
+        question_ids=list(assignment.question_ids) or None,
+        owner_id=assignment.course.owner_id)
     if attempt.deadline is not None:  # a timed attempt never runs past the due date
         attempt.deadline = min(attempt.deadline, assignment.due_at)
     db.session.flush()
@@ -667,7 +668,7 @@ EXPORT_FORMATS = ("csv", "gift", "moodle_xml", "json")
 
 def assignment_questions(assignment: Assignment) -> list[Question]:
     """The questions an assignment asks: hand-picked, the shared draw, or its whole pool."""
-    candidates = study.active_candidates()
+    candidates = study.active_candidates(owner_id=assignment.course.owner_id)
     if assignment.question_ids:
         ids = [c.id for c in candidates if c.id in set(assignment.question_ids)]
         ids.sort(key=assignment.question_ids.index)
@@ -744,9 +745,40 @@ def export_assignment(assignment: Assignment, fmt: Any) -> tuple[str, str, str]:
 # =========================================================================== question review
 
 def _reviewable(user: User, question: Question) -> bool:
-    """Seed questions are shared by all instructors; a commentary's belong to its author."""
+    """Seed questions are shared by all instructors, a commentary's belong to its author,
+    and an instructor's own version of a seed question to that instructor alone."""
     doc = db.session.get(Document, question.document_id)
-    return doc is not None and doc.created_by_id in (None, user.id)
+    return doc is not None and doc.created_by_id in (None, user.id) \
+        and question.owner_id in (None, user.id)
+
+
+def shared_seed(question: Question) -> bool:
+    """A question of the shared seed bank: an instructor who changes it makes their own."""
+    if question.owner_id is not None:
+        return False
+    return db.session.scalar(select(Document.created_by_id).where(
+        Document.id == question.document_id)) is None
+
+
+def newest_seen(user: User, question: Question) -> Question:
+    """The newest version of the question in ``user``'s view: their own, else the bank's."""
+    if shared_seed(question):
+        own = db.session.scalar(select(Question).where(
+            Question.uid == question.uid, Question.owner_id == user.id)
+            .order_by(Question.version.desc()).limit(1))
+        if own is not None:
+            return own
+    return _newest(question)
+
+
+def seen_state(user: User, question: Question) -> tuple[QuestionStatus, int | None]:
+    """(status, replaced by) as ``user`` sees them: a shared question they have their own
+    version of (an edit, or a retirement) is retired for them, for nobody else."""
+    if shared_seed(question):
+        newest = newest_seen(user, question)
+        if newest.owner_id == user.id:
+            return QuestionStatus.RETIRED, newest.id
+    return question.status, question.replaced_by_id
 
 
 def question_for_review(user: User, question_id: int) -> Question:
@@ -786,11 +818,16 @@ def review_queue(user: User, *, status: str = "active", flagged: bool = False,
     """Questions to review (flagged first), filtered; ((question, open flags), total)."""
     require_instructor(user)
     docs = [d.id for d in reviewable_documents(user)]
-    query = select(Question).where(Question.document_id.in_(docs or [-1]))
+    query = select(Question).where(Question.document_id.in_(docs or [-1]),
+                                   Question.owner_id.is_(None) | (Question.owner_id == user.id))
     if document_id:
         query = query.where(Question.document_id == document_id)
-    if status in ("active", "retired"):
-        query = query.where(Question.status == QuestionStatus(status))
+    # A shared question the user has their own version of is retired for them (seen_state).
+    if status == "active":
+        query = query.where(Question.status == QuestionStatus.ACTIVE, study.seen_by(user.id))
+    elif status == "retired":
+        query = query.where((Question.status == QuestionStatus.RETIRED)
+                            | ~study.seen_by(user.id))
     if topic:
         query = query.where(Question.topic == topic)
     if qtype in TYPES:
@@ -874,16 +911,49 @@ def resolve_flags(user: User, question_id: int) -> int:
 
 
 OPTION_FIELDS = ("choices", "items", "left", "right")
+KEY_TEXT = ("This text is part of the key and cannot change here: to change what is right, "
+            "retire the question and fix the fact.")
+
+
+def key_options(payload: dict[str, Any]) -> set[str]:
+    """Options ("group.id") whose text is the key: the right choices, and every item of an
+    ordering or matching question (their order and pairs are the key)."""
+    if payload["type"] in ("mcq", "multi"):
+        answer = payload["answer"]
+        return {f"choices.{a}" for a in (answer if isinstance(answer, list) else [answer])}
+    return {f"{g}.{o['id']}" for g in ("items", "left", "right") for o in payload.get(g, [])}
+
+
+def key_names(question: Question) -> set[str]:
+    """The key and its aliases as the checker reads them (``normalize``)."""
+    names: list[Any] = []
+    for value in (question.payload.get("answer_text"), question.payload.get("accepted")):
+        names.extend(value if isinstance(value, list) else [value])
+    for data in db.session.scalars(select(Fact.data).where(Fact.id.in_(question.fact_ids))):
+        answer = data.get("answer")
+        names.extend(answer if isinstance(answer, list) else [answer])
+        names.extend(data.get("aliases") or [])
+    return {normalize(n) for n in names if isinstance(n, str) and normalize(n)}
 
 
 def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any],
-                   explanation: Any) -> dict[str, Any]:
-    """The payload with new wording; ids, keys and the source stay as they were."""
+                   explanation: Any, keys: set[str] | frozenset[str] = frozenset()
+                   ) -> dict[str, Any]:
+    """The payload with new wording; ids, keys and the source stay as they were.
+
+    Key texts (``key_options``) cannot change, a wrong choice cannot be reworded into the key
+    or an alias of it (``keys``, normalised), and a true/false statement, whose truth is the
+    key, may change only where the checker reads it the same (case, punctuation, spacing).
+    """
     fields: dict[str, str] = {}
     if not isinstance(prompt, str) or not prompt.strip():
         fields["prompt"] = "The question needs a prompt."
     elif len(prompt) > 2000:
         fields["prompt"] = "Use at most 2000 characters."
+    elif payload["type"] == "true_false" and normalize(prompt) != normalize(payload["prompt"]):
+        fields["prompt"] = ("The statement is the key: only its case, punctuation and spacing "
+                            "can change here. To change what is true, retire the question and "
+                            "fix the fact.")
     if explanation is None:
         explanation = payload.get("explanation", "")
     if not isinstance(explanation, str) or len(explanation) > 4000:
@@ -896,6 +966,7 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
            "explanation": explanation.strip() if isinstance(explanation, str) else "",
            "edited": True}
     known: set[str] = set()
+    keyed = key_options(payload)
     for group in OPTION_FIELDS:
         if group not in payload:
             continue
@@ -909,6 +980,10 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
                 text = option["text"]
             elif len(text) > 500:
                 fields[key] = "Use at most 500 characters."
+            elif key in keyed and text.strip() != option["text"].strip():
+                fields[key] = KEY_TEXT
+            elif key not in keyed and normalize(text) in keys:
+                fields[key] = "A wrong choice cannot read as the right answer or an alias of it."
             rewritten.append({**option, "text": text.strip()})
         texts = [normalize(o["text"]) for o in rewritten]
         if len(set(texts)) != len(texts):
@@ -920,20 +995,8 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
         fields["options"] = f"Unknown option {unknown[0]!r}."
     if fields:
         raise invalid("Some of the new wording is not valid.", fields)
-    qtype = payload["type"]
-    if qtype == "mcq":
-        new["answer_text"] = next(c["text"] for c in new["choices"] if c["id"] == new["answer"])
-    elif qtype == "multi":
-        new["answer_text"] = [c["text"] for c in new["choices"] if c["id"] in new["answer"]]
-    elif qtype == "true_false":
+    if payload["type"] == "true_false":  # answer_text and the keys' texts cannot change
         new["statement"] = re.sub(r"^True or false\?\s*", "", new["prompt"])
-    elif qtype == "ordering":
-        texts = {i["id"]: i["text"] for i in new["items"]}
-        new["answer_text"] = [texts[i] for i in new["answer"]]
-    elif qtype == "matching":
-        left = {o["id"]: o["text"] for o in new["left"]}
-        right = {o["id"]: o["text"] for o in new["right"]}
-        new["answer_text"] = [f"{left[k]} — {right[v]}" for k, v in new["answer"].items()]
     return new
 
 
@@ -947,58 +1010,89 @@ def _newest(question: Question) -> Question:
     return question
 
 
-def _repoint_assignments(old_id: int, new_id: int | None) -> None:
-    for assignment in db.session.scalars(select(Assignment)):
+def _repoint_assignments(old_id: int, new_id: int | None, owner_id: int | None) -> None:
+    """Hand-picked assignments follow an edit or retirement: of the classes ``owner_id``
+    owns when it is their own version, else (the author's commentary) every class."""
+    query = select(Assignment)
+    if owner_id is not None:
+        query = query.join(Course, Course.id == Assignment.course_id).where(
+            Course.owner_id == owner_id)
+    for assignment in db.session.scalars(query):
         if old_id in (assignment.question_ids or []):
             ids = [new_id if i == old_id else i for i in assignment.question_ids]
             assignment.question_ids = [i for i in ids if i is not None]
+
+
+def _own_version(user: User, question: Question, payload: dict[str, Any],
+                 status: QuestionStatus) -> Question:
+    """A new version of ``question``: the user's own if the question is theirs or shared
+    (the shared row stays as it is for everyone else), else the commentary's."""
+    own = question.owner_id == user.id or shared_seed(question)
+    new = Question(uid=question.uid, version=next_version(question.uid), type=question.type,
+                   topic=question.topic, document_id=question.document_id, payload=payload,
+                   fact_ids=list(question.fact_ids), status=status,
+                   owner_id=user.id if own else None)
+    db.session.add(new)
+    db.session.flush()
+    if new.owner_id == question.owner_id:
+        question.status = QuestionStatus.RETIRED
+        question.replaced_by_id = new.id
+    return new
+
+
+def _resolve_seen_flags(user: User, question: Question) -> None:
+    """Resolve the open flags on ``question`` that ``user`` may read (flags_seen_by)."""
+    for flag in db.session.scalars(select(QuestionFlag).where(
+            QuestionFlag.question_id == question.id, QuestionFlag.resolved.is_(False),
+            flags_seen_by(user))):
+        flag.resolved = True
 
 
 def edit_question(user: User, question_id: int, *, prompt: Any, options: Any = None,
                   explanation: Any = None) -> Question:
     """Save new wording as a new version and retire the old one (statistics stay apart).
 
+    Editing a shared seed question makes the user's own version, used by the classes they
+    own and the warm-ups they host; other instructors and self-practice keep the shared one.
     Editing a version that was already replaced with the same wording returns the newer
     version (a repeated form submission); other stale edits are refused.
     """
     begin_write(db.session)
     question = question_for_review(user, question_id)
-    new_payload = edited_payload(question.payload, prompt, options or {}, explanation)
-    if question.status is QuestionStatus.RETIRED:
-        newest = _newest(question)
+    new_payload = edited_payload(question.payload, prompt, options or {}, explanation,
+                                 key_names(question))
+    if seen_state(user, question)[0] is QuestionStatus.RETIRED:
+        newest = newest_seen(user, question)
         if newest.id != question.id and newest.payload == new_payload:
             return newest
         raise conflict("This question was retired or changed since you opened it; "
                        "edit the current version instead.")
     if new_payload == {**question.payload, "edited": True}:
         return question  # nothing changed: no new version, statistics stay together
-    version = (db.session.scalar(select(func.max(Question.version)).where(
-        Question.uid == question.uid)) or 0) + 1
-    new = Question(uid=question.uid, version=version, type=question.type,
-                   topic=question.topic, document_id=question.document_id,
-                   payload=new_payload, fact_ids=list(question.fact_ids))
-    db.session.add(new)
-    db.session.flush()
-    question.status = QuestionStatus.RETIRED
-    question.replaced_by_id = new.id
-    for flag in db.session.scalars(select(QuestionFlag).where(
-            QuestionFlag.question_id == question.id, QuestionFlag.resolved.is_(False))):
-        flag.resolved = True
-    _repoint_assignments(question.id, new.id)
+    new = _own_version(user, question, new_payload, QuestionStatus.ACTIVE)
+    _resolve_seen_flags(user, question)
+    _repoint_assignments(question.id, new.id, new.owner_id)
     db.session.flush()
     return new
 
 
 def retire_question(user: User, question_id: int) -> Question:
-    """Take a question out of every future quiz (retiring twice changes nothing)."""
+    """Take a question out of the user's future quizzes (retiring twice changes nothing).
+
+    A shared seed question gets the user's own retired version in its place, so it leaves
+    their classes and warm-ups only.
+    """
     begin_write(db.session)
     question = question_for_review(user, question_id)
-    if question.status is not QuestionStatus.RETIRED:
-        question.status = QuestionStatus.RETIRED
-        _repoint_assignments(question.id, None)
-        for flag in db.session.scalars(select(QuestionFlag).where(
-                QuestionFlag.question_id == question.id, QuestionFlag.resolved.is_(False))):
-            flag.resolved = True
+    if seen_state(user, question)[0] is not QuestionStatus.RETIRED:
+        if shared_seed(question):
+            _own_version(user, question, dict(question.payload), QuestionStatus.RETIRED)
+            owner_id: int | None = user.id
+        else:
+            question.status = QuestionStatus.RETIRED
+            owner_id = question.owner_id
+        _repoint_assignments(question.id, None, owner_id)
+        _resolve_seen_flags(user, question)
         db.session.flush()
     return question
 
@@ -1247,6 +1341,6 @@ def document_export(user: User, document_id: int, fmt: Any) -> tuple[str, str, s
     approved = set(db.session.scalars(select(Fact.id).where(
         Fact.document_id == doc.id, Fact.status == FactStatus.APPROVED)))
     questions = [q for q in db.session.scalars(select(Question).where(
-        Question.document_id == doc.id, Question.status == QuestionStatus.ACTIVE)
-        .order_by(Question.id)) if all(f in approved for f in q.fact_ids)]
+        Question.document_id == doc.id, Question.status == QuestionStatus.ACTIVE,
+        study.seen_by(user.id)).order_by(Question.id)) if all(f in approved for f in q.fact_ids)]
     return export_questions(questions, fmt, doc.title, {"slug": doc.slug, "title": doc.title})

@@ -128,25 +128,31 @@ def question_edit_form(question):
     """A form for the question's prompt, explanation and the text of each option."""
 
     class QuestionEditForm(FlaskForm):
-        prompt = TextAreaField("Prompt", validators=[DataRequired(), Length(max=2000)],
-                               render_kw={"rows": 3})
+        prompt = TextAreaField(
+            "Prompt", validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3},
+            description="The statement is the key: only its case, punctuation and spacing "
+                        "can change." if question.payload["type"] == "true_false" else "")
         explanation = TextAreaField("Explanation", validators=[Length(max=4000)],
                                     render_kw={"rows": 3})
 
-    answer = question.payload.get("answer")
-    keys = set(answer) if isinstance(answer, list) else {answer}
+    keyed = teach.key_options(question.payload)
     groups = []
     for group in teach.OPTION_FIELDS:
         for option in question.payload.get(group, []):
             name = f"opt_{group}_{option['id']}"
+            key = f"{group}.{option['id']}"
             label = {"choices": "Choice", "items": "Item", "left": "Left",
                      "right": "Right"}[group] + f" {option['id']}"
-            if group == "choices" and option["id"] in keys:
-                label += " (a right answer)"
+            # Shown, not editable: the service refuses a changed key text all the same.
+            extra: dict = {"readonly": True, "aria-readonly": "true"} if key in keyed else {}
+            if group == "choices" and key in keyed:
+                label += " (a right answer: cannot change here)"
+            elif key in keyed:
+                label += " (part of the key: cannot change here)"
             setattr(QuestionEditForm, name, StringField(
                 label, validators=[DataRequired(), Length(max=500)],
-                default=option["text"]))
-            groups.append((name, f"{group}.{option['id']}"))
+                default=option["text"], render_kw=extra))
+            groups.append((name, key))
     form = QuestionEditForm(data={
         "prompt": question.payload["prompt"],
         "explanation": question.payload.get("explanation", "")})

@@ -237,7 +237,7 @@ def new_assignment(course_id: int):
     form = AssignmentForm()
     topics = study.topic_titles()
     form.topics.choices = [SelectChoice(t, title) for t, title in topics.items()]
-    by_topic = teach.question_picker()
+    by_topic = teach.question_picker(course)
     form.question_ids.choices = [SelectChoice(qid, prompt) for group in by_topic.values()
                                  for qid, prompt in group]
     if request.method == "GET":
@@ -364,14 +364,18 @@ def question(question_id: int):
             if new.id == q.id:
                 flash("Nothing changed.", "info")
             else:
-                flash(f"Saved as version {new.version}; version {q.version} is retired and "
-                      "keeps its own statistics.", "success")
+                flash(f"Saved as version {new.version}" + (
+                    ", your own: your classes and warm-ups use it." if new.owner_id else
+                    f"; version {q.version} is retired and keeps its own statistics."),
+                    "success")
             return redirect(url_for("teach.question", question_id=new.id), 303)
     status = 400 if form.errors or form.form_errors else 200
+    seen, replaced_by = teach.seen_state(current_user, q)
     return render_template("teach/question.html", q=q, form=form,
                            flags=teach.question_flags(current_user, q), action=ActionForm(),
-                           type_labels=TYPE_LABELS,
-                           retired=q.status is QuestionStatus.RETIRED), status
+                           type_labels=TYPE_LABELS, replaced_by=replaced_by,
+                           shared=teach.shared_seed(q),
+                           retired=seen is QuestionStatus.RETIRED), status
 
 
 @bp.post("/teach/questions/<int:question_id>/retire")
@@ -382,7 +386,7 @@ def retire(question_id: int):
         abort(400, "The form expired. Reload the page and try again.")
     teach.retire_question(current_user, question_id)
     db.session.commit()
-    flash("Retired: no new quiz will ask this question.", "success")
+    flash("Retired: no new quiz of yours will ask this question.", "success")
     return redirect(url_for("teach.question", question_id=question_id), 303)
 
 
