@@ -85,7 +85,7 @@ def host_required(view: Callable) -> Callable:
 
 
 def _topic_choices() -> list[SelectChoice]:
-    return [SelectChoice(t, title) for t, title in topic_options()]
+    return [SelectChoice(t, title) for t, title in topic_options(current_user)]
 
 
 @bp.app_template_filter("points")

@@ -308,13 +308,15 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
     if question_ids and "question_ids" not in fields:
         count = len(question_ids) if count is None else count
     try:
-        count, types, topics = validate_filters(5 if count is None else count, types, topics)
+        count, types, topics = validate_filters(5 if count is None else count, types, topics,
+                                                host)
     except ServiceError as exc:
         fields.update(exc.fields or {})
     if fields:
         raise invalid("Some warm-up options are not valid.", fields)
     begin_write(db.session)
-    candidates = active_candidates(owner_id=host.id)  # the host's own versions
+    # The host's own versions, from the commentaries the host may read.
+    candidates = active_candidates(owner_id=host.id, readable_by=host)
     if question_ids:
         known = {c.id for c in candidates}
         unknown = [i for i in question_ids if i not in known]

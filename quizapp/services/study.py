@@ -93,10 +93,14 @@ def seen_by(owner_id: int | None):
 
 
 def active_candidates(document_ids: list[int] | None = None,
-                      owner_id: int | None = None) -> list[Candidate]:
-    """Questions that may be asked: active, about approved facts only, in ``seen_by``."""
+                      owner_id: int | None = None,
+                      readable_by: User | None = None) -> list[Candidate]:
+    """Questions that may be asked: active, about approved facts only, in ``seen_by``, and
+    (with ``readable_by``) from the commentaries that user may read."""
     query = select(Question.id, Question.type, Question.topic, Question.fact_ids).where(
         Question.status == QuestionStatus.ACTIVE, seen_by(owner_id))
+    if readable_by is not None:
+        query = query.where(Question.document_id.in_(visible_document_ids(readable_by)))
     if document_ids:
         query = query.where(Question.document_id.in_(document_ids))
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
@@ -110,8 +114,11 @@ def known_topics() -> list[str]:
         Fact.status == FactStatus.APPROVED))))
 
 
-def filter_errors(types: Any, topics: Any) -> dict[str, str]:
-    """Field messages for a list of question types and a list of topic ids (empty when fine)."""
+def filter_errors(types: Any, topics: Any, user: User | None = None) -> dict[str, str]:
+    """Field messages for a list of question types and a list of topic ids (empty when fine).
+
+    With ``user``, a topic they may not draw from (``practice_topics``) is unknown too.
+    """
     fields: dict[str, str] = {}
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         fields["types"] = "Send a list of question types."
@@ -119,13 +126,14 @@ def filter_errors(types: Any, topics: Any) -> dict[str, str]:
         fields["types"] = f"Unknown type; use {', '.join(TYPES)}."
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         fields["topics"] = "Send a list of topic ids."
-    elif set(topics) - set(known_topics()):
+    elif set(topics) - (practice_topics(user) if user is not None else set(known_topics())):
         fields["topics"] = "Unknown topic."
     return fields
 
 
-def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str], list[str]]:
-    """Check quiz options; raise a 400 naming each bad field."""
+def validate_filters(count: Any, types: Any, topics: Any, user: User | None = None
+                     ) -> tuple[int, list[str], list[str]]:
+    """Check quiz options (topics: those ``user`` may draw from); raise a 400 naming each."""
     fields: dict[str, str] = {}
     if count is None:
         count = 10
@@ -133,7 +141,7 @@ def validate_filters(count: Any, types: Any, topics: Any) -> tuple[int, list[str
         fields["count"] = f"Choose a whole number from 1 to {MAX_COUNT}."
     types = [] if types is None else types
     topics = [] if topics is None else topics
-    fields.update(filter_errors(types, topics))
+    fields.update(filter_errors(types, topics, user))
     if fields:
         raise invalid("Some quiz options are not valid.", fields)
     return count, types, topics
@@ -158,20 +166,15 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not 0 <= seed < 2**31):
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
-    count, types, topics = validate_filters(count, types, topics)
+    # Whose commentaries the draw may use: the learner's own, or for an assignment those of
+    # the instructor who owns the class.
+    reader = db.session.get(User, owner_id) if mode == "assignment" and owner_id else user
+    count, types, topics = validate_filters(count, types, topics, reader)
     if mode == "review" and not question_ids:
         begin_write(db.session)
         unfinished = open_review(user)
         if unfinished is not None:  # one review at a time: resume it
             return unfinished
-    if mode == "practice" and not question_ids:
-        # Another instructor's commentary stays out of this learner's practice.
-        allowed = practice_topics(user)
-        if set(topics) - allowed:
-            raise invalid("Some quiz options are not valid.", {"topics": "Unknown topic."})
-        draw_topics = topics or sorted(allowed)
-    else:
-        draw_topics = topics
     begin_write(db.session)
     if start_key is not None:
         # Not the seed: fact practice draws a fresh one for every sending.
@@ -186,7 +189,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     if seed is None:
         seed = random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
-    candidates = active_candidates(owner_id=owner_id)
+    candidates = active_candidates(owner_id=owner_id, readable_by=reader)
     if question_ids:
         wanted = {c.id: c for c in candidates}
         picked = [wanted[i] for i in question_ids if i in wanted]
@@ -196,7 +199,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
             raise ServiceError(409, "nothing_due", "Nothing is due for review right now. "
                                "Take a practice quiz, and wrong answers come back here.")
     else:
-        picked = draw(candidates, count, rng, types, draw_topics)
+        picked = draw(candidates, count, rng, types, topics)
     if not picked:
         raise invalid("No questions match those topics and forms.",
                       {"topics": "Choose other topics or forms."})
@@ -622,19 +625,14 @@ def topic_options(user: User | None = None) -> list[tuple[str, str]]:
 
 
 def practice_topics(user: User, titles: dict[str, str] | None = None) -> set[str]:
-    """The topics a learner may practise: the seed commentaries' and those of commentaries
-    imported by the learner or by an instructor of one of the learner's classes."""
+    """The topics ``user`` may draw questions from: those of the commentaries they may read
+    (``visible_document_ids``), so lists, validation and draws follow one rule."""
     titles = topic_titles() if titles is None else titles
     seeds = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
-    mine = select(Enrollment.course_id).where(Enrollment.user_id == user.id)
-    teachers = select(Course.owner_id).where(Course.id.in_(mine)).union(
-        select(Enrollment.user_id).where(Enrollment.course_id.in_(mine),
-                                         Enrollment.role == Role.INSTRUCTOR))
-    shared = set(db.session.scalars(select(Document.slug).where(
+    readable = set(db.session.scalars(select(Document.slug).where(
         Document.slug.in_([t for t in titles if t not in seeds] or ["-"]),
-        Document.created_by_id.is_(None) | (Document.created_by_id == user.id)
-        | Document.created_by_id.in_(teachers))))
-    return {t for t in titles if t in seeds or t in shared}
+        Document.id.in_(visible_document_ids(user)))))
+    return {t for t in titles if t in seeds or t in readable}
 
 
 def latest_results(user: User) -> dict[str, bool]:

@@ -323,7 +323,8 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
             fields["question_ids"] = "Send a list of question ids."
         else:
             picked = list(dict.fromkeys(question_ids))
-            active = {c.id for c in study.active_candidates(owner_id=course.owner_id)}
+            active = {c.id for c in study.active_candidates(owner_id=course.owner_id,
+                                                            readable_by=course.owner)}
             if set(picked) - active:
                 fields["question_ids"] = "Some of those questions are retired or unknown."
             elif len(picked) > study.MAX_COUNT:
@@ -334,7 +335,7 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
         fields.setdefault("count", f"Choose a whole number from 1 to {study.MAX_COUNT}.")
     types = [] if types is None else types
     topics = [] if topics is None else topics
-    for name, message in study.filter_errors(types, topics).items():
+    for name, message in study.filter_errors(types, topics, course.owner).items():
         fields.setdefault(name, message)
     due = None
     try:
@@ -377,7 +378,8 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
 
 def question_picker(course: Course) -> dict[str, list[tuple[int, str]]]:
     """Active questions about approved facts, grouped by topic, for hand-picking."""
-    ids = [c.id for c in study.active_candidates(owner_id=course.owner_id)]
+    ids = [c.id for c in study.active_candidates(owner_id=course.owner_id,
+                                                 readable_by=course.owner)]
     picker: dict[str, list[tuple[int, str]]] = {}
     for qid, topic, payload in db.session.execute(
             select(Question.id, Question.topic, Question.payload)

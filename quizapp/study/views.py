@@ -393,7 +393,7 @@ def source():
 @login_required
 def progress():
     """Facts by topic with what you know of each and when it is due; filter by topic, status."""
-    topics = study.topic_options()
+    topics = study.topic_options(current_user)
     topic = request.args.get("topic") or None
     if topic not in dict(topics):
         topic = None

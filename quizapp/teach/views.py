@@ -235,7 +235,7 @@ def new_assignment(course_id: int):
     """Assign a quiz to the class."""
     course = teach.course_for_instructor(current_user, course_id)
     form = AssignmentForm()
-    topics = study.topic_titles()
+    topics = dict(study.topic_options(course.owner))
     form.topics.choices = [SelectChoice(t, title) for t, title in topics.items()]
     by_topic = teach.question_picker(course)
     form.question_ids.choices = [SelectChoice(qid, prompt) for group in by_topic.values()
@@ -336,7 +336,8 @@ def review():
     pages = max(1, -(-total // teach.REVIEW_PAGE))
     return render_template(
         "teach/review.html", rows=rows, total=total, page=page, pages=pages,
-        documents=teach.reviewable_documents(current_user), topics=study.topic_titles(),
+        documents=teach.reviewable_documents(current_user),
+        topics=dict(study.topic_options(current_user)),
         type_labels=TYPE_LABELS,
         filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
                  "flagged": flagged, "q": search or ""})
