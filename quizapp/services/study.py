@@ -74,13 +74,16 @@ class Feedback:
 
 def active_candidates(document_ids: list[int] | None = None) -> list[Candidate]:
     """Questions that may be asked: active, and about approved facts only."""
-    query = select(Question.id, Question.type, Question.topic, Question.fact_ids).where(
+    query = select(Question.id, Question.type, Question.topic, Question.fact_ids,
+                   Question.payload["importance"].as_string(),
+                   Question.payload["cues"], Question.payload["near"]).where(
         Question.status == QuestionStatus.ACTIVE)
     if document_ids:
         query = query.where(Question.document_id.in_(document_ids))
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
-    return [Candidate(qid, qtype, topic, tuple(facts))
-            for qid, qtype, topic, facts in db.session.execute(query)
+    return [Candidate(qid, qtype, topic, tuple(facts), importance or "supporting",
+                      tuple(cues or ()), tuple(near or ()))
+            for qid, qtype, topic, facts, importance, cues, near in db.session.execute(query)
             if all(f in approved for f in facts)]
 
 
