@@ -23,6 +23,13 @@ SINGLE_FORMS = ("mcq", "multi", "true_false", "short")
 #: only in them (a year every other stem prints, say, as one event of a chronology).
 GROUP_FORMS = ("ordering", "matching")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
+#: Openings that need the previous sentence ("Both countries also ...", "This step ...").
+DANGLING = re.compile(
+    r"(?:Both (?:countries|sides|nations|partners|leaders|governments)|The two (?:countries|"
+    r"sides|nations|leaders|governments)|(?:This|These|That|Those|Such)(?:\s+\w+)?|It|They|"
+    r"He|She|We|Its|Their|The (?:agreement|treaty|deal|pact|programme|program|step|move|"
+    r"partnership|declaration|document|alliance|initiative|plan))\b(?!\s+(?:is|was)\s+(?:inconceivable|unrealistic))",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,12 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
         problems.append(f"topic {fact.topic!r} is not declared under topics")
     if not fact.question.strip():
         problems.append("question is empty")
+    for text in (fact.question, fact.statement, fact.event or ""):
+        found = DANGLING.match(text.replace("{answer}", "").lstrip("“\"' "))
+        if found:
+            problems.append(f"“{found.group(0).strip()} …” leans on the sentences before it: "
+                            "say what it refers to")
+            break
     if fact.statement.count("{answer}") != 1:
         problems.append("statement must contain {answer} exactly once")
     if not fact.answer:
@@ -248,7 +261,8 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
         problems.append("a number answer must be a whole number")
     if fact.kind == "acronym" and not fact.term:
         problems.append("an acronym fact needs a term")
-    if fact.kind in ("date", "statement", "acronym") and len(fact.distractors) < 3:
+    # An acronym is asked only by matching, which needs no wrong answers.
+    if fact.kind in ("date", "statement") and len(fact.distractors) < 3:
         problems.append(f"a {fact.kind} fact needs at least 3 curated distractors")
     if fact.kind in ("entity", "entity_set") and fact.category \
             and fact.category not in base.pools:

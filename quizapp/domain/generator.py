@@ -43,6 +43,14 @@ def _years_in(text: str) -> set[int]:
     return {int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", text)}
 
 
+#: A pool member the body names more often than this is a protagonist of the text.
+PROTAGONIST = 2
+
+
+def _count(text: str, name: str) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE))
+
+
 def _excluded(fact: Fact, base: FactBase) -> set[str]:
     """Normalised values that must never be offered as wrong answers for ``fact``."""
     keys = fact.answer if isinstance(fact.answer, tuple) else (fact.answer,)
@@ -63,11 +71,19 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
         latest = max(_years_in(base.text) | {key})
         # First the text's other years (another milestone: confusable), nearest first;
         # then close years; never a year the quote itself names.
-        named = sorted((y for y in _years_in(body(base.text)) if y not in taken and y != key),
+        # A year the sentence's other dates rule out ("signed in 2022, in force in ___")
+        # is no distractor: keep the key's place among them.
+        quoted = _years_in(fact.quote) - {key}
+        low = max((y for y in quoted if y < key), default=0)
+        high = min((y for y in quoted if y > key), default=10_000)
+
+        def fits(y: int) -> bool:
+            return low < y < high and y not in taken and y <= latest
+
+        named = sorted((y for y in _years_in(body(base.text)) if y != key and fits(y)),
                        key=lambda y: abs(y - key))[:4]
         rng.shuffle(named)
-        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5)
-                if key + d not in taken and key + d <= latest]
+        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5) if fits(key + d)]
         pick = near[:6]
         rng.shuffle(pick)
         candidates = [str(y) for y in named + pick + near[6:]]
@@ -83,10 +99,11 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
         rng.shuffle(curated)
         # Then pool members the text itself names (elsewhere than in the quote): a generic
         # list offers options no informed reader would consider.
+        # The text's protagonists (named at every turn) are parties, never wrong answers.
         text = body(base.text)
         pool = [e.name for e in base.pools.get(fact.category or "", [])
                 if not any(mentions(fact.quote, s) for s in e.spellings)
-                and any(mentions(text, s) for s in e.spellings)]
+                and 0 < sum(_count(text, s) for s in e.spellings) <= PROTAGONIST]
         rng.shuffle(pool)
         candidates = curated + pool
     else:  # date, acronym, statement: curated by the editor
@@ -159,7 +176,7 @@ def make_mcq(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
 def make_multi(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     """Ask for every member of a set among members of the same pool that are not in it."""
     members = list(fact.answer)
-    wrong = distractors(fact, base, rng, max(2, 6 - len(members)))
+    wrong = distractors(fact, base, rng, max(2, min(3, 6 - len(members))))
     choices = _choices(members + wrong, rng)
     answer = sorted(c["id"] for c in choices if c["text"] in members)
     prompt = f"{fact.question} Select all that apply."
@@ -306,16 +323,35 @@ def forms_of(fact: Fact, base: FactBase) -> tuple[str, ...]:
 
 
 def questions_for_fact(fact: Fact, base: FactBase, rng: random.Random) -> list[dict[str, Any]]:
-    """All single-fact questions about ``fact``, one per form it is asked in."""
-    return [_MAKERS[form](fact, base, rng) for form in forms_of(fact, base)]
+    """All single-fact questions about ``fact``, one per form it is asked in, except a form
+    whose stem would print its own answer ("allies of the United States ... cooperate with
+    ___ and India")."""
+    forms = forms_of(fact, base)
+    out = []
+    for form in forms:
+        q = _MAKERS[form](fact, base, rng)
+        if form == "true_false" or not _prints_own_key(q, fact, base):
+            out.append(q)
+    if forms and not out:
+        raise GenerationError(f"{fact.id}: every question would print its own answer")
+    return out
 
 
-def group_questions(base: FactBase, facts: list[Fact], rng: random.Random,
-                    tries: int = 12) -> list[dict[str, Any]]:
+def _prints_own_key(question: dict[str, Any], fact: Fact, base: FactBase) -> bool:
+    if question["type"] == "short":
+        keys = {normalize(a) for a in question["accepted"]}
+    else:
+        keys = key_spellings(fact, base) | {normalize(fact.answer_text)}
+    return contains_key(normalize(question["prompt"]), keys)
+
+
+def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries: int = 12,
+                    timeline_clash: Callable[[Fact, Fact], bool] | None = None,
+                    ) -> list[dict[str, Any]]:
     """Chronology as ordering items and acronyms as matching items."""
     out: list[dict[str, Any]] = []
     timeline = [f for f in facts if f.kind == "year" and f.event]
-    for group in group_facts(timeline, rng, _timeline_clash, tries):
+    for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
         out.append(make_ordering(group, base, rng))
     acronyms = [f for f in facts if f.kind == "acronym" and f.term]
     for group in group_facts(acronyms, rng, _acronym_clash, tries):
@@ -370,6 +406,16 @@ def visible_text(question: dict[str, Any]) -> str:
 def contains_key(text: str, keys: Iterable[str]) -> bool:
     """Whether normalised ``text`` holds one of the normalised ``keys`` as whole words."""
     return any(k in text and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys)
+
+
+#: What drawing a quiz reads from a question: it changes with the rest of the bank (one
+#: more approved fact adds cues), not with the question's wording.
+DRAW_FIELDS = ("importance", "cues", "near")
+
+
+def content(question: dict[str, Any]) -> dict[str, Any]:
+    """A question without its draw fields: what a student sees and is checked against."""
+    return {k: v for k, v in question.items() if k not in DRAW_FIELDS}
 
 
 def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, Any]]:
