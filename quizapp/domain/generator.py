@@ -32,6 +32,8 @@ FORMS = {
 }
 IMPORTANCE_RANK = {"core": 0, "supporting": 1, "detail": 2}
 GROUP_SIZE = 4
+#: Groupings of a curated bank's milestones and acronyms (more ordering and matching items).
+GROUP_ROUNDS = 2
 MCQ_DISTRACTORS = 3
 
 
@@ -347,16 +349,20 @@ def _prints_own_key(question: dict[str, Any], fact: Fact, base: FactBase) -> boo
 
 def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries: int = 12,
                     timeline_clash: Callable[[Fact, Fact], bool] | None = None,
-                    ) -> list[dict[str, Any]]:
-    """Chronology as ordering items and acronyms as matching items."""
-    out: list[dict[str, Any]] = []
+                    rounds: int = 1) -> list[dict[str, Any]]:
+    """Chronology as ordering items and acronyms as matching items; each round groups the
+    facts anew, so a bank can hold several different timelines of the same milestones."""
+    out: dict[str, dict[str, Any]] = {}
     timeline = [f for f in facts if f.kind == "year" and f.event]
-    for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
-        out.append(make_ordering(group, base, rng))
     acronyms = [f for f in facts if f.kind == "acronym" and f.term]
-    for group in group_facts(acronyms, rng, _acronym_clash, tries):
-        out.append(make_matching(group, base, rng))
-    return out
+    for _ in range(rounds):
+        for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
+            q = make_ordering(group, base, rng)
+            out.setdefault(q["id"], q)
+        for group in group_facts(acronyms, rng, _acronym_clash, tries):
+            q = make_matching(group, base, rng)
+            out.setdefault(q["id"], q)
+    return list(out.values())
 
 
 def _acronym_clash(a: Fact, b: Fact) -> bool:
@@ -369,7 +375,7 @@ def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     bank: list[dict[str, Any]] = []
     for fact in base.facts:
         bank.extend(questions_for_fact(fact, base, rng))
-    bank.extend(group_questions(base, base.facts, rng))
+    bank.extend(group_questions(base, base.facts, rng, rounds=GROUP_ROUNDS))
     return finish_bank(bank, base)
 
 
