@@ -78,13 +78,13 @@ def _question(bank, qid):
 
 
 def test_lint_catches_an_answer_in_its_own_stem(bank):
-    q = _question(bank, "communique-china-challenges.mcq")
-    q["prompt"] = "The communique outlined challenges posed by China. Which country was it?"
+    q = _question(bank, "turkey-earthquake-country.mcq")
+    q["prompt"] = "Japan and NATO sent aid after the earthquake in Turkey. Which country was it?"
     assert any("prints its own answer" in p for p in lint_question(q, BASE))
 
 
 def test_lint_catches_an_acronym_asked_by_its_initials(bank):
-    q = _question(bank, "communique-china-challenges.mcq")
+    q = _question(bank, "turkey-earthquake-country.mcq")
     q["fact_ids"] = ["gcap-acronym"]
     assert any("initials" in p for p in lint_question(q, BASE))
 
@@ -99,9 +99,9 @@ def test_lint_catches_distractors_of_another_kind_and_overlapping_ones(bank):
     q = _question(bank, "info-security-agreement-year.mcq")
     q["choices"][0 if q["answer"] != "a" else 1]["text"] = "last December"
     assert any("kind" in p for p in lint_question(q, BASE))
-    q = _question(bank, "communique-china-challenges.mcq")
+    q = _question(bank, "turkey-earthquake-country.mcq")
     wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
-    wrong[0]["text"], wrong[1]["text"] = "Vietnam", "People's Republic of China"
+    wrong[0]["text"], wrong[1]["text"] = "Vietnam", "Republic of Turkey"
     problems = lint_question(q, BASE)
     assert any("neither curated nor named by the text" in p for p in problems)
     assert any("overlap" in p for p in problems)
@@ -122,8 +122,7 @@ def test_lint_catches_a_core_fact_asked_in_one_form(bank):
 
 
 def test_lint_catches_one_fact_twice_and_a_cross_cue_in_a_quiz(bank):
-    twice = [_question(bank, "communique-china-challenges.mcq"),
-             _question(bank, "communique-china-challenges.short")]
+    twice = [_question(bank, "ccdcoe-city.mcq"), _question(bank, "ccdcoe-city.short")]
     assert any("asked 2 times" in p for p in lint_quiz(twice, BASE))
     # The explanation of one question names the key (Tallinn) of another.
     cue = _question(bank, "cmx-start-year.mcq")

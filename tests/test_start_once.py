@@ -177,7 +177,7 @@ def test_the_same_key_with_other_choices_starts_a_new_attempt(app, client, stude
     longer = client.post("/quiz/new", data={"length": "10", "start_key": KEY})
     assert first.headers["Location"] != longer.headers["Location"]
     practise = client.post("/facts/vilnius-summit-city/practice", data={"start_key": KEY})
-    other_fact = client.post("/facts/publisher/practice", data={"start_key": KEY})
+    other_fact = client.post("/facts/ccdcoe-city/practice", data={"start_key": KEY})
     assert len({first.headers["Location"], practise.headers["Location"],
                 other_fact.headers["Location"]}) == 3
     with app.app_context():

@@ -191,7 +191,7 @@ def test_typed_length_is_used_instead_of_the_preset(app, client, student):
     ({"length": "7"}, "Not a valid choice"),
     ({"length": "10", "topics": ["no-such-topic"]}, "not a valid choice"),
     ({"length": "10", "types": ["essay"]}, "not a valid choice"),
-    ({"length": "10", "topics": ["about"], "types": ["ordering"]},
+    ({"length": "10", "topics": ["representation"], "types": ["ordering"]},
      "Choose other topics or forms."),
 ])
 def test_bad_quiz_options_show_a_form_error_and_start_nothing(app, client, student, data,
@@ -206,7 +206,7 @@ def test_bad_quiz_options_show_a_form_error_and_start_nothing(app, client, stude
 
 
 def test_short_quiz_says_when_fewer_questions_match(app, client, student):
-    response = client.post("/quiz/new", data={"length": "20", "topics": ["about"],
+    response = client.post("/quiz/new", data={"length": "20", "topics": ["representation"],
                                               "types": ["mcq"]}, follow_redirects=True)
     assert "questions match your choices" in _text(response)
 
@@ -320,7 +320,7 @@ def test_typed_text_is_escaped_in_the_feedback(app, client, student):
 
 def test_a_quiz_resumes_at_the_first_unanswered_question(app, client, student):
     ids = [_question_id(app, "mcq", lambda p, f=fact: p["fact_ids"] == [f])
-           for fact in ("author-name", "publisher", "vilnius-summit-city")]
+           for fact in ("ccdcoe-city", "nato-section-embassy", "vilnius-summit-city")]
     attempt_id = _attempt(app, student, ids)
     for number in (1, 2):
         client.post(f"/attempts/{attempt_id}/questions/{number}",
@@ -465,7 +465,7 @@ def test_a_question_number_outside_the_quiz_is_not_found(app, client, student):
 
 
 @pytest.mark.parametrize("path", ["/quiz/new", "/review", "/attempts/1/finish",
-                                  "/attempts/1/questions/1", "/facts/publisher/practice"])
+                                  "/attempts/1/questions/1", "/facts/ccdcoe-city/practice"])
 def test_a_post_without_csrf_token_is_rejected(csrf_app, make_user, path):
     client = csrf_app.test_client()
     with csrf_app.app_context():
@@ -565,9 +565,10 @@ def test_progress_lists_facts_with_due_and_mastery_and_filters_by_topic(app, cli
     assert sentence in row and "just now" in row and "Mastered" in row
     assert re.search(r">in \d+ (minute|hour|day)s?<", row)
 
-    filtered = _text(client.get("/progress?topic=about"))
-    assert "author-name" in filtered and "vilnius-summit-city" not in filtered
-    assert "Showing 3 facts in <strong>About the Commentary</strong>" in filtered
+    filtered = _text(client.get("/progress?topic=representation"))
+    assert "nato-section-embassy" in filtered and "vilnius-summit-city" not in filtered
+    assert "Showing 6 facts in <strong>Diplomatic and Defense Representation</strong>" \
+        in filtered
     # An unknown topic shows everything rather than failing.
     assert client.get("/progress?topic=%3Cx%3E").status_code == 200
 

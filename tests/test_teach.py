@@ -347,7 +347,7 @@ def test_the_misconception_map_counts_quiz_and_warm_up_answers(client, auth, app
     take(app, people, aid, "stud", right=False)
     with app.app_context():
         question = db.session.scalar(select(Question).where(
-            Question.status == QuestionStatus.ACTIVE, Question.topic == "about"))
+            Question.status == QuestionStatus.ACTIVE, Question.topic == "representation"))
         game = LiveGame(pin="123456", host_id=people["prof"].id, question_ids=[question.id])
         db.session.add(game)
         db.session.flush()

@@ -261,7 +261,7 @@ def test_every_teach_call_needs_a_token(client, world):
     ({"count": 0}, "count"),
     ({"count": 51}, "count"),
     ({"count": "ten"}, "count"),
-    ({"count": 40, "topics": ["about"]}, "count"),   # more than the topic has
+    ({"count": 40, "topics": ["representation"]}, "count"),   # more than the topic has
     ({"grading": "best"}, "grading"),
     ({"show_keys": "sometimes"}, "show_keys"),
     ({"max_attempts": 0}, "max_attempts"),
@@ -529,13 +529,13 @@ def test_editing_makes_a_new_version_and_retires_the_old(client, app, world):
 def test_retired_questions_are_never_asked_again(client, app, world):
     with app.app_context():
         ids = list(db.session.scalars(select(Question.id).where(
-            Question.status == QuestionStatus.ACTIVE, Question.topic == "about")))
+            Question.status == QuestionStatus.ACTIVE, Question.topic == "representation")))
     for qid in ids:
         assert client.post(f"/api/v1/questions/{qid}/retire", headers=world.prof) \
             .get_json()["status"] == "retired"
     assert client.post(f"/api/v1/questions/{ids[0]}/retire",
                        headers=world.prof).status_code == 200
-    response = client.post("/api/v1/attempts", json={"topics": ["about"], "count": 5},
+    response = client.post("/api/v1/attempts", json={"topics": ["representation"], "count": 5},
                            headers=world.stud)
     assert response.status_code == 400  # nothing left to ask in that topic
 
