@@ -115,7 +115,7 @@ def test_dashboard_greets_and_offers_quiz_review_and_charts(client, student):
     assert "Nothing due for review" in html
     # Mastery per topic: an inline SVG chart with a text alternative and a table.
     assert re.search(r'<svg class="bar-chart"[^>]*role="img"', html)
-    assert "Mastery by topic: About the Commentary 0%" in html
+    assert "Mastery by topic: The Vilnius Summit (2023) 0%" in html
     assert "<table>" in html and "The Vilnius Summit (2023)" in html
     assert "A fact counts as mastered" in html
 
@@ -503,7 +503,9 @@ def test_review_before_any_answer_explains_how_reviews_start(client, student):
 
 
 def test_review_starts_an_attempt_on_the_due_facts(app, client, student):
-    attempt_id = _attempt(app, student, [_question_id(app, "mcq")])
+    # A fact asked in more than one form (multiple choice and fill-in-the-blank).
+    attempt_id = _attempt(app, student, [_question_id(
+        app, "mcq", lambda p: p["fact_ids"] == ["info-security-agreement-year"])])
     payload = _payload(app, attempt_id, 1)
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(payload))
     with app.app_context():

@@ -584,20 +584,20 @@ def test_rejected_candidates_are_never_asked(client, app, world):
 def test_an_edited_candidate_is_checked_before_approval(client, world):
     body = client.post("/api/v1/commentaries", json={"title": "Copy", "text": COMMENTARY},
                        headers=world.prof).get_json()
-    acronym = next(c for c in body["candidates"] if c["kind"] == "acronym")
-    broken = client.patch(f"/api/v1/facts/{acronym['id']}", json={"distractors": []},
+    date = next(c for c in body["candidates"] if c["kind"] == "date")
+    broken = client.patch(f"/api/v1/facts/{date['id']}", json={"distractors": []},
                           headers=world.prof).get_json()
     assert any("distractors" in p for p in broken["problems"])
     refused = client.post(f"/api/v1/commentaries/{body['id']}/approve",
-                          json={"fact_ids": [acronym["id"]]}, headers=world.prof).get_json()
-    assert refused["changed"] == [] and acronym["id"] in refused["problems"]
-    fixed = client.patch(f"/api/v1/facts/{acronym['id']}", json={
-        "distractors": ["Alpha Beta", "Gamma Delta", "Epsilon Zeta"]},
+                          json={"fact_ids": [date["id"]]}, headers=world.prof).get_json()
+    assert refused["changed"] == [] and date["id"] in refused["problems"]
+    fixed = client.patch(f"/api/v1/facts/{date['id']}", json={
+        "distractors": ["June 28-29", "July 9-10", "July 18-19"]},
         headers=world.prof).get_json()
     assert fixed["problems"] == []
     assert client.post(f"/api/v1/commentaries/{body['id']}/approve",
-                       json={"fact_ids": [acronym["id"]]}, headers=world.prof) \
-        .get_json()["changed"] == [acronym["id"]]
+                       json={"fact_ids": [date["id"]]}, headers=world.prof) \
+        .get_json()["changed"] == [date["id"]]
 
 
 @pytest.mark.parametrize("body, field", [
