@@ -122,13 +122,15 @@ def test_lint_catches_a_core_fact_asked_in_one_form(bank):
 
 
 def test_lint_catches_one_fact_twice_and_a_cross_cue_in_a_quiz(bank):
-    twice = [_question(bank, "ccdcoe-city.mcq"), _question(bank, "ccdcoe-city.short")]
+    twice = [_question(bank, "joint-political-declaration-nato-leader.mcq"),
+             _question(bank, "joint-political-declaration-nato-leader.short")]
     assert any("asked 2 times" in p for p in lint_quiz(twice, BASE))
-    # The explanation of one question names the key (Tallinn) of another.
+    # The explanation of one question names the key (Rasmussen) of another.
     cue = _question(bank, "cmx-start-year.mcq")
-    cue["explanation"] += " Japan also sends staff to the centre in Tallinn."
-    assert any("prints the key of ccdcoe-city" in p
-               for p in lint_quiz([cue, _question(bank, "ccdcoe-city.mcq")], BASE))
+    cue["explanation"] += " Rasmussen had signed a declaration with Abe two years before."
+    other = _question(bank, "joint-political-declaration-nato-leader.mcq")
+    assert any("prints the key of joint-political-declaration-nato-leader" in p
+               for p in lint_quiz([cue, other], BASE))
 
 
 def test_lint_catches_a_quiz_of_true_false_and_details(bank):
