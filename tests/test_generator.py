@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from quizapp import resource_dir
 from quizapp.domain.checking import check
-from quizapp.domain.facts import load_factbase
+from quizapp.domain.facts import Fact, load_factbase
 from quizapp.domain.generator import (
     FORMS,
     TYPES,
@@ -224,3 +224,20 @@ def test_a_cloze_is_not_made_where_the_quote_names_two_years(bank):
     ids = {q["id"] for q in bank}
     assert "ipcp-second-revision-year.short" not in ids
     assert "ipcp-second-revision-year.mcq" in ids and "cmx-start-year.short" in ids
+
+
+def test_year_distractors_keep_their_place_among_the_stems_dates():
+    """ "agreed in 2014, first revised in ___": 2010 or 2013 would be ruled out by the stem."""
+    fact = FACTS["ipcp-first-revision-year"]
+    for seed in range(10):
+        assert all(2014 < int(w) < 2020 for w in distractors(fact, BASE, random.Random(seed), 3))
+
+
+def test_a_statement_opening_with_a_reference_to_earlier_sentences_is_refused():
+    from quizapp.domain.facts import check_fact
+
+    fact = FACTS["shared-concerns-three-countries"]
+    lifted = Fact.from_dict({**fact.to_dict(), "statement": "According to the commentary, "
+                             "these security concerns had long been shared among {answer}."})
+    assert any("leans on the sentences before it" in p for p in check_fact(lifted, BASE))
+    assert check_fact(fact, BASE) == []

@@ -25,10 +25,12 @@ GROUP_FORMS = ("ordering", "matching")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
 #: Openings that need the previous sentence ("Both countries also ...", "This step ...").
 DANGLING = re.compile(
+    r"(?:According to (?:the commentary|the author),\s*)?"
     r"(?:Both (?:countries|sides|nations|partners|leaders|governments)|The two (?:countries|"
     r"sides|nations|leaders|governments)|(?:This|These|That|Those|Such)(?:\s+\w+)?|It|They|"
     r"He|She|We|Its|Their|The (?:agreement|treaty|deal|pact|programme|program|step|move|"
-    r"partnership|declaration|document|alliance|initiative|plan))\b(?!\s+(?:is|was)\s+(?:inconceivable|unrealistic))",
+    r"partnership|declaration|document|alliance|initiative|plan))\b"
+    r"(?!\s+(?:is|was)\s+(?:inconceivable|unrealistic))",
     re.IGNORECASE)
 
 

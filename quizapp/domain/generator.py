@@ -73,9 +73,10 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
         latest = max(_years_in(base.text) | {key})
         # First the text's other years (another milestone: confusable), nearest first;
         # then close years; never a year the quote itself names.
-        # A year the sentence's other dates rule out ("signed in 2022, in force in ___")
-        # is no distractor: keep the key's place among them.
-        quoted = _years_in(fact.quote) - {key}
+        # A year the sentence's or the stem's other dates rule out ("signed in 2022, in
+        # force in ___"; "agreed in 2014, first revised in ___") is no distractor: keep
+        # the key's place among them.
+        quoted = _years_in(f"{fact.quote} {fact.question}") - {key}
         low = max((y for y in quoted if y < key), default=0)
         high = min((y for y in quoted if y > key), default=10_000)
 
