@@ -202,6 +202,7 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
 
     from .domain.facts import load_factbase, seed_paths
     from .domain.generator import contract_view, generate_bank
+    from .domain.selection import Candidate, draw
 
     bank = []
     for path in seed_paths(current_app.config["SEEDS_DIR"]):
@@ -209,7 +210,12 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
     if types:
         bank = [q for q in bank if q["type"] in types]
     if count is not None and count < len(bank):
-        bank = random.Random(seed).sample(bank, count)
+        # As a practice quiz draws (study.start_attempt): ids in bank order, rng of the seed.
+        candidates = [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]),
+                                q.get("importance", "supporting"), tuple(q.get("cues", ())),
+                                tuple(q.get("near", ())))
+                      for i, q in enumerate(bank, start=1)]
+        bank = [bank[c.id - 1] for c in draw(candidates, count, random.Random(seed))]
     records = [contract_view(q) for q in bank]
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from quizapp import create_app, resource_dir
 from quizapp.cli import main
 from quizapp.extensions import db
-from quizapp.models import Fact, Question, Role, User
+from quizapp.models import AttemptQuestion, Fact, Question, Role, User
 
 TYPES = {"mcq", "multi", "true_false", "short", "ordering", "matching"}
 
@@ -169,3 +169,23 @@ def test_a_long_instance_path_turns_the_control_socket_off(monkeypatch):
     assert _control_socket_options("/" + "x" * 120) == {"control_socket_disable": True}
     monkeypatch.setattr(gunicorn, "version_info", (23, 0, 0))
     assert _control_socket_options("/srv/q") == {}
+
+
+def test_questions_count_draws_exactly_as_a_practice_quiz(app, runner, make_user):
+    """``--count N --seed S`` prints the quiz a practice attempt with seed S draws from the
+    bank generated with seed S (here the app's bank seed, 0)."""
+    from quizapp.services import study
+
+    result = runner.invoke(main, ["questions", "--json", "--seed", "0", "--count", "10"])
+    printed = [q["id"] for q in json.loads(result.output)]
+    user = make_user()
+    with app.app_context():
+        attempt = study.start_attempt(db.session.get(User, user.id), count=10, seed=0)
+        drawn = list(db.session.scalars(
+            select(Question.uid).join(AttemptQuestion, AttemptQuestion.question_id == Question.id)
+            .where(AttemptQuestion.attempt_id == attempt.id)
+            .order_by(AttemptQuestion.position)))
+        db.session.rollback()
+    assert printed == drawn
+    facts = [f for q in json.loads(result.output) for f in q["fact_ids"]]
+    assert len(facts) == len(set(facts))  # one question per fact

@@ -115,7 +115,7 @@ def test_dashboard_greets_and_offers_quiz_review_and_charts(client, student):
     assert "Nothing due for review" in html
     # Mastery per topic: an inline SVG chart with a text alternative and a table.
     assert re.search(r'<svg class="bar-chart"[^>]*role="img"', html)
-    assert "Mastery by topic: About the Commentary 0%" in html
+    assert "Mastery by topic: The Vilnius Summit (2023) 0%" in html
     assert "<table>" in html and "The Vilnius Summit (2023)" in html
     assert "A fact counts as mastered" in html
 
@@ -191,7 +191,7 @@ def test_typed_length_is_used_instead_of_the_preset(app, client, student):
     ({"length": "7"}, "Not a valid choice"),
     ({"length": "10", "topics": ["no-such-topic"]}, "not a valid choice"),
     ({"length": "10", "types": ["essay"]}, "not a valid choice"),
-    ({"length": "10", "topics": ["about"], "types": ["ordering"]},
+    ({"length": "10", "topics": ["representation"], "types": ["ordering"]},
      "Choose other topics or forms."),
 ])
 def test_bad_quiz_options_show_a_form_error_and_start_nothing(app, client, student, data,
@@ -206,7 +206,7 @@ def test_bad_quiz_options_show_a_form_error_and_start_nothing(app, client, stude
 
 
 def test_short_quiz_says_when_fewer_questions_match(app, client, student):
-    response = client.post("/quiz/new", data={"length": "20", "topics": ["about"],
+    response = client.post("/quiz/new", data={"length": "20", "topics": ["representation"],
                                               "types": ["mcq"]}, follow_redirects=True)
     assert "questions match your choices" in _text(response)
 
@@ -248,7 +248,7 @@ def test_ordering_and_matching_widgets_post_one_field_per_item(app, client, stud
 
 def test_wrong_answer_shows_key_explanation_and_quote_marked_in_its_paragraph(app, client,
                                                                              student):
-    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["vilnius-summit-city"])
+    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["vilnius-summit-dates"])
     attempt_id = _attempt(app, student, [qid])
     payload = _payload(app, attempt_id, 1)
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(payload, right=False))
@@ -320,7 +320,8 @@ def test_typed_text_is_escaped_in_the_feedback(app, client, student):
 
 def test_a_quiz_resumes_at_the_first_unanswered_question(app, client, student):
     ids = [_question_id(app, "mcq", lambda p, f=fact: p["fact_ids"] == [f])
-           for fact in ("author-name", "publisher", "vilnius-summit-city")]
+           for fact in ("joint-political-declaration-nato-leader", "nato-section-embassy",
+                        "turkey-earthquake-country")]
     attempt_id = _attempt(app, student, ids)
     for number in (1, 2):
         client.post(f"/attempts/{attempt_id}/questions/{number}",
@@ -465,7 +466,8 @@ def test_a_question_number_outside_the_quiz_is_not_found(app, client, student):
 
 
 @pytest.mark.parametrize("path", ["/quiz/new", "/review", "/attempts/1/finish",
-                                  "/attempts/1/questions/1", "/facts/publisher/practice"])
+                                  "/attempts/1/questions/1",
+                                  "/facts/nato-section-embassy/practice"])
 def test_a_post_without_csrf_token_is_rejected(csrf_app, make_user, path):
     client = csrf_app.test_client()
     with csrf_app.app_context():
@@ -503,7 +505,9 @@ def test_review_before_any_answer_explains_how_reviews_start(client, student):
 
 
 def test_review_starts_an_attempt_on_the_due_facts(app, client, student):
-    attempt_id = _attempt(app, student, [_question_id(app, "mcq")])
+    # A fact asked in more than one form (multiple choice and fill-in-the-blank).
+    attempt_id = _attempt(app, student, [_question_id(
+        app, "mcq", lambda p: p["fact_ids"] == ["info-security-agreement-year"])])
     payload = _payload(app, attempt_id, 1)
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(payload))
     with app.app_context():
@@ -529,19 +533,19 @@ def test_source_page_marks_every_quote_and_offers_practice(app, client, student)
     with app.app_context():
         facts = db.session.scalars(select(Fact)).all()
     assert html.count("Practise this fact<span") == len(facts)
-    assert 'id="fact-vilnius-summit-city"' in html
+    assert 'id="fact-turkey-earthquake-country"' in html
     assert "This paragraph is printed twice in the commentary" in html
     assert "<h2>Challenges and Hopes</h2>" in html
 
 
 def test_practising_a_fact_starts_a_short_quiz_on_it(app, client, student):
-    response = client.post("/facts/vilnius-summit-city/practice")
+    response = client.post("/facts/turkey-earthquake-country/practice")
     assert response.status_code == 302
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         items = db.session.get(Attempt, attempt_id).items
         assert 1 <= len(items) <= 3
-        assert all(i.question.fact_ids == ["vilnius-summit-city"] for i in items)
+        assert all(i.question.fact_ids == ["turkey-earthquake-country"] for i in items)
 
 
 def test_practising_an_unknown_fact_is_not_found(client, student):
@@ -552,22 +556,23 @@ def test_practising_an_unknown_fact_is_not_found(client, student):
 
 
 def test_progress_lists_facts_with_due_and_mastery_and_filters_by_topic(app, client, student):
-    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["vilnius-summit-city"])
+    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["turkey-earthquake-country"])
     attempt_id = _attempt(app, student, [qid])
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(_payload(app, attempt_id, 1)))
     html = _text(client.get("/progress"))
     with app.app_context():
         total = db.session.scalar(select(func.count()).select_from(Fact))
-        sentence = fact_sentence(db.session.get(Fact, "vilnius-summit-city").data)
+        sentence = fact_sentence(db.session.get(Fact, "turkey-earthquake-country").data)
     assert f"1 of {total} facts seen" in html and "1 mastered" in html
-    row = html[html.index('id="fact-vilnius-summit-city"'):]
+    row = html[html.index('id="fact-turkey-earthquake-country"'):]
     row = row[:row.index("</tr>")]
     assert sentence in row and "just now" in row and "Mastered" in row
     assert re.search(r">in \d+ (minute|hour|day)s?<", row)
 
-    filtered = _text(client.get("/progress?topic=about"))
-    assert "author-name" in filtered and "vilnius-summit-city" not in filtered
-    assert "Showing 3 facts in <strong>About the Commentary</strong>" in filtered
+    filtered = _text(client.get("/progress?topic=representation"))
+    assert "nato-section-embassy" in filtered and "turkey-earthquake-country" not in filtered
+    assert "Showing 5 facts in <strong>Diplomatic and Defense Representation</strong>" \
+        in filtered
     # An unknown topic shows everything rather than failing.
     assert client.get("/progress?topic=%3Cx%3E").status_code == 200
 
@@ -752,3 +757,13 @@ def test_a_replaced_database_file_is_not_served_from_the_question_cache(app, cli
 
     assert "Which prompt did the restored backup store?" in _text(
         client.get(f"/attempts/{attempt_id}"))
+
+
+def test_source_page_shows_the_body_not_the_web_page_leftovers(app, client, student):
+    """Issue 15.2: the seed file keeps the copied page; students see the commentary's body."""
+    html = _text(client.get("/source"))
+    assert "The Vilnius Summit in 2023" in html
+    assert "domestic political leverage" in html
+    for leftover in ("komei_isozaki", "SVG", "Getty Images", "Read in the East-West Center",
+                     "Japan Chair Fellow"):
+        assert leftover not in html, leftover

@@ -366,7 +366,7 @@ def test_the_misconception_map_counts_quiz_and_warm_up_answers(client, auth, app
     take(app, people, aid, "stud", right=False)
     with app.app_context():
         question = db.session.scalar(select(Question).where(
-            Question.status == QuestionStatus.ACTIVE, Question.topic == "about"))
+            Question.status == QuestionStatus.ACTIVE, Question.topic == "representation"))
         game = LiveGame(pin="123456", host_id=people["prof"].id, question_ids=[question.id])
         db.session.add(game)
         db.session.flush()
@@ -530,8 +530,9 @@ def test_editing_a_candidate_on_its_form_can_approve_it(client, auth, app, peopl
         prof = db.session.get(User, people["prof"].id)
         doc = teach.create_commentary(prof, "Copy", COMMENTARY)
         db.session.commit()
-        fact = db.session.scalar(select(Fact).where(Fact.document_id == doc.id,
-                                                    Fact.kind == "year"))
+        fact = next(f for f in db.session.scalars(select(Fact).where(
+            Fact.document_id == doc.id, Fact.kind == "year").order_by(Fact.position))
+            if "February 2022" in f.quote)
         fact_id, doc_id = fact.id, doc.id
     auth.login("prof")
     assert client.get(f"/teach/facts/{fact_id}").status_code == 200
@@ -542,14 +543,16 @@ def test_editing_a_candidate_on_its_form_can_approve_it(client, auth, app, peopl
     with app.app_context():
         assert db.session.get(Fact, fact_id).status is FactStatus.CANDIDATE
     good = client.post(f"/teach/facts/{fact_id}", data={
-        "question": "In which year was the Vilnius summit?",
-        "statement": "The Vilnius summit was held in {answer}.", "answer": "2023",
-        "event": "NATO meets in Vilnius", "approve": "y"})
+        "question": "In February of which year did Russia's aggression against Ukraine start?",
+        "statement": "Russia's aggression against Ukraine started in February {answer}.",
+        "answer": "2022", "event": "Russia's aggression against Ukraine begins",
+        "approve": "y"})
     assert good.status_code == 303
     with app.app_context():
         assert db.session.get(Fact, fact_id).status is FactStatus.APPROVED
+        # Multiple choice and fill-in-the-blank (no true/false without a curated falsehood).
         assert db.session.scalar(select(func.count()).select_from(Question).where(
-            Question.document_id == doc_id)) == 3
+            Question.document_id == doc_id)) == 2
     auth.logout()
     auth.login("other")
     assert client.get(f"/teach/facts/{fact_id}").status_code == 404

@@ -261,7 +261,7 @@ def test_every_teach_call_needs_a_token(client, world):
     ({"count": 0}, "count"),
     ({"count": 51}, "count"),
     ({"count": "ten"}, "count"),
-    ({"count": 40, "topics": ["about"]}, "count"),   # more than the topic has
+    ({"count": 40, "topics": ["representation"]}, "count"),   # more than the topic has
     ({"grading": "best"}, "grading"),
     ({"show_keys": "sometimes"}, "show_keys"),
     ({"max_attempts": 0}, "max_attempts"),
@@ -552,7 +552,7 @@ def test_editing_makes_a_new_version_and_retires_the_old(client, app, world):
 def test_retired_questions_are_never_asked_again(client, app, world):
     with app.app_context():
         ids = list(db.session.scalars(select(Question.id).where(
-            Question.status == QuestionStatus.ACTIVE, Question.topic == "about")))
+            Question.status == QuestionStatus.ACTIVE, Question.topic == "representation")))
     for qid in ids:
         assert client.post(f"/api/v1/questions/{qid}/retire", headers=world.prof) \
             .get_json()["status"] == "retired"
@@ -560,14 +560,14 @@ def test_retired_questions_are_never_asked_again(client, app, world):
                        headers=world.prof).status_code == 200
     # Nothing left to ask in that topic in prof's classes and warm-ups ...
     refused = client.post(f"/api/v1/classes/{world.cls['id']}/assignments", headers=world.prof,
-                          json={"title": "About", "count": 1, "due_at": FUTURE,
-                                "topics": ["about"], "max_attempts": 1, "grading": "highest",
-                                "show_keys": "immediately"})
+                          json={"title": "Representation", "count": 1, "due_at": FUTURE,
+                                "topics": ["representation"], "max_attempts": 1,
+                                "grading": "highest", "show_keys": "immediately"})
     assert refused.status_code == 400 and "count" in refused.get_json()["error"]["fields"]
-    assert client.post("/api/v1/live", json={"topics": ["about"], "count": 1},
+    assert client.post("/api/v1/live", json={"topics": ["representation"], "count": 1},
                        headers=world.prof).status_code == 400
     # ... while the shared bank, which students practise on, keeps them.
-    response = client.post("/api/v1/attempts", json={"topics": ["about"], "count": 5},
+    response = client.post("/api/v1/attempts", json={"topics": ["representation"], "count": 5},
                            headers=world.stud)
     assert response.status_code == 201
 
@@ -616,20 +616,20 @@ def test_rejected_candidates_are_never_asked(client, app, world):
 def test_an_edited_candidate_is_checked_before_approval(client, world):
     body = client.post("/api/v1/commentaries", json={"title": "Copy", "text": COMMENTARY},
                        headers=world.prof).get_json()
-    acronym = next(c for c in body["candidates"] if c["kind"] == "acronym")
-    broken = client.patch(f"/api/v1/facts/{acronym['id']}", json={"distractors": []},
+    date = next(c for c in body["candidates"] if c["kind"] == "date")
+    broken = client.patch(f"/api/v1/facts/{date['id']}", json={"distractors": []},
                           headers=world.prof).get_json()
     assert any("distractors" in p for p in broken["problems"])
     refused = client.post(f"/api/v1/commentaries/{body['id']}/approve",
-                          json={"fact_ids": [acronym["id"]]}, headers=world.prof).get_json()
-    assert refused["changed"] == [] and acronym["id"] in refused["problems"]
-    fixed = client.patch(f"/api/v1/facts/{acronym['id']}", json={
-        "distractors": ["Alpha Beta", "Gamma Delta", "Epsilon Zeta"]},
+                          json={"fact_ids": [date["id"]]}, headers=world.prof).get_json()
+    assert refused["changed"] == [] and date["id"] in refused["problems"]
+    fixed = client.patch(f"/api/v1/facts/{date['id']}", json={
+        "distractors": ["June 28-29", "July 9-10", "July 18-19"]},
         headers=world.prof).get_json()
     assert fixed["problems"] == []
     assert client.post(f"/api/v1/commentaries/{body['id']}/approve",
-                       json={"fact_ids": [acronym["id"]]}, headers=world.prof) \
-        .get_json()["changed"] == [acronym["id"]]
+                       json={"fact_ids": [date["id"]]}, headers=world.prof) \
+        .get_json()["changed"] == [date["id"]]
 
 
 @pytest.mark.parametrize("body, field", [

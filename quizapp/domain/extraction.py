@@ -23,17 +23,12 @@ import random
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .facts import Entity, FactBase
-from .generator import (
-    GenerationError,
-    group_facts,
-    make_matching,
-    make_ordering,
-    questions_for_fact,
-)
+from .generator import GenerationError, finish_bank, group_questions, questions_for_fact
+from .passages import body_span, is_heading
 from .text import normalize
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -121,6 +116,9 @@ class Candidate:
     category: str | None = None
     event: str | None = None
     explanation: str = ""
+    importance: str = "supporting"
+    #: What an instructor must write before this candidate can be asked (empty: nothing).
+    needs: str = ""
 
     @property
     def answer_text(self) -> str:
@@ -138,8 +136,9 @@ class Candidate:
             "answer": list(self.answer) if isinstance(self.answer, tuple) else self.answer,
             "aliases": list(self.aliases), "quote": self.quote,
             "explanation": self.explanation, "rule": self.rule,
+            "importance": self.importance,
         }
-        for key in ("term", "category", "event"):
+        for key in ("term", "category", "event", "needs"):
             if getattr(self, key):
                 record[key] = getattr(self, key)
         if self.distractors:
@@ -280,6 +279,7 @@ def _date_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
                 w for w in wrong if normalize(w) != normalize(answer)))
             aliases = tuple({answer.replace("-", "–"), answer.replace("–", "-")} - {answer})
             out.append(Candidate(kind="date", answer=answer, quote=sent.text, rule="date",
+                                 importance="detail",
                                  question=_ask("date", statement), statement=statement,
                                  distractors=distractors, aliases=aliases))
     return out
@@ -339,13 +339,25 @@ def best_long_form(short: str, long: str) -> str | None:
     start = max(long.rfind(" ", 0, i + 1), long.rfind("\"", 0, i + 1),
                 long.rfind("“", 0, i + 1)) + 1
     found = long[start:].strip(" \"“”'‘’,")
+    # "Acquisition and Cross-Servicing Agreement (ACSA)": the shortest match starts at
+    # "and"; a long form does not start with a function word when the word before it
+    # carries the acronym's first letter.
+    before = long[:start].split()
+    while found and found.split()[0].lower() in _FUNCTION_WORDS and before \
+            and before[-1][:1].lower() == short[:1].lower():
+        found = f"{before.pop()} {found}"
     return found or None
+
+
+_FUNCTION_WORDS = {"and", "of", "for", "the", "on", "in", "to", "a", "an", "with", "at", "by"}
 
 
 def _plausible_expansion(short: str, long: str | None) -> bool:
     if not long or long.lower() == short.lower():
         return False
     words = long.split()
+    if words[0].lower() in _FUNCTION_WORDS:
+        return False
     letters = sum(c.isalnum() for c in short)
     return 2 <= len(words) <= min(letters + 5, letters * 2) and short.lower() not in long.lower()
 
@@ -375,6 +387,7 @@ def _acronym_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
         statement = f"{term} stands for {{answer}}."
         others = tuple(e for e in expansions if normalize(e) != normalize(long))
         out.append(Candidate(kind="acronym", answer=long, term=term, quote=quote, rule=rule,
+                             importance="detail",
                              question=f"What does {term} stand for?", statement=statement,
                              distractors=others,
                              explanation=f"The commentary writes {term} for “{long}”."))
@@ -509,16 +522,86 @@ def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
             statement = _blank(sent.text, *match.span("name"))
             aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
             out.append(Candidate(kind="entity", answer=name, aliases=aliases, quote=sent.text,
+                                 importance="detail",
                                  rule=f"person with a role ({match.group('role')})",
                                  category="person", question=_ask("name", statement),
                                  statement=statement))
     return out
 
 
+# --------------------------------------------------------------------------- claims
+
+#: Words that mark a claim, a cause or a purpose: what an agreement does and why it matters.
+_CLAIM = re.compile(
+    r"\b(?:because|therefore|thus|as a result|in order to|so that|aims? to|allows?|"
+    r"enables?|will (?:allow|enable|help|strengthen|give|let)|is (?:essential|crucial|vital|"
+    r"central|key)|(?:most|more) important|I (?:believe|argue|think)|should|must|"
+    r"signals?|reflects?|means that)\b", re.IGNORECASE)
+
+
+def _claim_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
+    """A claim, a cause or a purpose, proposed for the instructor to phrase: no rule can
+    write its question and plausible wrong answers, so it is never asked as it stands."""
+    out: list[Candidate] = []
+    for sent in sents:
+        if _CLAIM.search(sent.text) and len(sent.text.split()) >= 8:
+            out.append(Candidate(
+                kind="statement", answer=sent.text, quote=sent.text, rule="claim or cause",
+                question="", statement="{answer}", importance="core",
+                needs="A claim or cause of the author: write a question, its answer and "
+                      "three wrong answers a student who skimmed would believe."))
+    return out
+
+
 # --------------------------------------------------------------------------- all rules
 
 RULES = (_year_candidates, _date_candidates, _number_candidates, _acronym_candidates,
-         _entity_list_candidates, _phrase_list_candidates, _person_candidates)
+         _entity_list_candidates, _phrase_list_candidates, _person_candidates,
+         _claim_candidates)
+
+
+_PAIR = re.compile(r"\b(?:[Bb]oth (?:countries|sides|governments|nations)|[Tt]he two "
+                   r"(?:countries|sides|governments|nations))\b")
+
+
+def _pairs(sents: Sequence[Sentence]) -> dict[str, str]:
+    """For each sentence, the two parties "both countries" or "the two governments" in it
+    most likely means: the nearest "A and B" of two countries or organisations earlier in
+    its paragraph (none found: the reference stays for the instructor to resolve)."""
+    out: dict[str, str] = {}
+    last: str | None = None
+    paragraph = None
+    for sent in sents:
+        if sent.paragraph != paragraph:
+            last, paragraph = None, sent.paragraph
+        if last:
+            out.setdefault(sent.text, last)
+        found = mentions(sent.text)
+        for a, b in zip(found, found[1:], strict=False):
+            if sent.text[a.end:b.start] == " and " and a.name != b.name:
+                last = f"{a.name} and {b.name}"
+    return out
+
+
+def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
+    """Say whom "both countries" or "the two governments" are in the question we write
+    (the quote stays verbatim)."""
+    pair = next((p for text, p in pairs.items() if candidate.quote.endswith(text)), None)
+    if pair is None:
+        return candidate
+
+    def resolve(text: str | None) -> str | None:
+        return _PAIR.sub(pair, text) if text else text
+
+    return replace(candidate, question=resolve(candidate.question) or "",
+                   statement=resolve(candidate.statement) or "", event=resolve(candidate.event))
+
+
+def _is_line_heading(text: str, sent: Sentence) -> bool:
+    line_start = text.rfind("\n", 0, sent.start) + 1
+    line_end = text.find("\n", sent.start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
+    return line == sent.text and is_heading(line)
 
 
 #: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
@@ -542,7 +625,10 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
 
     ``deadline`` (``time.monotonic()``): raise ExtractionTooSlow when it passes.
     """
-    sents = sentences(text)
+    start, end = body_span(text)
+    # Page leftovers (bylines, captions) and headings are not sentences to quote.
+    sents = [s for s in sentences(text) if start <= s.start < end and not _is_line_heading(
+        text, s)]
     seen: set[tuple[str, str, str]] = set()
     unique: list[Sentence] = []
     texts: set[str] = set()
@@ -551,8 +637,10 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             texts.add(sent.text)
             unique.append(sent)
     out: list[Candidate] = []
+    pairs = _pairs(unique)
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
+            candidate = _resolve_pair(candidate, pairs)
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
                 key = key[:2]  # the same list or acronym again is the same fact
@@ -587,15 +675,9 @@ def commentary_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
         except GenerationError:
             continue
     rng = random.Random(f"{seed}:{base.document_id}:groups")
-    timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in group_facts(sorted(timeline, key=lambda f: f.id), rng, _timeline_clash,
-                             tries=1):
-        bank.append(make_ordering(group, base, rng))
-    acronyms = [f for f in base.facts if f.kind == "acronym" and f.term]
-    for group in group_facts(sorted(acronyms, key=lambda f: f.id), rng, _acronym_clash,
-                             tries=1):
-        bank.append(make_matching(group, base, rng))
-    return bank
+    ordered = sorted(base.facts, key=lambda f: f.id)
+    bank.extend(group_questions(base, ordered, rng, tries=1, timeline_clash=_timeline_clash))
+    return finish_bank(bank, base)
 
 
 # --------------------------------------------------------------------------- measurement
@@ -658,7 +740,9 @@ def matches(candidate: Candidate, fact, spellings=lambda s: (s,)) -> bool:
 def evaluate(candidates: Sequence[Candidate], curated: Sequence[Any],
              recall_kinds: Sequence[str] = ("year", "acronym", "entity_set"),
              spellings=lambda s: (s,)) -> Evaluation:
-    """Recall of curated facts of ``recall_kinds``; precision over every candidate."""
+    """Recall of curated facts of ``recall_kinds``; precision over every candidate a rule
+    wrote in full (a claim proposed for the instructor to phrase is not counted)."""
+    candidates = [c for c in candidates if not c.needs]
     report = Evaluation(tuple(recall_kinds))
     for fact in curated:
         if fact.kind not in recall_kinds:

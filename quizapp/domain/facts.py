@@ -10,10 +10,28 @@ from typing import Any
 
 import yaml
 
-from .text import normalize, with_article
+from .passages import body, is_heading, section_heading
+from .text import NEGATION, fill, mentions, normalize, with_article
 
 KINDS = ("year", "date", "number", "entity", "entity_set", "acronym", "statement")
+#: How much a fact matters to the text's argument, judged by reading: quizzes draw core
+#: facts first and keep details a minority.
+IMPORTANCE = ("core", "supporting", "detail")
+#: Forms a single fact may be asked in (ordering and matching group several facts).
+SINGLE_FORMS = ("mcq", "multi", "true_false", "short")
+#: Forms that ask several facts at once; a fact whose ``forms`` name only these is asked
+#: only in them (a year every other stem prints, say, as one event of a chronology).
+GROUP_FORMS = ("ordering", "matching")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
+#: Openings that need the previous sentence ("Both countries also ...", "This step ...").
+DANGLING = re.compile(
+    r"(?:According to (?:the commentary|the author),\s*)?"
+    r"(?:Both (?:countries|sides|nations|partners|leaders|governments)|The two (?:countries|"
+    r"sides|nations|leaders|governments)|(?:This|These|That|Those|Such)(?:\s+\w+)?|It|They|"
+    r"He|She|We|Its|Their|The (?:agreement|treaty|deal|pact|programme|program|step|move|"
+    r"partnership|declaration|document|alliance|initiative|plan))\b"
+    r"(?!\s+(?:is|was)\s+(?:inconceivable|unrealistic))",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,14 @@ class Fact:
     event: str | None = None
     source_note: str | None = None
     document: str = ""
+    importance: str = "supporting"
+    #: The forms this fact is asked in; empty means the defaults of its kind.
+    forms: tuple[str, ...] = ()
+    #: Plausible false versions of the statement (a skimming student would believe them);
+    #: a fact is asked as true/false only when it has one.
+    false_statements: tuple[str, ...] = ()
+    #: For an acronym: what the body or programme is or does in the text, for matching.
+    role: str | None = None
 
     @property
     def answer_text(self) -> str:
@@ -85,6 +111,10 @@ class Fact:
             event=str(raw["event"]) if raw.get("event") else None,
             source_note=str(raw["source_note"]) if raw.get("source_note") else None,
             document=document,
+            importance=str(raw.get("importance") or "supporting"),
+            forms=strings("forms"),
+            false_statements=strings("false_statements"),
+            role=str(raw["role"]) if raw.get("role") else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,11 +124,12 @@ class Fact:
             "statement": self.statement,
             "answer": list(self.answer) if isinstance(self.answer, tuple) else self.answer,
             "aliases": list(self.aliases), "quote": self.quote, "explanation": self.explanation,
+            "importance": self.importance,
         }
-        for key in ("term", "category", "event", "source_note"):
+        for key in ("term", "category", "event", "source_note", "role"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
-        for key in ("distractors", "exclude"):
+        for key in ("distractors", "exclude", "forms", "false_statements"):
             if getattr(self, key):
                 data[key] = list(getattr(self, key))
         return data
@@ -190,6 +221,12 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
         problems.append(f"topic {fact.topic!r} is not declared under topics")
     if not fact.question.strip():
         problems.append("question is empty")
+    for text in (fact.question, fact.statement, fact.event or ""):
+        found = DANGLING.match(text.replace("{answer}", "").lstrip("“\"' "))
+        if found:
+            problems.append(f"“{found.group(0).strip()} …” leans on the sentences before it: "
+                            "say what it refers to")
+            break
     if fact.statement.count("{answer}") != 1:
         problems.append("statement must contain {answer} exactly once")
     if not fact.answer:
@@ -198,22 +235,37 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
         problems.append("an entity_set answer must be a list")
     if fact.kind != "entity_set" and isinstance(fact.answer, tuple):
         problems.append("only entity_set answers may be lists")
+    if fact.importance not in IMPORTANCE:
+        problems.append(f"importance {fact.importance!r} is not one of {', '.join(IMPORTANCE)}")
+    for form in fact.forms:
+        if form not in SINGLE_FORMS + GROUP_FORMS:
+            problems.append(f"form {form!r} is not one of "
+                            f"{', '.join(SINGLE_FORMS + GROUP_FORMS)}")
+    if fact.kind == "acronym" and {"short", "mcq", "true_false"} & set(fact.forms):
+        problems.append("an acronym is never asked by its initials: use matching (role)")
+    if "true_false" in fact.forms and not fact.false_statements:
+        problems.append("true/false needs a plausible false statement")
+    if fact.false_statements and NEGATION.search(fact.statement):
+        problems.append("no true/false from a negated statement: its falsehood is arguable")
     if not fact.quote.strip():
         problems.append("quote is empty")
     elif fact.quote not in base.text:
         problems.append("quote is not a verbatim substring of the commentary")
+    elif fact.quote not in body(base.text) or is_heading(fact.quote):
+        problems.append("quote is a heading or page leftover, not a sentence of the body")
     elif isinstance(fact.answer, str) and fact.kind in ("year", "number") \
-            and fact.answer not in fact.quote:
-        problems.append(f"answer {fact.answer!r} does not appear in its quote")
+            and fact.answer not in fact.quote \
+            and fact.answer not in section_heading(base.text, fact.quote):
+        problems.append(f"answer {fact.answer!r} does not appear in its quote or its heading")
     if fact.kind == "year" and not re.fullmatch(r"\d{4}", str(fact.answer)):
         problems.append("a year answer must be four digits")
     if fact.kind == "number" and not re.fullmatch(r"\d+", str(fact.answer)):
         problems.append("a number answer must be a whole number")
     if fact.kind == "acronym" and not fact.term:
         problems.append("an acronym fact needs a term")
-    if fact.kind in ("date", "statement", "acronym") and len(fact.distractors) < 3:
-        problems.append(f"{with_article(fact.kind.replace('_', ' '))} fact needs at least 3 "
-                            "curated distractors")
+    # An acronym is asked only by matching, which needs no wrong answers.
+    if fact.kind in ("date", "statement") and len(fact.distractors) < 3:
+        problems.append(f"{with_article(fact.kind)} fact needs at least 3 curated distractors")
     if fact.kind in ("entity", "entity_set") and fact.category \
             and fact.category not in base.pools:
         problems.append(f"category {fact.category!r} is not a pool")
@@ -224,6 +276,9 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
     for wrong in fact.distractors:
         if normalize(wrong) in keys:
             problems.append(f"distractor {wrong!r} is the answer or an alias of it")
+    for false in fact.false_statements:
+        if normalize(false) == normalize(fill(fact.statement, fact.answer_text)):
+            problems.append("a false statement is the true statement")
     return problems
 
 
@@ -243,4 +298,20 @@ def check_factbase(base: FactBase) -> list[str]:
         problems.extend(f"{fact.id}: {p}" for p in check_fact(fact, base))
     if not base.facts:
         problems.append("the fact file has no facts")
+    problems.extend(check_pools(base))
+    return problems
+
+
+def check_pools(base: FactBase) -> list[str]:
+    """Spellings that would accept a different thing: "Korea" for South Korea is also part
+    of North Korea, so it names neither."""
+    problems: list[str] = []
+    for name, pool in base.pools.items():
+        for entity in pool:
+            for spelling in entity.aliases:
+                for other in pool:
+                    if other is not entity and normalize(spelling) != normalize(other.name) \
+                            and mentions(other.name, spelling):
+                        problems.append(f"pool {name}: {spelling!r} (for {entity.name}) is "
+                                        f"also part of {other.name!r}")
     return problems

@@ -13,21 +13,27 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .facts import Fact, FactBase
+from .passages import body, first_block_with, split_blocks
 from .text import fill, join_names, mentions, normalize
 
 TYPES = ("mcq", "multi", "true_false", "short", "ordering", "matching")
 BLANK = "_____"
-#: Forms each kind of fact is asked in (ordering and matching group several facts).
+#: Forms a kind of fact is asked in unless the fact names its own (``Fact.forms``).
+#: True/false is added only for a fact with a curated false statement; an acronym is
+#: asked only in a matching item (its initials would answer any other form).
 FORMS = {
-    "year": ("mcq", "true_false", "short"),
-    "date": ("mcq", "true_false", "short"),
-    "number": ("mcq", "true_false", "short"),
-    "entity": ("mcq", "true_false", "short"),
-    "entity_set": ("multi", "true_false", "short"),
-    "acronym": ("mcq", "true_false", "short"),
-    "statement": ("mcq", "true_false"),
+    "year": ("mcq", "short"),
+    "date": ("mcq",),
+    "number": ("mcq", "short"),
+    "entity": ("mcq", "short"),
+    "entity_set": ("multi",),
+    "acronym": (),
+    "statement": ("mcq",),
 }
+IMPORTANCE_RANK = {"core": 0, "supporting": 1, "detail": 2}
 GROUP_SIZE = 4
+#: Groupings of a curated bank's milestones and acronyms (more ordering and matching items).
+GROUP_ROUNDS = 2
 MCQ_DISTRACTORS = 3
 
 
@@ -37,6 +43,14 @@ class GenerationError(ValueError):
 
 def _years_in(text: str) -> set[int]:
     return {int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", text)}
+
+
+#: A pool member the body names more often than this is a protagonist of the text.
+PROTAGONIST = 2
+
+
+def _count(text: str, name: str) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE))
 
 
 def _excluded(fact: Fact, base: FactBase) -> set[str]:
@@ -57,12 +71,25 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
         taken = _years_in(fact.quote) | {int(x) for x in fact.exclude if str(x).isdigit()}
         # Never a year after the text was written: "the 2026 summit" is no test of knowledge.
         latest = max(_years_in(base.text) | {key})
-        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5)
-                if key + d not in taken and key + d <= latest]
-        # Mostly close years (plausible), in random order, never a year true for this event.
+        # First the text's other years (another milestone: confusable), nearest first;
+        # then close years; never a year the quote itself names.
+        # A year the sentence's or the stem's other dates rule out ("signed in 2022, in
+        # force in ___"; "agreed in 2014, first revised in ___") is no distractor: keep
+        # the key's place among them.
+        quoted = _years_in(f"{fact.quote} {fact.question}") - {key}
+        low = max((y for y in quoted if y < key), default=0)
+        high = min((y for y in quoted if y > key), default=10_000)
+
+        def fits(y: int) -> bool:
+            return low < y < high and y not in taken and y <= latest
+
+        named = sorted((y for y in _years_in(body(base.text)) if y != key and fits(y)),
+                       key=lambda y: abs(y - key))[:4]
+        rng.shuffle(named)
+        near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5) if fits(key + d)]
         pick = near[:6]
         rng.shuffle(pick)
-        candidates = [str(y) for y in pick] + [str(y) for y in near[6:]]
+        candidates = [str(y) for y in named + pick + near[6:]]
     elif fact.kind == "number":
         key = int(str(fact.answer))
         curated = list(fact.distractors)
@@ -73,8 +100,13 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
     elif fact.kind in ("entity", "entity_set"):
         curated = list(fact.distractors)
         rng.shuffle(curated)
+        # Then pool members the text itself names (elsewhere than in the quote): a generic
+        # list offers options no informed reader would consider.
+        # The text's protagonists (named at every turn) are parties, never wrong answers.
+        text = body(base.text)
         pool = [e.name for e in base.pools.get(fact.category or "", [])
-                if not any(mentions(fact.quote, s) for s in e.spellings)]
+                if not any(mentions(fact.quote, s) for s in e.spellings)
+                and 0 < sum(_count(text, s) for s in e.spellings) <= PROTAGONIST]
         rng.shuffle(pool)
         candidates = curated + pool
     else:  # date, acronym, statement: curated by the editor
@@ -147,7 +179,7 @@ def make_mcq(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
 def make_multi(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     """Ask for every member of a set among members of the same pool that are not in it."""
     members = list(fact.answer)
-    wrong = distractors(fact, base, rng, max(2, 6 - len(members)))
+    wrong = distractors(fact, base, rng, max(2, min(3, 6 - len(members))))
     choices = _choices(members + wrong, rng)
     answer = sorted(c["id"] for c in choices if c["text"] in members)
     prompt = f"{fact.question} Select all that apply."
@@ -158,16 +190,11 @@ def make_multi(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]
 
 def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     """State the fact, or the fact with one value swapped for a wrong one of the same kind."""
+    if not fact.false_statements:
+        raise GenerationError(f"{fact.id}: true/false needs a plausible false statement")
     truth = rng.random() < 0.5
-    if truth:
-        sentence = _statement(fact, fact.answer)
-    elif fact.kind == "entity_set":
-        members = list(fact.answer)
-        members[rng.randrange(len(members))] = distractors(fact, base, rng, 1)[0]
-        sentence = _statement(fact, tuple(members))
-    else:
-        sentence = _statement(fact, distractors(fact, base, rng, 1)[0])
     correct = _statement(fact, fact.answer)
+    sentence = correct if truth else rng.choice(fact.false_statements)
     explanation = fact.explanation if truth else f"{correct} {fact.explanation}".strip()
     q = _common("true_false", _qid(fact.id, "true_false"), f"True or false? {sentence}",
                 [fact], base, explanation)
@@ -178,10 +205,8 @@ def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str,
 def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     """Blank out the key in the fact's statement (one member, for a set) to be typed."""
     if fact.kind == "acronym":
-        prompt = f"Which acronym stands for “{fact.answer}”?"
-        key, accepted = str(fact.term), [str(fact.term)]
-        accepted += [fact.term.replace("-", " "), fact.term.replace("-Plus", "+")]
-    elif fact.kind == "entity_set":
+        raise GenerationError(f"{fact.id}: an acronym is never asked by its initials")
+    if fact.kind == "entity_set":
         members = list(fact.answer)
         missing = rng.randrange(len(members))
         key = members[missing]
@@ -258,27 +283,91 @@ def make_ordering(facts: list[Fact], base: FactBase, rng: random.Random) -> dict
 
 
 def make_matching(facts: list[Fact], base: FactBase, rng: random.Random) -> dict[str, Any]:
-    """Match acronyms to their expansions."""
-    left = [{"id": f"l{i + 1}", "text": str(f.term)} for i, f in enumerate(facts)]
+    """Match programmes and bodies to what the text says they are or do (their ``role``);
+    without a role for each, match acronyms to their expansions."""
+    roles = all(f.role for f in facts)
+
+    def label(f: Fact) -> str:
+        return f"{f.term} ({f.answer})" if roles else str(f.term)
+
+    def target(f: Fact) -> str:
+        return str(f.role) if roles else str(f.answer)
+
+    left = [{"id": f"l{i + 1}", "text": label(f)} for i, f in enumerate(facts)]
     right_facts = list(facts)
     rng.shuffle(right_facts)
-    right = [{"id": f"r{i + 1}", "text": str(f.answer)} for i, f in enumerate(right_facts)]
+    right = [{"id": f"r{i + 1}", "text": target(f)} for i, f in enumerate(right_facts)]
     answer = {lt["id"]: right[right_facts.index(f)]["id"]
               for lt, f in zip(left, facts, strict=True)}
-    q = _common("matching", _group_id("matching", facts),
-                "Match each acronym to what it stands for.", facts, base,
-                "; ".join(f"{f.term}: {f.answer}" for f in facts) + ".")
+    prompt = ("Match each programme or body to what the commentary says about it." if roles
+              else "Match each acronym to what it stands for.")
+    q = _common("matching", _group_id("matching", facts), prompt, facts, base,
+                "; ".join(f"{f.term}: {target(f)}" for f in facts) + ".")
     return {**q, "left": left, "right": right, "answer": answer,
-            "answer_text": [f"{f.term} — {f.answer}" for f in facts]}
+            "answer_text": [f"{f.term} — {target(f)}" for f in facts]}
 
 
 _MAKERS = {"mcq": make_mcq, "multi": make_multi, "true_false": make_true_false,
            "short": make_short}
 
 
+def forms_of(fact: Fact, base: FactBase) -> tuple[str, ...]:
+    """The single-fact forms ``fact`` is asked in: its own list, or its kind's defaults.
+
+    A cloze needs one defensible filler: a year whose quote names another year (revised
+    "in 2018 and 2020") is not asked as fill-in-the-blank.
+    """
+    forms = [f for f in fact.forms or FORMS[fact.kind] if f in _MAKERS]
+    if not fact.forms and fact.false_statements:
+        forms.append("true_false")
+    if "short" in forms and fact.kind == "year" and len(_years_in(fact.quote)) > 1:
+        forms.remove("short")
+    return tuple(forms)
+
+
 def questions_for_fact(fact: Fact, base: FactBase, rng: random.Random) -> list[dict[str, Any]]:
-    """All single-fact questions about ``fact``, one per form its kind allows."""
-    return [_MAKERS[form](fact, base, rng) for form in FORMS[fact.kind]]
+    """All single-fact questions about ``fact``, one per form it is asked in, except a form
+    whose stem would print its own answer ("allies of the United States ... cooperate with
+    ___ and India")."""
+    forms = forms_of(fact, base)
+    out = []
+    for form in forms:
+        q = _MAKERS[form](fact, base, rng)
+        if form == "true_false" or not _prints_own_key(q, fact, base):
+            out.append(q)
+    if forms and not out:
+        raise GenerationError(f"{fact.id}: every question would print its own answer")
+    return out
+
+
+def _prints_own_key(question: dict[str, Any], fact: Fact, base: FactBase) -> bool:
+    if question["type"] == "short":
+        keys = {normalize(a) for a in question["accepted"]}
+    else:
+        keys = key_spellings(fact, base) | {normalize(fact.answer_text)}
+    return contains_key(normalize(question["prompt"]), keys)
+
+
+def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries: int = 12,
+                    timeline_clash: Callable[[Fact, Fact], bool] | None = None,
+                    rounds: int = 1) -> list[dict[str, Any]]:
+    """Chronology as ordering items and acronyms as matching items; each round groups the
+    facts anew, so a bank can hold several different timelines of the same milestones."""
+    out: dict[str, dict[str, Any]] = {}
+    timeline = [f for f in facts if f.kind == "year" and f.event]
+    acronyms = [f for f in facts if f.kind == "acronym" and f.term]
+    for _ in range(rounds):
+        for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
+            q = make_ordering(group, base, rng)
+            out.setdefault(q["id"], q)
+        for group in group_facts(acronyms, rng, _acronym_clash, tries):
+            q = make_matching(group, base, rng)
+            out.setdefault(q["id"], q)
+    return list(out.values())
+
+
+def _acronym_clash(a: Fact, b: Fact) -> bool:
+    return a.term == b.term or normalize(str(a.answer)) == normalize(str(b.answer))
 
 
 def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
@@ -287,13 +376,82 @@ def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     bank: list[dict[str, Any]] = []
     for fact in base.facts:
         bank.extend(questions_for_fact(fact, base, rng))
-    timeline = [f for f in base.facts if f.kind == "year" and f.event]
-    for group in group_facts(timeline, rng, _timeline_clash):
-        bank.append(make_ordering(group, base, rng))
-    acronyms = [f for f in base.facts if f.kind == "acronym"]
-    for group in group_facts(acronyms, rng, lambda a, b: a.term == b.term):
-        bank.append(make_matching(group, base, rng))
-    return bank
+    bank.extend(group_questions(base, base.facts, rng, rounds=GROUP_ROUNDS))
+    return finish_bank(bank, base)
+
+
+def key_spellings(fact: Fact, base: FactBase, text: str | None = None) -> set[str]:
+    """Normalised spellings of a fact's key whose sight would answer a question about it.
+
+    A value the text names at every turn (Japan, NATO) gives nothing away and is left out.
+    """
+    keys = fact.answer if isinstance(fact.answer, tuple) else (fact.answer, *fact.aliases)
+    if fact.kind == "acronym" and fact.term:
+        keys = (fact.term,)
+    text = normalize(body(base.text)) if text is None else text
+    out: set[str] = set()
+    for key in keys:
+        for spelling in (*base.spellings(key), key):
+            norm = normalize(spelling)
+            if norm and len(re.findall(rf"(?<!\w){re.escape(norm)}(?!\w)", text)) <= COMMON:
+                out.add(norm)
+    return out
+
+
+#: A key named more often than this in the body is common ground, not a cue.
+COMMON = 5
+
+
+def visible_text(question: dict[str, Any]) -> str:
+    """Everything a student reads of a question, before and after answering."""
+    parts = [question.get("prompt", ""), question.get("explanation", "")]
+    for field in ("choices", "items", "left", "right"):
+        parts += [c["text"] for c in question.get(field, [])]
+    return normalize(" \n ".join(parts))
+
+
+def contains_key(text: str, keys: Iterable[str]) -> bool:
+    """Whether normalised ``text`` holds one of the normalised ``keys`` as whole words."""
+    return any(k in text and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys)
+
+
+#: What drawing a quiz reads from a question: it changes with the rest of the bank (one
+#: more approved fact adds cues), not with the question's wording.
+DRAW_FIELDS = ("importance", "cues", "near")
+
+
+def content(question: dict[str, Any]) -> dict[str, Any]:
+    """A question without its draw fields: what a student sees and is checked against."""
+    return {k: v for k, v in question.items() if k not in DRAW_FIELDS}
+
+
+def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, Any]]:
+    """Add what drawing a quiz needs: each question's importance (its weightiest fact's),
+    ``cues`` (the other facts whose key it prints) and ``near`` (the other facts of its
+    paragraph, which its explanation may well restate); drop repeated true/false statements."""
+    facts = {f.id: f for f in base.facts}
+    text = normalize(body(base.text))
+    keys = {f.id: key_spellings(f, base, text) for f in base.facts}
+    blocks = split_blocks(base.text)
+    paragraph = {f.id: getattr(first_block_with(blocks, f.quote), "index", None)
+                 for f in base.facts}
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for q in bank:
+        if q["type"] == "true_false":
+            if normalize(q["statement"]) in seen:
+                continue
+            seen.add(normalize(q["statement"]))
+        own = [facts[i] for i in q["fact_ids"] if i in facts]
+        q["importance"] = min((f.importance for f in own), key=IMPORTANCE_RANK.__getitem__,
+                              default="supporting")
+        text = visible_text(q)
+        q["cues"] = sorted(i for i, k in keys.items()
+                           if i not in q["fact_ids"] and k and contains_key(text, k))
+        here = {paragraph[f.id] for f in own} - {None}
+        q["near"] = sorted(i for i in keys if i not in q["fact_ids"] and paragraph[i] in here)
+        out.append(q)
+    return out
 
 
 def public_view(question: dict[str, Any]) -> dict[str, Any]:

@@ -46,15 +46,73 @@ def is_heading(line: str) -> bool:
     return 0 < len(line) <= MAX_HEADING and not line.endswith(_SENTENCE_END)
 
 
-def split_blocks(text: str) -> list[Block]:
-    """Split a commentary into headings and paragraphs, noting repeated paragraphs.
+#: Prose: at least two sentences in one line (a caption or a byline has one at most).
+_PROSE_SENTENCE = re.compile(r"[.?!][\"”’)]?\s+[A-Z“\"]")
+MIN_PARAGRAPH = 120
+#: A short line after the last paragraph ("Read in the East-West Center.") is page furniture.
+MAX_TRAILER = 80
 
-    Blocks are separated by blank lines; a block of several lines (a byline, a caption)
-    yields one paragraph per line, and only a single-line block may be a heading.
+
+def _is_prose(line: str) -> bool:
+    line = line.strip()
+    return len(line) >= MIN_PARAGRAPH and _PROSE_SENTENCE.search(line) is not None
+
+
+def body_span(text: str) -> tuple[int, int]:
+    """Where the commentary's body starts and ends in a text copied from a web page.
+
+    A copied page opens with leftovers (a logo's "SVG", the section label, bylines, a photo
+    caption) and may end with a "Read in ..." line. The body starts at the first prose
+    paragraph, or at the heading just before it, and ends with the last prose paragraph
+    followed only by short lines. A text with no prose paragraph is all body.
+    """
+    lines: list[tuple[int, int, str]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + raw.index(stripped)
+            lines.append((start, start + len(stripped), stripped))
+        offset += len(raw)
+    prose = [i for i, (_, _, line) in enumerate(lines) if _is_prose(line)]
+    if not prose:
+        return 0, len(text)
+    first = prose[0]
+    if first > 0 and is_heading(lines[first - 1][2]):
+        first -= 1
+    last = len(lines) - 1
+    while last > prose[-1] and len(lines[last][2]) <= MAX_TRAILER:
+        last -= 1
+    return lines[first][0], lines[last][1]
+
+
+def body(text: str) -> str:
+    """The commentary's body without the web page's leftovers (see ``body_span``)."""
+    start, end = body_span(text)
+    return text[start:end]
+
+
+def section_heading(text: str, quote: str) -> str:
+    """The heading of the section holding ``quote`` ("" when there is none)."""
+    heading = ""
+    for block in split_blocks(text):
+        if block.kind == "heading":
+            heading = block.text
+        elif quote and quote in block.text:
+            return heading
+    return ""
+
+
+def split_blocks(text: str) -> list[Block]:
+    """Split a commentary's body into headings and paragraphs, noting repeated paragraphs.
+
+    Blocks are separated by blank lines; a block of several lines yields one paragraph per
+    line, and only a single-line block may be a heading. Page leftovers before and after
+    the body are not blocks (``body``).
     """
     blocks: list[Block] = []
     first_seen: dict[str, int] = {}
-    for chunk in _BLANK_LINES.split(text.strip()):
+    for chunk in _BLANK_LINES.split(body(text).strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         alone = len(lines) == 1
         for line in lines:

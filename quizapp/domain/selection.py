@@ -1,10 +1,21 @@
-"""Drawing questions for a quiz from a bank: filtered, spread over facts, reproducible."""
+"""Drawing questions for a quiz from a bank: filtered, spread over facts, reproducible.
+
+A quiz is judged as a whole: one question per fact, core facts first and details a
+minority, true/false at most a quarter and no form more than half, and no question that
+prints the key of another question of the same quiz (its ``cues``).
+"""
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+TIERS = ("core", "supporting", "detail")
+#: Shares of a quiz per importance, most important first (details: at most this share).
+SHARES = {"core": 0.6, "supporting": 0.3, "detail": 0.1}
 
 
 @dataclass(frozen=True)
@@ -13,29 +24,93 @@ class Candidate:
     type: str
     topic: str
     fact_ids: tuple[str, ...]
+    importance: str = "supporting"
+    #: Facts (other than its own) whose key this question prints.
+    cues: tuple[str, ...] = ()
+    #: Facts of the same paragraph: kept apart while the pool allows.
+    near: tuple[str, ...] = ()
+
+
+def form_caps(count: int) -> dict[str, int]:
+    """How many questions of one form a quiz of ``count`` may hold."""
+    half = max(1, math.ceil(count / 2))
+    return {"true_false": count // 4, "*": half}
+
+
+class _Quiz:
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.picked: list[Candidate] = []
+        self.asked: set[str] = set()
+        self.cued: set[str] = set()
+        self.close: set[str] = set()
+        self.forms: Counter[str] = Counter()
+        self.caps = form_caps(count)
+
+    def full(self) -> bool:
+        return len(self.picked) == self.count
+
+    def fits(self, c: Candidate, forms: int = 2, facts: bool = True,
+             near: bool = True) -> bool:
+        """Whether ``c`` keeps the rules; ``forms`` 2 keeps every cap on forms, 1 only the
+        true/false cap, 0 none."""
+        if c in self.picked:
+            return False
+        if facts and (self.asked.intersection(c.fact_ids) or self.asked.intersection(c.cues)
+                      or self.cued.intersection(c.fact_ids)):
+            return False
+        if near and (self.asked.intersection(c.near) or self.close.intersection(c.fact_ids)):
+            return False
+        if forms == 0 or forms == 1 and c.type != "true_false":
+            return True
+        return self.forms[c.type] < self.caps.get(c.type, self.caps["*"])
+
+    def add(self, c: Candidate) -> None:
+        self.picked.append(c)
+        self.asked.update(c.fact_ids)
+        self.cued.update(c.cues)
+        self.close.update(c.near)
+        self.forms[c.type] += 1
 
 
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
          types: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Candidate]:
-    """Draw ``count`` questions, each about facts no earlier pick asked about when possible."""
+    """Draw ``count`` questions as a quiz (see the module notes); rules are relaxed in turn
+    only when the pool is too small to keep them: one paragraph per question first, then
+    the caps on forms and details, then one question per fact."""
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
     rng.shuffle(pool)
-    picked: list[Candidate] = []
-    asked: set[str] = set()
-    for candidate in pool:
-        if len(picked) == count:
-            break
-        if not asked.intersection(candidate.fact_ids):
-            picked.append(candidate)
-            asked.update(candidate.fact_ids)
-    # A small pool may need a second question about a fact already asked.
-    for candidate in pool:
-        if len(picked) == count:
-            break
-        if candidate not in picked:
-            picked.append(candidate)
+    by_tier = {t: [c for c in pool if (c.importance if c.importance in TIERS
+                                       else "supporting") == t] for t in TIERS}
+    quiz = _Quiz(count)
+    quota = {"core": round(count * SHARES["core"]),
+             "detail": max(1, math.floor(count * SHARES["detail"]))}
+    quota["supporting"] = max(0, count - quota["core"] - quota["detail"])
+    for tier in TIERS:  # each tier up to its share
+        taken = 0
+        for c in by_tier[tier]:
+            if quiz.full() or taken == quota[tier]:
+                break
+            if quiz.fits(c):
+                quiz.add(c)
+                taken += 1
+    detail_cap = max(quota["detail"], 1)
+    relaxations = ((2, True, True), (2, True, False), (1, True, False), (1, False, False),
+                   (0, False, False))
+    for forms, facts, near in relaxations:
+        for tier in TIERS:  # then the most important first
+            for c in by_tier[tier]:
+                if quiz.full():
+                    break
+                details = sum(p.importance == "detail" for p in quiz.picked)
+                if tier == "detail" and forms == 2 and details >= detail_cap:
+                    break
+                if quiz.fits(c, forms, facts, near):
+                    quiz.add(c)
+    picked = quiz.picked
+    rng.shuffle(picked)
     return picked
 
 

@@ -15,6 +15,9 @@ _SPELLINGS = {
     "organisations": "organizations",
 }
 _ARTICLES = {"the", "a", "an"}
+#: A negated sentence: swapping one of its values changes its truth unpredictably.
+NEGATION = re.compile(r"\b(?:not|never|no longer|nor|neither|without)\b|n[’']t\b",
+                      re.IGNORECASE)
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Text, cast, func, inspect, select, update
 from ..boundary import scrub_value
 from ..database import create_sqlite_file, sqlite_path
 from ..domain.facts import FactBase, load_factbase, seed_paths
-from ..domain.generator import generate_bank
+from ..domain.generator import DRAW_FIELDS, content, generate_bank
 from ..extensions import db
 from ..models import Document, Fact, FactStatus, Question, QuestionStatus
 
@@ -75,6 +75,10 @@ def sync_document(base: FactBase, created_by_id: int | None = None,
             db.session.add(row)
         row.position, row.topic, row.kind = position, fact.topic, fact.kind
         row.quote, row.data, row.status = fact.quote, data, FactStatus.APPROVED
+    kept = {f.id for f in base.facts}
+    for fact_id, row in existing.items():
+        if fact_id not in kept:  # dropped from the fact file (a byline, say): not asked
+            row.status = FactStatus.REJECTED
     db.session.flush()
     return doc, sync_questions(doc, generate_bank(base, bank_seed))
 
@@ -86,7 +90,8 @@ def next_version(uid: str) -> int:
 
 
 def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
-    """Store generated questions for ``doc``; return how many rows were added."""
+    """Store generated questions for ``doc``, retiring those it no longer makes; return how
+    many rows were added."""
     current: dict[str, Question] = {}
     for q in db.session.scalars(select(Question).where(Question.document_id == doc.id,
                                                        Question.owner_id.is_(None))
@@ -95,7 +100,13 @@ def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
     added = 0
     for generated in bank:
         row = current.get(generated["id"])
-        if row is not None and (row.payload == generated or row.status is QuestionStatus.RETIRED
+        if row is not None and content(row.payload) == content(generated) \
+                and row.payload != generated and not row.payload.get("edited"):
+            # Same wording; only what drawing reads (importance, cues) moved with the bank.
+            row.payload = {**row.payload, **{k: generated[k] for k in DRAW_FIELDS
+                                             if k in generated}}
+        if row is not None and (content(row.payload) == content(generated)
+                                or row.status is QuestionStatus.RETIRED
                                 or row.version > 1 and row.payload.get("edited")):
             continue  # unchanged, retired by an instructor, or edited by hand: keep
         version = 1 if row is None else next_version(row.uid)
@@ -109,6 +120,13 @@ def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
         if row is not None:
             row.replaced_by_id = new.id
         added += 1
+    # A question the bank no longer makes (a form a fact is not asked in any more, a
+    # group that no longer comes out) is retired, unless an instructor edited it.
+    wanted = {q["id"] for q in bank}
+    for row in current.values():
+        if row.uid not in wanted and row.status is QuestionStatus.ACTIVE \
+                and not row.payload.get("edited"):
+            row.status = QuestionStatus.RETIRED
     return added
 
 

@@ -97,15 +97,18 @@ def active_candidates(document_ids: list[int] | None = None,
                       readable_by: User | None = None) -> list[Candidate]:
     """Questions that may be asked: active, about approved facts only, in ``seen_by``, and
     (with ``readable_by``) from the commentaries that user may read."""
-    query = select(Question.id, Question.type, Question.topic, Question.fact_ids).where(
+    query = select(Question.id, Question.type, Question.topic, Question.fact_ids,
+                   Question.payload["importance"].as_string(),
+                   Question.payload["cues"], Question.payload["near"]).where(
         Question.status == QuestionStatus.ACTIVE, seen_by(owner_id))
     if readable_by is not None:
         query = query.where(Question.document_id.in_(visible_document_ids(readable_by)))
     if document_ids:
         query = query.where(Question.document_id.in_(document_ids))
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
-    return [Candidate(qid, qtype, topic, tuple(facts))
-            for qid, qtype, topic, facts in db.session.execute(query)
+    return [Candidate(qid, qtype, topic, tuple(facts), importance or "supporting",
+                      tuple(cues or ()), tuple(near or ()))
+            for qid, qtype, topic, facts, importance, cues, near in db.session.execute(query)
             if all(f in approved for f in facts)]
 
 

@@ -1295,7 +1295,7 @@ def regenerate(doc: Document, bank_seed: int | None = None) -> int:
 
     Each fact draws its distractors from its own seeded generator, so approving one more
     fact does not reword the questions of the others (``extraction.commentary_bank``).
-    Groups (timeline, matching) that no longer come out are retired.
+    Questions that no longer come out are retired (``sync_questions``).
     """
     seed = current_app.config["BANK_SEED"] if bank_seed is None else bank_seed
     approved = list(db.session.scalars(select(Fact).where(
@@ -1303,12 +1303,6 @@ def regenerate(doc: Document, bank_seed: int | None = None) -> int:
         .order_by(Fact.position)))
     bank = extraction.commentary_bank(_factbase(doc, approved), seed)
     added = sync_questions(doc, bank)
-    wanted = {q["id"] for q in bank}
-    for question in db.session.scalars(select(Question).where(
-            Question.document_id == doc.id, Question.status == QuestionStatus.ACTIVE,
-            Question.type.in_(("ordering", "matching")))):
-        if question.uid not in wanted and not question.payload.get("edited"):
-            question.status = QuestionStatus.RETIRED
     db.session.flush()
     return added
 
