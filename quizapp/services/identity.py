@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from ..database import sqlite_path
 from ..extensions import db
 from ..models import AccountMixin, ApiToken, Role, User, utcnow
+from ..transactions import on_commit
 from .caching import SharedLRU
 
 #: Seconds a worker trusts what it read about a user (see the module docstring).
@@ -37,8 +37,6 @@ _MAX_ENTRIES = 10_000
 _KEY = "quizapp.identities"
 _STAMP_KEY = "quizapp.identities.stamp"
 _COLUMNS = select(User.id, User.username, User.role, User.session_nonce)
-#: Users whose sessions or tokens a transaction ends (session.info), announced at commit.
-_PENDING = "quizapp.users_changed"
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,18 +171,7 @@ def user_changed_on_commit(user_id: int) -> None:
     For a revocation (new session nonce, deleted tokens): announced before the commit, another
     worker could read the old row again and trust it for ``TTL`` seconds.
     """
-    db.session.info.setdefault(_PENDING, set()).add(user_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _announce_changed_users(session: Session) -> None:
-    for user_id in session.info.pop(_PENDING, ()):
-        user_changed(user_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changed_users(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    on_commit(user_changed, user_id)
 
 
 def token_hash(token: str) -> str:

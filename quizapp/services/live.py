@@ -4,8 +4,9 @@ All game state lives in the database, so several gunicorn workers can serve one 
 restarted worker loses nothing. The phase "question" turns into "reveal" when the deadline
 passes; that is derived when the state is read, so no background thread is needed.
 
-Services add and flush, never commit; the view commits once and then calls ``publish``, so
-every worker's state cache forgets the old state at once. The exception is answering
+Services add and flush, never commit; the request commits once (transactions.py) and then
+``publish`` runs, so every worker's state cache forgets the old state at once. The exception
+is answering
 (``submit_answer``): a whole room answers within a second, so answers are stored by a group
 commit, many to a transaction, and that service commits before it returns.
 """
@@ -58,6 +59,7 @@ from ..models import (
     QuestionStatus,
     User,
 )
+from ..transactions import on_commit, transaction
 from .caching import SharedLRU
 from .questions import stored_question
 from .study import MAX_COUNT, active_candidates, update_progress, validate_filters
@@ -337,6 +339,7 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
                     speed_bonus=speed_bonus, confidence=confidence, version=1)
     db.session.add(game)
     db.session.flush()
+    on_commit(publish, game.pin)  # a phone may have polled the PIN before it existed
     return game
 
 
@@ -412,6 +415,7 @@ def advance(user: User, now: datetime, *, game_id: int | None = None, pin: str |
         _finish(game, now)
     game.version += 1
     db.session.flush()
+    on_commit(publish, game.pin)
     return game
 
 
@@ -424,6 +428,7 @@ def reveal_now(user: User, now: datetime, *, game_id: int | None = None,
         game.deadline = now
         game.version += 1
         db.session.flush()
+        on_commit(publish, game.pin)
     return game
 
 
@@ -443,6 +448,7 @@ def end_game(user: User, now: datetime, *, game_id: int | None = None,
         _finish(game, now)
         game.version += 1
         db.session.flush()
+        on_commit(publish, game.pin)
     return game
 
 
@@ -467,6 +473,7 @@ def kick(user: User, *, game_id: int | None = None, pin: str | None = None,
         player.kicked = True
         game.version += 1  # the removed phone learns it on its next look
         db.session.flush()
+        on_commit(publish, game.pin)
     return player
 
 
@@ -679,14 +686,12 @@ def _write_batch(queue: deque) -> None:
     """
     batch: list[_Job] = []
     try:
-        with serialized_write():
+        with serialized_write(), transaction():
             while queue and len(batch) < _MAX_BATCH:
                 batch.append(queue.popleft())
             begin_write(db.session)
             _store(db.session.connection(), batch)
-            db.session.commit()
     except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
-        db.session.rollback()
         if not isinstance(exc, ServiceError):
             current_app.logger.exception("storing %d warm-up answers failed", len(batch))
             exc = ServiceError(503, "busy", "Your answer could not be saved; send it again "
