@@ -25,7 +25,9 @@ def resource_dir(name: str) -> Path:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the quizapp Flask application."""
-    app = Flask(
+    from .transactions import TransactionalFlask
+
+    app = TransactionalFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),

@@ -104,13 +104,13 @@ def init_db_command() -> None:
 def add_user(name: str, role: str, password: str) -> None:
     """Create a user account."""
     from .errors import ServiceError
-    from .extensions import db
     from .models import Role
     from .services.accounts import create_user
+    from .transactions import transaction
 
     try:
-        user = create_user(name, password, Role(role))
-        db.session.commit()
+        with transaction():
+            user = create_user(name, password, Role(role))
     except ServiceError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
         raise click.ClickException(f"{exc.message} {details}".strip()) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..errors import ServiceError, invalid
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import utcnow
 from ..security import external_url
 from ..services import live
@@ -87,8 +87,6 @@ def create_live():
                             question_ids=data.get("question_ids"),
                             speed_bonus=data.get("speed_bonus", False),
                             confidence=data.get("confidence", False))
-    db.session.commit()
-    live.publish(game.pin)  # a phone may have polled the PIN before it existed
     return {"pin": game.pin, "join_url": external_url("live.join", pin=game.pin),
             "id": game.id, "question_count": len(game.question_ids),
             "host_url": external_url("live.host", game_id=game.id)}, 201
@@ -111,10 +109,10 @@ document("/api/v1/live", "post", "Start a warm-up (instructor)",
 
 def _host_action(action, pin: str, **kwargs):
     game = action(current_api_user(), utcnow(), pin=pin, **kwargs)
-    db.session.commit()
-    live.publish(game.pin)
-    state, _etag = live.public_state(game.pin, utcnow())
-    return Response(live.state_json(state, utcnow()), mimetype="application/json")
+    # Built, not cached: the change is committed (and published) after this returns.
+    now = utcnow()
+    return Response(live.state_json(live.build_state(game, now), now),
+                    mimetype="application/json")
 
 
 @bp.post("/live/<pin>/advance")
@@ -168,8 +166,6 @@ def kick_live(pin: str):
     """Remove a player by nickname; their answers stop counting."""
     data = json_body(("nickname",))
     player = live.kick(current_api_user(), pin=pin, nickname=data["nickname"])
-    db.session.commit()
-    live.publish(pin)
     return {"nickname": player.nickname, "kicked": True}
 
 
@@ -186,9 +182,7 @@ def join_live(pin: str):
     """Join a warm-up with a nickname (no account needed); returns the player token."""
     data = json_body(("nickname",))
     user = _optional_api_user()
-    with live.serialized_write():
-        player, token = live.join(pin, data["nickname"], user_id=user.id if user else None)
-        db.session.commit()
+    player, token = live.join(pin, data["nickname"], user_id=user.id if user else None)
     return {"player_token": token, "nickname": player.nickname}, 201
 
 

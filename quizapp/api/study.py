@@ -25,9 +25,7 @@ def create_user():
     taken = accounts.take_sign_up()
     try:
         user = accounts.create_user(data["username"], data["password"])
-        db.session.commit()
     except ServiceError:
-        db.session.rollback()
         throttle.give_back(taken)
         raise
     return {"id": user.id, "username": user.username, "role": user.role.value}, 201
@@ -54,7 +52,6 @@ def create_token():
 
     begin_write(db.session)
     token = accounts.issue_token(user)
-    db.session.commit()
     expires = utcnow() + token_lifetime()
     response = jsonify(token=token, expires_at=expires.isoformat(timespec="seconds") + "Z")
     remember_device(response, user.username)  # a client that keeps cookies: see authenticate
@@ -71,7 +68,6 @@ document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic); it expires 
 def end_token():
     """End the token this request is sent with (log out of the API)."""
     accounts.revoke_token(g.api_token)
-    db.session.commit()
     return "", 204
 
 
@@ -128,7 +124,6 @@ def start_attempt():
         attempt = study.start_attempt(user, count=data.get("count", 10),
                                       types=data.get("types"), topics=data.get("topics"),
                                       seed=data.get("seed"), mode=mode, start_key=key)
-    db.session.commit()
     body = attempt_json(attempt)
     return {"id": attempt.id, "questions": body["questions"], "mode": body["mode"],
             "seed": attempt.seed, "deadline": body["deadline"]}, 201
@@ -171,7 +166,6 @@ def put_response(attempt_id: int, question_id: int):
     data = json_body(("response",))
     feedback, _created = study.record_response(current_api_user(), attempt_id, question_id,
                                                data["response"])
-    db.session.commit()
     return feedback.to_json()
 
 
@@ -186,7 +180,6 @@ document("/api/v1/attempts/{attempt_id}/responses/{question_id}", "put", "Answer
 def finish_attempt(attempt_id: int):
     """Finish an attempt and get its score."""
     attempt = study.finish_attempt(current_api_user(), attempt_id)
-    db.session.commit()
     return {"score": study.visible_score(attempt), "max_score": attempt.max_score}
 
 

@@ -66,7 +66,6 @@ def create_class():
     """Create a class with a join code."""
     data = json_body(("name",))
     course = teach.create_course(current_api_user(), data["name"])
-    db.session.commit()
     return _course_json(course, current_api_user().id), 201
 
 
@@ -111,7 +110,6 @@ document("/api/v1/classes/{course_id}", "get", "A class, its roster and assignme
 def remove_member(course_id: int, user_id: int):
     """Remove a student (or, as owner, a co-instructor) from a class."""
     removed = teach.remove_member(current_api_user(), course_id, user_id)
-    db.session.commit()
     return {"removed": removed}
 
 
@@ -127,7 +125,6 @@ def add_co_instructor(course_id: int):
     """Make another instructor account a co-instructor of your class."""
     data = json_body(("username",))
     target, added = teach.add_co_instructor(current_api_user(), course_id, data["username"])
-    db.session.commit()
     return {"username": target.username, "role": "instructor"}, 201 if added else 200
 
 
@@ -159,7 +156,6 @@ def enroll():
     """Join a class with its join code."""
     data = json_body(("join_code",))
     course, created = teach.join_course(current_api_user(), data["join_code"])
-    db.session.commit()
     enrollment = db.session.scalar(select(Enrollment).where(
         Enrollment.course_id == course.id, Enrollment.user_id == current_api_user().id))
     role = enrollment.role.value if enrollment else Role.INSTRUCTOR.value
@@ -190,7 +186,6 @@ def create_assignment(course_id: int):
         show_keys=data.get("show_keys", "immediately"),
         time_limit_minutes=data.get("time_limit_minutes"),
         same_questions=data.get("same_questions", True))
-    db.session.commit()
     return _assignment_json(assignment), 201
 
 
@@ -284,7 +279,6 @@ def flag_question(question_id: int):
     """Report that a question you were asked looks wrong."""
     data = json_body(("comment",))
     flag, created = teach.flag_question(current_api_user(), question_id, data["comment"])
-    db.session.commit()
     return {"id": flag.id, "question_id": flag.question_id}, 201 if created else 200
 
 
@@ -326,7 +320,6 @@ def edit_question(question_id: int):
     data = json_body(("prompt",))
     new = teach.edit_question(current_api_user(), question_id, prompt=data["prompt"],
                               options=data.get("options"), explanation=data.get("explanation"))
-    db.session.commit()
     return _question_json(new)
 
 
@@ -348,7 +341,6 @@ def retire_question(question_id: int):
     """Retire a question so no quiz asks it again."""
     user = current_api_user()
     question = teach.retire_question(user, question_id)
-    db.session.commit()
     return {"id": question.id, "status": teach.seen_state(user, question)[0].value}
 
 
@@ -366,7 +358,6 @@ def create_commentary():
     """Add a commentary; candidate facts are extracted for review."""
     data = json_body(("title", "text"))
     doc = teach.create_commentary(current_api_user(), data["title"], data["text"])
-    db.session.commit()
     summary = teach.commentary_summary(doc)
     return {"id": doc.id, "title": doc.title, "slug": doc.slug,
             "candidates": [teach.candidate_json(f) for f in summary["facts"]]}, 201
@@ -401,7 +392,6 @@ def _status_change(document_id: int, status: str):
     data = json_body(("fact_ids",))
     changed, problems = teach.set_fact_status(current_api_user(), document_id,
                                               data["fact_ids"], status)
-    db.session.commit()
     doc = teach.commentary_for_instructor(current_api_user(), document_id)
     return {"changed": changed, "problems": problems,
             "questions": teach.commentary_summary(doc)["questions"]}
@@ -440,7 +430,6 @@ def edit_fact(fact_id: str):
         raise invalid("Nothing to change.",
                       {k: "Optional." for k in teach.FACT_FIELDS})
     fact, problems = teach.update_fact(current_api_user(), fact_id, data)
-    db.session.commit()
     return {**teach.candidate_json(fact), "problems": problems}
 
 

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import User
 from ..security import remember_device
 from ..services import accounts, throttle
+from ..transactions import refused
 from .forms import EndSessionsForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -59,12 +60,9 @@ def register():
             return render_template("auth/register.html", form=form, error=exc.message), 429
         try:
             user = accounts.create_user(form.username.data, form.password.data)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc, form)
             throttle.give_back(taken)
-            for name, message in (exc.fields or {}).items():
-                getattr(form, name).errors.append(message)
         else:
             _start_session(user, remember=False)
             flash(f"Welcome, {user.username}! Start with a short practice quiz.", "success")
@@ -105,7 +103,6 @@ def logout():
     # Server-side: a copy of this session or remember-me cookie stops working too.
     begin_write(db.session)
     accounts.end_sessions(current_user.id, tokens=False)
-    db.session.commit()
     session.clear()
     logout_user()  # after clear(): it leaves the flag that deletes the remember-me cookie
     flash("You are logged out.", "info")
@@ -130,7 +127,6 @@ def account():
         else:
             begin_write(db.session)
             accounts.change_password(current_user.id, hashed)
-            db.session.commit()
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") \
                 in request.cookies
             _start_session(db.session.get(User, current_user.id), remember=remembered)
@@ -148,7 +144,6 @@ def logout_everywhere():
         return redirect(url_for("auth.account"))
     begin_write(db.session)
     accounts.end_sessions(current_user.id, tokens=True)
-    db.session.commit()
     session.clear()
     logout_user()
     flash("You are logged out on every device, and your API tokens have ended.", "info")

@@ -26,11 +26,12 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain.scoring import whole_points
 from ..errors import ServiceError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..security import external_url
 from ..services import live, throttle
 from ..services.study import topic_options
+from ..transactions import refused
 from . import fastpath
 from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
 
@@ -111,7 +112,6 @@ def _json_error(exc: ServiceError):
     body = {"code": exc.code, "message": exc.message}
     if exc.fields:
         body["fields"] = exc.fields
-    db.session.rollback()
     return {"error": body}, exc.status
 
 
@@ -144,17 +144,8 @@ def host_index():
                 topics=form.topics.data or None, question_ids=ids,
                 speed_bonus=bool(form.speed_bonus.data),
                 confidence=bool(form.confidence.data))
-            db.session.commit()
-            live.publish(game.pin)
         except ServiceError as exc:
-            db.session.rollback()
-            names = {"seconds_per_question": "seconds"}
-            for name, message in (exc.fields or {}).items():
-                field = getattr(form, names.get(name, name), None)
-                if field is not None:
-                    field.errors.append(message)
-            if not exc.fields:
-                form.count.errors.append(exc.message)
+            refused(exc, form, {"seconds_per_question": "seconds"}, form.count)
         else:
             return redirect(url_for("live.host", game_id=game.id))
     status = 400 if form.errors else 200
@@ -211,7 +202,6 @@ def _stable(html: str) -> str:
 
 
 def _after_host_action(game: LiveGame, view: str = "main"):
-    live.publish(game.pin)
     target = url_for("live.host", game_id=game.id, view="leaderboard") \
         if view == "leaderboard" else url_for("live.host", game_id=game.id)
     return redirect(target)
@@ -227,11 +217,10 @@ def host_advance(game_id: int):
     from_index = _int_or_none(form.from_index.data)
     try:
         game = live.advance(current_user, utcnow(), game_id=game_id, from_index=from_index)
-        db.session.commit()
     except ServiceError as exc:
         if exc.status != 409:
             raise
-        db.session.rollback()  # a double click: the game already moved on
+        refused(exc)  # a double click: the game already moved on
         game = live.hosted_game(current_user, game_id=game_id)
     return _after_host_action(game)
 
@@ -243,7 +232,6 @@ def host_reveal(game_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; reload the page.")
     game = live.reveal_now(current_user, utcnow(), game_id=game_id)
-    db.session.commit()
     return _after_host_action(game)
 
 
@@ -254,7 +242,6 @@ def host_end(game_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; reload the page.")
     game = live.end_game(current_user, utcnow(), game_id=game_id)
-    db.session.commit()
     return _after_host_action(game)
 
 
@@ -269,11 +256,10 @@ def host_kick(game_id: int):
     try:
         player = live.kick(current_user, game_id=game_id, player_id=player_id,
                            nickname=form.nickname.data if player_id is None else None)
-        db.session.commit()
     except ServiceError as exc:
         if exc.status not in (400, 404):
             raise
-        db.session.rollback()
+        refused(exc)
         flash(exc.message if exc.status == 400 else "No player has that nickname.", "error")
         game = live.hosted_game(current_user, game_id=game_id)
         return _after_host_action(game, _view_arg())
@@ -333,18 +319,11 @@ def join():
                 " ".join((form.nickname.data or "").split())):
             return redirect(url_for("live.play", pin=pin))  # a double submit
         try:
-            with live.serialized_write():
-                player, token = live.join(pin, form.nickname.data,
-                                          user_id=current_user.id
-                                          if current_user.is_authenticated else None)
-                db.session.commit()
+            player, token = live.join(pin, form.nickname.data,
+                                      user_id=current_user.id
+                                      if current_user.is_authenticated else None)
         except ServiceError as exc:
-            db.session.rollback()
-            if exc.fields:
-                for name, message in exc.fields.items():
-                    getattr(form, name, form.nickname).errors.append(message)
-            else:
-                form.pin.errors.append(exc.message)
+            refused(exc, form, {}, form.pin)
             return render_template("live/join.html", form=form), exc.status
         response = redirect(url_for("live.play", pin=pin))
         _set_player_cookie(response, pin, token)

@@ -163,8 +163,8 @@ def guessing_throttled(kind: str, user_id: int) -> bool:
 
 
 def record_wrong_guess(kind: str, user_id: int) -> None:
-    """Count a wrong guess (inside the caller's write transaction, which commits)."""
-    throttle.record(*_guess_budgets(kind, user_id))
+    """Count a wrong guess, committed now: the request itself then fails (throttle.py)."""
+    throttle.record_now(*_guess_budgets(kind, user_id))
 
 
 def _guess_budgets(kind: str, user_id: int) -> tuple[Budget, Budget]:

@@ -16,18 +16,17 @@ restored backup) starts it again, so an id never names a user of another databas
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from ..database import sqlite_path
 from ..extensions import db
 from ..models import AccountMixin, ApiToken, Role, User, utcnow
+from ..stamps import StampFile
+from ..transactions import on_commit
 from .caching import SharedLRU
 
 #: Seconds a worker trusts what it read about a user (see the module docstring).
@@ -35,10 +34,7 @@ TTL = 30.0
 #: Entries per cache (least recently used go first): bounds a long-running worker's memory.
 _MAX_ENTRIES = 10_000
 _KEY = "quizapp.identities"
-_STAMP_KEY = "quizapp.identities.stamp"
 _COLUMNS = select(User.id, User.username, User.role, User.session_nonce)
-#: Users whose sessions or tokens a transaction ends (session.info), announced at commit.
-_PENDING = "quizapp.users_changed"
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,24 +66,12 @@ def _caches() -> tuple[SharedLRU, SharedLRU]:
     return users, tokens
 
 
-def _stamp_path() -> str:
-    """Beside the SQLite file (every worker on the machine sees it), else in the instance
-    folder (PostgreSQL: every worker of this machine; other machines wait for the TTL)."""
-    path = current_app.extensions.get(_STAMP_KEY)
-    if path is None:
-        database = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
-        path = current_app.extensions[_STAMP_KEY] = (
-            f"{database}.users-stamp" if database is not None
-            else os.path.join(current_app.instance_path, "users.stamp"))
-    return path
+#: Grows whenever a user changes (see user_changed).
+_STAMP = StampFile("users-stamp", "users.stamp")
 
 
 def _stamp() -> tuple[int, int]:
-    try:
-        info = os.stat(_stamp_path())
-    except OSError:
-        return (0, 0)
-    return info.st_size, info.st_mtime_ns
+    return _STAMP.read(current_app)
 
 
 def _fresh(entry, now: float):
@@ -157,14 +141,7 @@ def user_changed(user_id: int) -> None:
         for digest, (_, identity) in tokens.snapshot():
             if identity.id == user_id:
                 tokens.pop(digest, None)
-    path = _stamp_path()
-    try:
-        if os.path.exists(path) and os.path.getsize(path) > 1 << 20:
-            os.truncate(path, 0)
-        with open(path, "ab") as stamp:
-            stamp.write(b".")
-    except OSError:  # a read-only instance folder: the TTL still bounds staleness
-        current_app.logger.warning("cannot write %s; other workers may lag %s s", path, TTL)
+    _STAMP.touch(current_app)
 
 
 def user_changed_on_commit(user_id: int) -> None:
@@ -173,18 +150,7 @@ def user_changed_on_commit(user_id: int) -> None:
     For a revocation (new session nonce, deleted tokens): announced before the commit, another
     worker could read the old row again and trust it for ``TTL`` seconds.
     """
-    db.session.info.setdefault(_PENDING, set()).add(user_id)
-
-
-@event.listens_for(Session, "after_commit")
-def _announce_changed_users(session: Session) -> None:
-    for user_id in session.info.pop(_PENDING, ()):
-        user_changed(user_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changed_users(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    on_commit(user_changed, user_id)
 
 
 def token_hash(token: str) -> str:

@@ -4,8 +4,9 @@ All game state lives in the database, so several gunicorn workers can serve one 
 restarted worker loses nothing. The phase "question" turns into "reveal" when the deadline
 passes; that is derived when the state is read, so no background thread is needed.
 
-Services add and flush, never commit; the view commits once and then calls ``publish``, so
-every worker's state cache forgets the old state at once. The exception is answering
+Services add and flush, never commit; the request commits once (transactions.py) and then
+``publish`` runs, so every worker's state cache forgets the old state at once. The exception
+is answering
 (``submit_answer``): a whole room answers within a second, so answers are stored by a group
 commit, many to a transaction, and that service commits before it returns.
 """
@@ -17,7 +18,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import random
 import re
 import secrets
@@ -25,16 +25,9 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: writers then wait in SQLite's busy handler
-    fcntl = None  # type: ignore[assignment]
 
 from flask import Flask, current_app
 from sqlalchemy import Integer, bindparam, cast, func, select, update
@@ -42,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from ..database import begin_write, sqlite_path
+from ..database import begin_write
 from ..domain.checking import InvalidResponse, Result, check
 from ..domain.generator import public_view
 from ..domain.scoring import live_points, whole_points
@@ -58,6 +51,8 @@ from ..models import (
     QuestionStatus,
     User,
 )
+from ..stamps import StampFile
+from ..transactions import on_commit, transaction
 from .caching import SharedLRU
 from .questions import stored_question
 from .study import MAX_COUNT, active_candidates, update_progress, validate_filters
@@ -153,10 +148,6 @@ class LiveCache:
 
     #: Bounded: a client may poll any number of PINs that name no game.
     states: SharedLRU = field(default_factory=lambda: SharedLRU(MAX_CACHED_PINS))
-    #: The lock file beside the SQLite database ("" on other databases); see serialized_write.
-    lock_file: str | None = None
-    #: Grows by a byte whenever a game changes; see publish.
-    stamp_file: str = ""
     #: Per game: (version and phase, good until, negated scores ascending) for ranks.
     standings: SharedLRU = field(default_factory=lambda: SharedLRU(MAX_CACHED_GAMES))
     #: Answers waiting for the group commit, and who is writing them now.
@@ -168,70 +159,13 @@ def _cache(app: Flask | None = None) -> LiveCache:
     return (app or current_app).extensions.setdefault("quizapp.live", LiveCache())
 
 
-_thread_locks: dict[str, threading.Lock] = {}
-_lock_fds: dict[str, tuple[int, int]] = {}
-
-
-def _lock_file() -> str | None:
-    cache = _cache()
-    if cache.lock_file is None:
-        path = sqlite_path(str(db.engine.url))
-        cache.lock_file = f"{path}.live-lock" if path is not None and fcntl else ""
-    return cache.lock_file or None
-
-
-@contextmanager
-def serialized_write() -> Iterator[None]:
-    """Queue a warm-up write (answer, join) behind the others, on SQLite, until committed.
-
-    SQLite has one writer at a time; writers that find it busy sleep and retry (1, 2, 5,
-    10... ms), and under a burst of a thousand answers from several gunicorn workers those
-    sleeps, not the work, make the slowest answers slow. A lock file taken here (a kernel
-    queue, woken at once on release) lines the writers of all workers up instead. Wrap the
-    service call *and* the commit. On PostgreSQL this does nothing.
-    """
-    path = _lock_file()
-    if path is None:
-        yield
-        return
-    gate = _thread_locks.setdefault(path, threading.Lock())
-    if not gate.acquire(timeout=float(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5.0))):
-        raise ServiceError(503, "busy", "The server is busy. Nothing was saved; please try "
-                           "again in a moment.")
-    try:
-        owner, fd = _lock_fds.get(path, (None, -1))
-        if owner != os.getpid():  # opened in this process, not inherited over a fork
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            _lock_fds[path] = (os.getpid(), fd)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        except BaseException:
-            db.session.rollback()  # release SQLite's write lock before the next writer
-            raise
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        gate.release()
-
-
-def _stamp_path(app: Flask) -> str:
-    """Beside the SQLite file (every worker uses it), else in the instance folder."""
-    cache = _cache(app)
-    if not cache.stamp_file:
-        database = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
-        cache.stamp_file = (f"{database}.live-stamp" if database is not None
-                            else os.path.join(app.instance_path, "live-state.stamp"))
-    return cache.stamp_file
+#: Grows by a byte whenever a game changes; see publish.
+_STAMP = StampFile("live-stamp", "live-state.stamp")
 
 
 def _stamp(app: Flask) -> tuple[int, int]:
-    """The change stamp shared by all workers on this machine (a file's size and time)."""
-    try:
-        info = os.stat(_stamp_path(app))
-    except OSError:
-        return (0, 0)
-    return info.st_size, info.st_mtime_ns
+    """The change stamp shared by all workers on this machine (stamps.py)."""
+    return _STAMP.read(app)
 
 
 def publish(pin: str) -> None:
@@ -243,14 +177,7 @@ def publish(pin: str) -> None:
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     _cache(app).states.pop(pin, None)
-    path = _stamp_path(app)
-    try:
-        if os.path.exists(path) and os.path.getsize(path) > 1 << 20:
-            os.truncate(path, 0)
-        with open(path, "ab") as stamp:
-            stamp.write(b".")
-    except OSError:  # read-only instance folder: the cache's expiry still bounds staleness
-        current_app.logger.warning("cannot write %s; phones may lag a little", path)
+    _STAMP.touch(app)
 
 
 def question_payload(question_id: int) -> dict[str, Any]:
@@ -339,6 +266,7 @@ def create_game(host: User, *, count: Any = None, seconds_per_question: Any = No
                     speed_bonus=speed_bonus, confidence=confidence, version=1)
     db.session.add(game)
     db.session.flush()
+    on_commit(publish, game.pin)  # a phone may have polled the PIN before it existed
     return game
 
 
@@ -414,6 +342,7 @@ def advance(user: User, now: datetime, *, game_id: int | None = None, pin: str |
         _finish(game, now)
     game.version += 1
     db.session.flush()
+    on_commit(publish, game.pin)
     return game
 
 
@@ -426,6 +355,7 @@ def reveal_now(user: User, now: datetime, *, game_id: int | None = None,
         game.deadline = now
         game.version += 1
         db.session.flush()
+        on_commit(publish, game.pin)
     return game
 
 
@@ -445,6 +375,7 @@ def end_game(user: User, now: datetime, *, game_id: int | None = None,
         _finish(game, now)
         game.version += 1
         db.session.flush()
+        on_commit(publish, game.pin)
     return game
 
 
@@ -469,6 +400,7 @@ def kick(user: User, *, game_id: int | None = None, pin: str | None = None,
         player.kicked = True
         game.version += 1  # the removed phone learns it on its next look
         db.session.flush()
+        on_commit(publish, game.pin)
     return player
 
 
@@ -651,8 +583,8 @@ def _group_commit(job: _Job) -> AnswerReceipt:
     """Queue ``job``; whichever waiting request gets there first writes every queued answer.
 
     Leader/follower, no background thread: the leader drains the queue in batches, each in
-    one transaction behind ``serialized_write`` (so the workers take turns); followers wait
-    for their answer's outcome, and take over if the leader finished before their turn.
+    one transaction behind the writers' queue (database.py), so the workers take turns;
+    followers wait for their answer's outcome, and take over if the leader finished first.
     """
     cache = _cache()
     cache.answer_queue.append(job)
@@ -681,14 +613,12 @@ def _write_batch(queue: deque) -> None:
     """
     batch: list[_Job] = []
     try:
-        with serialized_write():
+        with transaction():
+            begin_write(db.session)  # queued behind the other writers (database.py)
             while queue and len(batch) < _MAX_BATCH:
                 batch.append(queue.popleft())
-            begin_write(db.session)
             _store(db.session.connection(), batch)
-            db.session.commit()
     except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
-        db.session.rollback()
         if not isinstance(exc, ServiceError):
             current_app.logger.exception("storing %d warm-up answers failed", len(batch))
             exc = ServiceError(503, "busy", "Your answer could not be saved; send it again "

@@ -14,6 +14,7 @@ from ..domain.facts import FactBase, load_factbase, seed_paths
 from ..domain.generator import DRAW_FIELDS, content, generate_bank
 from ..extensions import db
 from ..models import Document, Fact, FactStatus, Question, QuestionStatus
+from ..transactions import transaction
 
 
 class DatabaseMissing(RuntimeError):
@@ -164,13 +165,15 @@ def repair_text() -> int:
 
 
 def init_db() -> dict[str, int]:
-    """Create or migrate the schema and load the seeds; safe to run again."""
+    """Create or migrate the schema and load the seeds; safe to run again.
+
+    A whole command (``init-db``, the first start): it commits, as the CLI's commands do.
+    """
     create_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
     upgrade_schema()
-    repair_text()
-    report = load_seeds()
-    db.session.commit()
-    return report
+    with transaction():
+        repair_text()
+        return load_seeds()
 
 
 def ensure_database(create_default: bool = True) -> bool:

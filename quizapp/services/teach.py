@@ -179,10 +179,7 @@ def class_to_join(user: User, code: Any) -> Course:
     course = course_by_code(code)
     if course is None:
         if normalize_join_code(code):
-            db.session.rollback()
-            begin_write(db.session)
             accounts.record_wrong_guess("join", user.id)
-            db.session.commit()
         raise ServiceError(404, "not_found", "No class has that join code. Check it with "
                            "your instructor.", {"join_code": "No class has that join code."})
     return course

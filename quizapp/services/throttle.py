@@ -9,6 +9,11 @@ the whole budget.
 ``take`` counts and checks in one step (Redis INCR; on SQL under the write lock), so
 parallel requests cannot all pass the check before any of them is counted: a login takes
 one unit before the password hash is checked and gives it back if the password was right.
+
+On SQL, counting commits at once, in a transaction of its own (``transactions.transaction``):
+a count must stay when the request then fails (401, 404, 429), and the request's one commit
+point (transactions.py) rolls back such a request. So ``take``, ``give_back`` and
+``record_now`` end whatever the session had begun: call them before the use case's writes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlalchemy import delete, func, select, text
 
 from ..extensions import db
 from ..models import LoginFailure, utcnow
+from ..transactions import transaction
 
 #: Rows older than this many windows are deleted as new ones are written.
 _KEEP_WINDOWS = 2
@@ -70,7 +76,7 @@ def _redis_key(prefix: str, budget: Budget) -> str:
 def take(*budgets: Budget) -> list | None:
     """Count one event against every budget, or none and return None if any is spent.
 
-    Returns what ``give_back`` needs to undo it. On SQL this commits the session.
+    Returns what ``give_back`` needs to undo it. On SQL this commits (module docstring).
     """
     shared = _redis()
     if shared is not None:
@@ -83,12 +89,11 @@ def take(*budgets: Budget) -> list | None:
                 give_back(taken)
                 return None
         return taken
-    _begin_counting()
-    if any(_count(budget) >= budget.limit for budget in budgets):
-        db.session.rollback()
-        return None
-    rows = _add(budgets)
-    db.session.commit()
+    with transaction():
+        _begin_counting()
+        if any(_count(budget) >= budget.limit for budget in budgets):
+            return None
+        rows = _add(budgets)
     return [row.id for row in rows]
 
 
@@ -102,9 +107,9 @@ def give_back(taken: list) -> None:
         for key, window in taken:
             storage.incr(key, window, amount=-1)
         return
-    _begin_counting()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(taken)))
-    db.session.commit()
+    with transaction():
+        _begin_counting()
+        db.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(taken)))
 
 
 def spent(*budgets: Budget) -> bool:
@@ -128,6 +133,18 @@ def record(*budgets: Budget) -> bool:
         return any(count >= b.limit for count, b in zip(counts, budgets, strict=True))
     _add(budgets)
     return any(_count(budget) >= budget.limit for budget in budgets)
+
+
+def record_now(*budgets: Budget) -> bool:
+    """``record`` in a transaction of its own, committed now (module docstring)."""
+    if _redis() is not None:
+        return record(*budgets)
+    from ..database import begin_write
+
+    with transaction():
+        db.session.rollback()
+        begin_write(db.session)
+        return record(*budgets)
 
 
 def _begin_counting() -> None:
@@ -182,14 +199,9 @@ def pin_lookups_blocked(app, address: str) -> bool:
 
 def pin_lookup_failed(address: str) -> None:
     """Count an unknown PIN from ``address`` (commits); block it here once over budget."""
-    from ..database import begin_write
-
     cfg = current_app.config
     budget = Budget("pin-addr", address, int(cfg["PIN_MAX_FAILURES"]), int(cfg["LOGIN_WINDOW"]))
-    db.session.rollback()
-    begin_write(db.session)
-    now_spent = record(budget)
-    db.session.commit()
+    now_spent = record_now(budget)
     if now_spent:
         blocks = current_app.extensions.setdefault(_PIN_BLOCKS, {})
         if len(blocks) >= _MAX_PIN_BLOCKS:

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..models import Attempt, AttemptQuestion, utcnow
 from ..services import study
 from ..services.questions import StoredQuestion, stored_question
+from ..transactions import refused
 from . import display
 from .forms import ActionForm, NewQuizForm, new_start_key, parse_response, start_key
 
@@ -155,15 +156,8 @@ def new_quiz():
                                           types=form.types.data or None,
                                           topics=form.topics.data or None,
                                           start_key=start_key(request.form))
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            fields = exc.fields or {}
-            target = {"count": form.other_length, "types": form.types, "topics": form.topics}
-            for name, message in fields.items():
-                target.get(name, form.topics).errors.append(message)
-            if not fields:
-                form.topics.errors.append(exc.message)
+            refused(exc, form, {"count": "other_length"}, form.topics)
         else:
             if attempt.max_score < form.count:
                 flash(f"Only {attempt.max_score} questions match your choices, "
@@ -267,14 +261,12 @@ def answer(attempt_id: int, number: int):
     parsed = parse_response(item.question.payload, request.form)
     here = url_for("study.question", attempt_id=attempt.id, number=number)
     if not parsed.ok:
-        db.session.rollback()
         return _render_question(attempt, item, draft=parsed.draft, error=parsed.error,
                                 status=400)
     try:
         study.record_response(current_user, attempt.id, item.question_id, parsed.response)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
+        refused(exc)
         if exc.status == 400:
             return _render_question(attempt, item, draft=parsed.draft, error=exc.message,
                                     status=400)
@@ -292,7 +284,6 @@ def answer(attempt_id: int, number: int):
 def finish(attempt_id: int):
     """Finish an attempt (again is harmless) and show its result."""
     study.finish_attempt(current_user, attempt_id)
-    db.session.commit()
     return redirect(url_for("study.result", attempt_id=attempt_id))
 
 
@@ -343,9 +334,8 @@ def review():
         try:
             attempt = study.start_attempt(current_user, count=20, mode="review",
                                           start_key=start_key(request.form))
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             if exc.status != 409:
                 raise
         else:
@@ -363,7 +353,6 @@ def practise_fact(fact_id: str):
     """Start a short quiz (up to 3 questions) on one fact."""
     attempt = study.start_fact_practice(current_user, fact_id,
                                         start_key=start_key(request.form))
-    db.session.commit()
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
 

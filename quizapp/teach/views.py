@@ -27,10 +27,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain.generator import TYPES
 from ..errors import ServiceError
-from ..extensions import db
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
 from ..services import study, teach
+from ..transactions import refused
 from .forms import (
     TYPE_LABELS,
     ActionForm,
@@ -119,9 +119,8 @@ def index():
     if form.validate_on_submit():
         try:
             course = teach.create_course(current_user, form.name.data)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             _apply_errors(form, exc)
         else:
             flash(f"Class “{course.name}” created. Share the join code {course.join_code}.",
@@ -180,7 +179,6 @@ def remove_member(course_id: int, user_id: int):
     if not form.validate_on_submit():
         abort(400, "The form expired. Reload the page and try again.")
     removed = teach.remove_member(current_user, course_id, user_id)
-    db.session.commit()
     flash("Removed from the class." if removed else "That person had already left the class.",
           "success" if removed else "info")
     return redirect(url_for("teach.course", course_id=course_id) + "#roster", 303)
@@ -196,9 +194,8 @@ def add_co_instructor(course_id: int):
         try:
             target, added = teach.add_co_instructor(current_user, course_id,
                                                     form.username.data)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             if exc.status in (403, 404):
                 raise
             _apply_errors(form, exc)
@@ -257,9 +254,8 @@ def new_assignment(course_id: int):
                 max_attempts=form.max_attempts.data, grading=form.grading.data,
                 show_keys=form.show_keys.data, time_limit_minutes=form.time_limit_minutes.data,
                 same_questions=form.same_questions.data == "same")
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             if exc.status in (403, 404):
                 raise
             _apply_errors(form, exc)
@@ -354,9 +350,8 @@ def question(question_id: int):
         try:
             new = teach.edit_question(current_user, q.id, prompt=form.prompt.data,
                                       options=options, explanation=form.explanation.data)
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             if exc.status in (403, 404):
                 raise
             mapping = {key: name for name, key in form.option_names}
@@ -386,7 +381,6 @@ def retire(question_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired. Reload the page and try again.")
     teach.retire_question(current_user, question_id)
-    db.session.commit()
     flash("Retired: no new quiz of yours will ask this question.", "success")
     return redirect(url_for("teach.question", question_id=question_id), 303)
 
@@ -398,7 +392,6 @@ def resolve(question_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired. Reload the page and try again.")
     count = teach.resolve_flags(current_user, question_id)
-    db.session.commit()
     flash(f"{count} flag{'s' if count != 1 else ''} marked resolved.", "success")
     return redirect(url_for("teach.question", question_id=question_id), 303)
 
@@ -415,9 +408,8 @@ def flag(question_id: int):
         return redirect(back, 303)
     try:
         _flag, created = teach.flag_question(current_user, question_id, form.comment.data)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
+        refused(exc)
         if exc.status == 404:
             raise
         flash(f"The question was not flagged: {exc.message}", "error")
@@ -448,9 +440,8 @@ def commentaries():
         if text is not None:
             try:
                 doc = teach.create_commentary(current_user, form.title.data, text)
-                db.session.commit()
             except ServiceError as exc:
-                db.session.rollback()
+                refused(exc)
                 _apply_errors(form, exc)
             else:
                 found = len(doc.facts)
@@ -489,7 +480,6 @@ def fact_status(document_id: int):
         flash("Tick at least one fact first.", "warning")
         return redirect(url_for("teach.commentary", document_id=document_id), 303)
     changed, problems = teach.set_fact_status(current_user, document_id, fact_ids, status)
-    db.session.commit()
     verb = "Approved" if status == "approved" else "Rejected"
     flash(f"{verb} {len(changed)} fact{'s' if len(changed) != 1 else ''}.", "success")
     if problems:
@@ -519,9 +509,8 @@ def edit_fact(fact_id: str):
                 k: getattr(form, k).data for k in teach.FACT_FIELDS})
             if form.approve.data and not problems:
                 teach.set_fact_status(current_user, fact.document_id, [fact.id], "approved")
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
+            refused(exc)
             if exc.status in (403, 404):
                 raise
             _apply_errors(form, exc)
@@ -570,7 +559,6 @@ def join(code: str):
     form = ActionForm()
     if form.validate_on_submit():
         course, created = teach.join_course(current_user, course.join_code)
-        db.session.commit()
         flash(f"You joined {course.name}." if created
               else f"You are already in {course.name}.", "success")
         if current_user.is_instructor and teach.teaches(current_user, course):
@@ -601,9 +589,8 @@ def start_assignment(assignment_id: int):
         abort(400, "The form expired. Reload the page and try again.")
     try:
         attempt = teach.start_assignment_attempt(current_user, assignment_id)
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
+        refused(exc)
         if exc.status == 404:
             raise
         flash(exc.message, "warning")
