@@ -118,12 +118,15 @@ def review_pick(due_facts: Sequence[tuple[str, str | None]], candidates: Sequenc
                 count: int, rng: random.Random) -> list[Candidate]:
     """For each due fact (id, type asked last), pick a question about it in another form."""
     by_fact: dict[str, list[Candidate]] = {}
+    in_groups: dict[str, list[Candidate]] = {}
     for c in sorted(candidates, key=lambda c: c.id):
-        if len(c.fact_ids) == 1:
-            by_fact.setdefault(c.fact_ids[0], []).append(c)
+        for fact_id in c.fact_ids:
+            (by_fact if len(c.fact_ids) == 1 else in_groups).setdefault(fact_id, []).append(c)
     picked: list[Candidate] = []
     for fact_id, last_type in due_facts:
-        options = by_fact.get(fact_id, [])
+        # A fact asked only within a group (an acronym in a matching item) is reviewed there.
+        options = by_fact.get(fact_id) or [c for c in in_groups.get(fact_id, [])
+                                            if c not in picked]
         fresh = [c for c in options if c.type != last_type] or options
         if fresh:
             picked.append(rng.choice(fresh))
