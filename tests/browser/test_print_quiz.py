@@ -9,10 +9,11 @@ import subprocess
 
 import pytest
 
-from pages import DESKTOP, SCREENSHOTS, axe_violations, screenshot
 from quizapp.extensions import db
 from quizapp.models import Role
 from quizapp.services import accounts
+
+from pages import DESKTOP, SCREENSHOTS, axe_violations, screenshot
 
 USERNAME = "printing_pat"
 PASSWORD = "a long enough password"
