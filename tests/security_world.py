@@ -286,6 +286,11 @@ MATRIX: list[Route] = [
     Route("api.flag_question", "POST", "student", _question,
           json=lambda w: {"comment": "Wrong year?"}),
     Route("teach.start_assignment", "POST", "member", _assignment),
+    Route("teach.print_assignment", "GET", "member", _assignment),
+    Route("teach.class_deck", "GET", "instructor", _course),
+    # The owner's commentary (its topic is its slug): read by the students of his class.
+    Route("study.commentary_deck", "GET", "member", lambda w: {"slug": w.doc_slug}),
+    Route("study.topic_deck", "GET", "member", lambda w: {"topic": w.doc_slug}),
     # a candidate fact is nobody's to practise; an approved one is everyone's
     Route("study.practise_fact", "POST", "anyone", lambda w: {"fact_id": w.approved_fact},
           guessed=_fact),

@@ -29,6 +29,8 @@ PLAIN_POSTS = [
     Route("auth.login", "POST", "anonymous", lambda w: {},
           form=lambda w: {"username": "owner_student", "password": "correct horse battery"}),
     Route("study.new_quiz", "POST", "student", lambda w: {}, form=lambda w: {"length": "5"}),
+    Route("study.print_practice", "POST", "student", lambda w: {},
+          form=lambda w: {"length": "5"}),
     Route("study.review", "POST", "student", lambda w: {}),
     Route("teach.index", "POST", "instructor", lambda w: {}, form=lambda w: {"name": "New"}),
     Route("teach.commentaries", "POST", "instructor", lambda w: {},

@@ -12,7 +12,7 @@ from ..security import remember_device
 from ..services import accounts, study, throttle
 from ..services.identity import token_lifetime
 from . import bp, current_api_user, json_body, token_required
-from .openapi import document
+from .openapi import PATHS, document
 
 _QUESTION_PARAM = [{"name": "question_id", "in": "path", "required": True,
                     "schema": {"type": "integer"}}]
@@ -197,3 +197,55 @@ def progress():
 
 document("/api/v1/progress", "get", "Your progress per fact",
          responses={200: "Progress", 401: "No token"})
+
+
+_DECK_PARAMS = [
+    {"name": "missed", "in": "query", "required": False,
+     "description": "true: the facts your latest answer about was wrong",
+     "schema": {"type": "boolean"}},
+    {"name": "topic", "in": "query", "required": False,
+     "description": "A topic id you may practise", "schema": {"type": "string"}},
+    {"name": "document_id", "in": "query", "required": False,
+     "description": "A commentary you may read (with class_id: that commentary's facts)",
+     "schema": {"type": "integer", "minimum": 0}},
+    {"name": "class_id", "in": "query", "required": False,
+     "description": "Instructors: the facts of a class's assignments",
+     "schema": {"type": "integer", "minimum": 0}},
+]
+
+
+@bp.get("/decks")
+@token_required
+def download_deck():
+    """Download an Anki deck (.apkg): missed facts, a topic, a commentary or a class's facts."""
+    from ..services import decks, printing
+    from ..study.sheets import send_deck
+
+    user, args = current_api_user(), request.args
+    document = printing.parse_id(args.get("document_id"), "document_id")
+    if args.get("class_id"):
+        deck = decks.class_deck(user, printing.parse_id(args["class_id"], "class_id"),
+                                document)
+    elif sum(bool(args.get(k)) for k in ("missed", "topic", "document_id")) != 1:
+        raise invalid("Choose one deck: missed=true, topic, document_id or class_id.",
+                      {"missed": "Send exactly one of missed, topic, document_id, class_id."})
+    elif args.get("missed"):
+        if args["missed"] not in ("true", "1"):
+            raise invalid("missed must be true.", {"missed": "Use missed=true."})
+        deck = decks.missed_deck(user)
+    elif args.get("topic"):
+        deck = decks.topic_deck(user, args["topic"])
+    else:
+        deck = decks.document_deck(user, document)
+    return send_deck(deck)
+
+
+document("/api/v1/decks", "get",
+         "Download an Anki deck (.apkg, stable note ids: a new download updates the cards)",
+         params=_DECK_PARAMS,
+         responses={200: "The .apkg file (application/octet-stream)",
+                    400: "No deck or more than one chosen", 401: "No token",
+                    403: "class_id: not an instructor",
+                    404: "Not found, not readable by you, or no facts to put in the deck"})
+PATHS["/api/v1/decks"]["get"]["responses"]["200"]["content"] = {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}

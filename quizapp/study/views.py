@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -27,10 +28,10 @@ from ..domain.text import plural
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Attempt, AttemptQuestion, utcnow
-from ..services import study
+from ..services import decks, printing, study
 from ..services.questions import StoredQuestion, stored_question
 from ..transactions import refused
-from . import display
+from . import display, sheets
 from .forms import ActionForm, NewQuizForm, new_start_key, parse_response, start_key
 
 bp = Blueprint("study", __name__)
@@ -395,3 +396,52 @@ def progress():
     return render_template("study/progress.html", rows=rows, topics=topics, topic=topic,
                            status=status, groups=groups, summary=summary,
                            mastery_definition=study.MASTERY_DEFINITION)
+
+
+# ------------------------------------------------------------ Anki decks and printed quizzes
+
+@bp.get("/decks/missed.apkg")
+@login_required
+def missed_deck():
+    """Download the facts you missed last time as an Anki deck."""
+    return sheets.send_deck(decks.missed_deck(current_user))
+
+
+@bp.get("/decks/topics/<topic>.apkg")
+@login_required
+def topic_deck(topic: str):
+    """Download every fact of a topic you may practise as an Anki deck."""
+    return sheets.send_deck(decks.topic_deck(current_user, topic))
+
+
+@bp.get("/decks/commentaries/<slug>.apkg")
+@login_required
+def commentary_deck(slug: str):
+    """Download every fact of a commentary you may read as an Anki deck."""
+    return sheets.send_deck(decks.document_deck(current_user, slug))
+
+
+@bp.route("/print/practice", methods=["GET", "POST"])
+@login_required
+def print_practice():
+    """Print a practice quiz: the questions the online quiz with that seed asks, then the key.
+
+    The new-quiz form posts here to choose a seed; the printable page is a GET of it.
+    """
+    if request.method == "POST":
+        form = NewQuizForm()
+        if not form.validate_on_submit():
+            return render_template("study/new_quiz.html", form=form), 400
+        return redirect(url_for("study.print_practice", count=form.count,
+                                topics=form.topics.data or [], types=form.types.data or [],
+                                seed=random.SystemRandom().randrange(2**31)))
+    paper = printing.paper_size(request.args.get("paper"))
+    seed = printing.parse_seed(request.args.get("seed"))
+    if seed is None:
+        args = request.args.to_dict(flat=False)
+        args["seed"] = random.SystemRandom().randrange(2**31)
+        return redirect(url_for("study.print_practice", **args))
+    sheet = printing.practice_sheet(
+        current_user, seed=seed, count=printing.parse_count(request.args.get("count")),
+        types=request.args.getlist("types"), topics=request.args.getlist("topics"))
+    return sheets.render_sheet(sheet, paper, url_for("study.new_quiz"), "New practice quiz")

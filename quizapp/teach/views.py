@@ -29,7 +29,8 @@ from ..domain.generator import TYPES
 from ..errors import ServiceError
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
-from ..services import study, teach
+from ..services import decks, printing, study, teach
+from ..study import sheets
 from ..transactions import refused
 from .forms import (
     TYPE_LABELS,
@@ -147,7 +148,7 @@ def course(course_id: int):
         "teach/class.html", course=course, join_url=_join_url(course),
         members=teach.roster(course), assignments=teach.course_assignments(course),
         co_form=CoInstructorForm(), action=ActionForm(), now=_now(),
-        is_owner=course.owner_id == current_user.id)
+        is_owner=course.owner_id == current_user.id, documents=study.documents(current_user))
 
 
 @bp.get("/teach/classes/<int:course_id>/join-screen")
@@ -597,3 +598,28 @@ def start_assignment(assignment_id: int):
         return redirect(url_for("teach.student_assignments"), 303)
     return redirect(f"/attempts/{attempt.id}", 303)
 
+
+
+# ================================================== printed assignments and class decks
+
+@bp.get("/assignments/<int:assignment_id>/print")
+@login_required
+def print_assignment(assignment_id: int):
+    """Print an assignment as its students are asked it; the key for its instructors, and
+    for a student once the assignment shows keys."""
+    paper = printing.paper_size(request.args.get("paper"))
+    student = printing.parse_id(request.args.get("student"), "student")
+    sheet = printing.assignment_sheet(current_user, assignment_id, student_id=student)
+    if current_user.is_instructor:
+        back = url_for("teach.gradebook", assignment_id=assignment_id), "Gradebook"
+    else:
+        back = url_for("teach.student_assignments"), "My assignments"
+    return sheets.render_sheet(sheet, paper, *back)
+
+
+@bp.get("/teach/classes/<int:course_id>/deck.apkg")
+@instructor_required
+def class_deck(course_id: int):
+    """Download the facts of a class's assignments (or of one commentary) as an Anki deck."""
+    document = printing.parse_id(request.args.get("document"), "document")
+    return sheets.send_deck(decks.class_deck(current_user, course_id, document))
