@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -53,8 +54,9 @@ class LtiSessionInterface(SecureCookieSessionInterface):
         return True if self._cross_site() else super().get_cookie_partitioned(app)
 
 
-def _framed(response, form_action: str = "'self'"):
+def _framed(html: str, form_action: str = "'self'"):
     """Let the LMS show this page in its iframe (the app's other pages refuse framing)."""
+    response = make_response(html)
     ancestors = current_app.config.get("LTI_FRAME_ANCESTORS", "https:")
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -134,8 +136,8 @@ def launch():
     """Receive the platform's signed id_token: sign the user in, match the class, go on."""
     id_token = request.form.get("id_token", "")
     lti.check_registered_audience(id_token)
-    message = _message_launch(FlaskRequest())
     try:
+        message = _message_launch(FlaskRequest())
         body = dict(message.get_launch_data())
     except LtiException as exc:
         db.session.commit()  # the nonce stays used
