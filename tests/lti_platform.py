@@ -125,9 +125,10 @@ class Platform:
         return jwt.encode(body, key or self.key, algorithm="RS256",
                           headers={"kid": kid or self.jwk["kid"]})
 
-    def launch(self, client, *, id_token: Callable[[str], str] | None = None, **claims: Any):
+    def launch(self, client, *, id_token: Callable[[str], str] | None = None,
+               base_url: str = "http://localhost", **claims: Any):
         """Run the OIDC third-party login and post the id_token, as a browser would."""
-        response = client.get("/lti/login", query_string={
+        response = client.get("/lti/login", base_url=base_url, query_string={
             "iss": self.issuer, "login_hint": claims.get("sub", "u-learner"),
             "target_link_uri": "http://localhost/lti/launch", "client_id": self.client_id,
             "lti_deployment_id": self.deployment_id})
@@ -139,8 +140,8 @@ class Platform:
         token = id_token(params["nonce"]) if id_token else self.id_token(params["nonce"],
                                                                            **claims)
         self.last_form = {"id_token": token, "state": params["state"]}
-        return client.post(params["redirect_uri"].replace("http://localhost", ""),
-                           data=self.last_form)
+        return client.post(urlsplit(params["redirect_uri"]).path, data=self.last_form,
+                           base_url=base_url)
 
     # -------------------------------------------------------------- the HTTP side
     def wsgi(self, environ, start_response):

@@ -27,7 +27,7 @@ from quizapp.models import (
 )
 from quizapp.services import lti, study
 
-from conftest import valid_response
+from conftest import PASSWORD, valid_response
 
 
 @pytest.fixture
@@ -359,3 +359,35 @@ def test_add_platform_refuses_plain_http(app):
         "--auth-token-url", "https://lms.example/token",
         "--keyset-url", "https://lms.example/jwks"])
     assert result.exit_code != 0 and "https://" in result.output
+
+
+def _cookie(response, name: str) -> str:
+    return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "="))
+
+
+def test_launched_session_cookie_is_cross_site_and_others_stay_lax(app, platform, make_user):
+    """Over HTTPS the LMS frame needs SameSite=None; a normal login keeps SameSite=Lax."""
+    page = platform.launch(app.test_client(), sub="u-teacher", roles=[INSTRUCTOR],
+                           base_url="https://localhost")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    cookie = _cookie(page, "session")
+    assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
+    assert "frame-ancestors https:" in page.headers["Content-Security-Policy"]
+    make_user("plain", "student")
+    direct = app.test_client()
+    login = direct.post("/login", data={"username": "plain", "password": PASSWORD},
+                        base_url="https://localhost")
+    assert "SameSite=Lax" in _cookie(login, "session")
+    home = direct.get("/", base_url="https://localhost")
+    assert "frame-ancestors 'none'" in home.headers["Content-Security-Policy"]
+
+
+def test_new_window_link_signs_in_once(app, platform):
+    page = platform.launch(app.test_client(), sub="u-teacher", roles=[INSTRUCTOR])
+    link = re.search(r'href="http://localhost(/lti/enter/[^"]+)"', page.get_data(as_text=True))
+    window = app.test_client()
+    entered = window.get(link.group(1))
+    assert entered.status_code == 303 and "/teach/classes/" in entered.headers["Location"]
+    assert window.get(entered.headers["Location"]).status_code == 200
+    again = app.test_client().get(link.group(1))
+    assert again.status_code == 404 and "already used" in again.get_data(as_text=True)

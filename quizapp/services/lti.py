@@ -190,6 +190,7 @@ def jwks() -> dict[str, Any]:
     """The tool's public keys, as platforms fetch them to check its signatures."""
     if current_app.config.get("LTI_PRIVATE_KEY"):
         return {"keys": [tool_key().public_jwk]}
+    tool_key()  # an LMS may read the keyset before any platform is registered
     keys = db.session.scalars(select(LtiToolKey).order_by(LtiToolKey.id)).all()
     return {"keys": [k.public_jwk for k in keys]}
 
