@@ -126,7 +126,8 @@ def test_instructor_launch_creates_the_account_and_the_class(app, platform):
         assert course.name == "Alliances in Asia"
     # Signed in with no sign-up: the class page opens.
     assert teacher.get(f"/teach/classes/{course.id}").status_code == 200
-    # The LMS page lists the platform and the class.
+    # The LMS page, linked from the teaching pages, lists the platform and the class.
+    assert 'href="/lti/"' in teacher.get("/teach/").get_data(as_text=True)
     lms_page = teacher.get("/lti/").get_data(as_text=True)
     assert platform.issuer in lms_page and "Alliances in Asia" in lms_page
     # A second launch finds the same account and class.
@@ -151,6 +152,7 @@ def test_learner_launch_enrols_a_student_without_sign_up(app, platform):
         assert enrollment.role is Role.STUDENT
         assert enrollment.course.name == "Alliances in Asia"
     assert "Week 3 check" in learner.get("/assignments").get_data(as_text=True)
+    assert learner.get("/lti/").status_code == 403  # the LMS page is for instructors
 
 
 def test_learner_before_any_instructor_is_told_to_wait(app, platform):
