@@ -360,7 +360,7 @@ def check_registered_audience(id_token: str) -> None:
     except jwt.InvalidTokenError:
         return  # the library refuses it with its own message
     issuer, aud = body.get("iss"), body.get("aud")
-    audiences = set(aud if isinstance(aud, list) else [aud])
+    audiences = {a for a in (aud if isinstance(aud, list) else [aud]) if isinstance(a, str)}
     known = set(db.session.scalars(select(LtiPlatform.client_id).where(
         LtiPlatform.issuer == str(issuer))))
     if known and not known & audiences:
