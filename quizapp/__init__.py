@@ -71,6 +71,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(teach.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(api.bp)
+    from . import lti
+
+    lti.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: trust that many hops of X-Forwarded-For/-Proto/-Host (outermost).
         from werkzeug.middleware.proxy_fix import ProxyFix

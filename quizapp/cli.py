@@ -222,3 +222,92 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
         return
     for q in records:
         click.echo(f"[{q['type']}] {q['prompt']}\n    -> {q['answer_text']}")
+
+
+@main.group("lti")
+def lti_group() -> None:
+    """LTI 1.3: connect LMS platforms (Moodle, Canvas...), send grades, fill rosters."""
+
+
+@lti_group.command("add-platform")
+@click.option("--issuer", required=True, help="The platform's issuer (iss), e.g. its URL.")
+@click.option("--client-id", required=True, help="The client id the platform gave quizapp.")
+@click.option("--deployment-id", "deployment_ids", required=True, multiple=True,
+              help="A deployment id (repeatable).")
+@click.option("--auth-login-url", required=True, help="The platform's OIDC auth URL.")
+@click.option("--auth-token-url", required=True, help="The platform's OAuth2 token URL.")
+@click.option("--keyset-url", required=True, help="The platform's public keyset (JWKS) URL.")
+@click.option("--name", default="", help="A name to show on the LMS page.")
+def lti_add_platform(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
+                     auth_login_url: str, auth_token_url: str, keyset_url: str,
+                     name: str) -> None:
+    """Register an LMS platform (again: update its URLs and add deployments)."""
+    from .errors import ServiceError
+    from .extensions import db
+    from .services import lti
+
+    try:
+        platform = lti.add_platform(
+            issuer=issuer, client_id=client_id, deployment_ids=list(deployment_ids),
+            auth_login_url=auth_login_url, auth_token_url=auth_token_url,
+            keyset_url=keyset_url, name=name)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Platform {platform.id}: {platform.issuer} (client id {platform.client_id}), "
+               f"deployments: {', '.join(d.deployment_id for d in platform.deployments)}")
+
+
+@lti_group.command("list")
+def lti_list() -> None:
+    """List the registered platforms and their deployments."""
+    from .services import lti
+
+    rows = lti.platforms()
+    if not rows:
+        click.echo("No platform registered; add one with `quizapp lti add-platform`.")
+    for p in rows:
+        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments "
+                   f"{', '.join(d.deployment_id for d in p.deployments)}\t{p.name}")
+
+
+@lti_group.command("send-grades")
+def lti_send_grades() -> None:
+    """Send the queued grades to their platforms (run it from cron; safe to run twice)."""
+    from .services import lti
+
+    sent, failed = lti.send_grades()
+    pending = lti.pending_grades()
+    lti.purge_state()
+    from .extensions import db
+
+    db.session.commit()
+    click.echo(f"Sent {sent} grades; {failed} failed and will be tried again; "
+               f"{pending} waiting.")
+    if failed:
+        sys.exit(1)
+
+
+@lti_group.command("sync-roster")
+@click.argument("class_id", type=int)
+def lti_sync_roster(class_id: int) -> None:
+    """Enrol the members of the LMS course behind a class (Names and Role Provisioning)."""
+    from sqlalchemy import select
+
+    from .errors import ServiceError
+    from .extensions import db
+    from .models import LtiContext
+    from .services import lti
+
+    context = db.session.scalar(select(LtiContext).where(
+        LtiContext.course_id == class_id, LtiContext.memberships_url.is_not(None)))
+    if context is None:
+        raise click.ClickException(f"Class {class_id} has no LMS roster to read.")
+    try:
+        added = lti.sync_roster(context)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Enrolled {added} new members in class {class_id}.")

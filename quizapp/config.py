@@ -60,6 +60,12 @@ class Defaults:
     #: Facts a learner meets for the first time in reviews per UTC day, like Anki's "New
     #: cards/day"; the other due facts wait for a later day (QUIZAPP_REVIEW_NEW_PER_DAY).
     REVIEW_NEW_PER_DAY = 20
+    #: LTI 1.3: the tool's RSA private key (PEM, QUIZAPP_LTI_PRIVATE_KEY); unset, a key pair
+    #: is generated once and kept in the database, which every app server shares.
+    LTI_PRIVATE_KEY: str | None = None
+    #: LTI pages (launch, deep linking) may be framed by these sources (CSP frame-ancestors);
+    #: e.g. "https://moodle.example.edu https://example.instructure.com" to name your LMS.
+    LTI_FRAME_ANCESTORS = "https:"
     #: How long a player's phone may cache the live state (seconds).
     LIVE_STATE_CACHE = 0.5
 

@@ -267,6 +267,16 @@ def _assignment_json(w: World) -> dict[str, Any]:
             "max_attempts": 1, "grading": "highest", "show_keys": "immediately"}
 
 
+def _lti_ticket(w: World) -> dict[str, Any]:
+    """A fresh "open in a new window" link of an LTI launch (a one-time capability)."""
+    from quizapp.services import lti
+
+    with w.app.test_request_context():
+        ticket = lti.new_ticket(db.session.scalar(select(User.id).limit(1)), "/dashboard")
+        db.session.commit()
+    return {"ticket": ticket}
+
+
 MATRIX: list[Route] = [
     # ------------------------------------------------------------------ a student's attempt
     Route("study.attempt", "GET", "student", _attempt),
@@ -303,6 +313,9 @@ MATRIX: list[Route] = [
           lambda w: {**_course(w), "user_id": w.s3}),
     Route("teach.add_co_instructor", "POST", "instructor", _course,
           form=lambda w: {"username": "other_prof"}),
+    Route("lti.sync_roster", "POST", "instructor", _course),
+    Route("lti.enter", "GET", "anyone", _lti_ticket,
+          guessed=lambda w: {"ticket": "nobody-was-given-this-one"}),
     Route("teach.new_assignment", "GET", "instructor", _course),
     Route("teach.new_assignment", "POST", "instructor", _course, form=_assignment_form),
     Route("api.get_class", "GET", "instructor", _course),

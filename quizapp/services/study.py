@@ -483,6 +483,11 @@ def finish_attempt(user: User, attempt_id: int) -> Attempt:
     attempt.score = attempt_score([r.credit for r in attempt.responses])
     attempt.finished_at = utcnow()
     db.session.flush()
+    if attempt.assignment_id is not None:
+        from . import lti  # the grade for the LMS, in the same transaction as the finish
+
+        if lti.enqueue_grade(attempt):
+            lti.send_after_response()
     return attempt
 
 

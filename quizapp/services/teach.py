@@ -421,6 +421,10 @@ def _close_expired(attempt: Attempt) -> None:
     """An attempt whose time ran out is closed with what was answered by then."""
     attempt.score = attempt_score([r.credit for r in attempt.responses])
     attempt.finished_at = attempt.deadline
+    db.session.flush()
+    from . import lti  # a closed attempt's grade goes to the LMS like a finished one's
+
+    lti.enqueue_grade(attempt)
 
 
 def _own_attempts(user: User, assignment: Assignment) -> list[Attempt]:
