@@ -243,17 +243,16 @@ def lti_add_platform(issuer: str, client_id: str, deployment_ids: tuple[str, ...
                      name: str) -> None:
     """Register an LMS platform (again: update its URLs and add deployments)."""
     from .errors import ServiceError
-    from .extensions import db
     from .services import lti
+    from .transactions import transaction
 
     try:
-        platform = lti.add_platform(
-            issuer=issuer, client_id=client_id, deployment_ids=list(deployment_ids),
-            auth_login_url=auth_login_url, auth_token_url=auth_token_url,
-            keyset_url=keyset_url, name=name)
-        db.session.commit()
+        with transaction():
+            platform = lti.add_platform(
+                issuer=issuer, client_id=client_id, deployment_ids=list(deployment_ids),
+                auth_login_url=auth_login_url, auth_token_url=auth_token_url,
+                keyset_url=keyset_url, name=name)
     except ServiceError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(f"Platform {platform.id}: {platform.issuer} (client id {platform.client_id}), "
                f"deployments: {', '.join(d.deployment_id for d in platform.deployments)}")
@@ -276,13 +275,12 @@ def lti_list() -> None:
 def lti_send_grades() -> None:
     """Send the queued grades to their platforms (run it from cron; safe to run twice)."""
     from .services import lti
+    from .transactions import transaction
 
     sent, failed = lti.send_grades()
     pending = lti.pending_grades()
-    lti.purge_state()
-    from .extensions import db
-
-    db.session.commit()
+    with transaction():
+        lti.purge_state()
     click.echo(f"Sent {sent} grades; {failed} failed and will be tried again; "
                f"{pending} waiting.")
     if failed:
@@ -299,15 +297,15 @@ def lti_sync_roster(class_id: int) -> None:
     from .extensions import db
     from .models import LtiContext
     from .services import lti
+    from .transactions import transaction
 
     context = db.session.scalar(select(LtiContext).where(
         LtiContext.course_id == class_id, LtiContext.memberships_url.is_not(None)))
     if context is None:
         raise click.ClickException(f"Class {class_id} has no LMS roster to read.")
     try:
-        added = lti.sync_roster(context)
-        db.session.commit()
+        with transaction():
+            added = lti.sync_roster(context)
     except ServiceError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(f"Enrolled {added} new members in class {class_id}.")

@@ -59,6 +59,13 @@ def transaction() -> Iterator[None]:
     db.session.commit()
 
 
+def commit_now() -> None:
+    """Commit what this request wrote so far, ahead of the commit point: only for a write
+    that must outlive the refusal that follows (a used LTI nonce)."""
+    with transaction():
+        pass
+
+
 def on_commit(callback: Callable[..., Any], *args: Any) -> None:
     """Call ``callback(*args)`` once this session's transaction commits (never on rollback).
 

@@ -28,6 +28,7 @@ from ..models import LtiPlatform
 from ..security import external_url
 from ..services import lti, teach
 from ..teach.forms import ActionForm
+from ..transactions import commit_now
 
 bp = Blueprint("lti", __name__)
 
@@ -124,9 +125,7 @@ def login():
                               launch_data_storage=lti.DbStorage())
         response = oidc.redirect(launch_url)
     except (OIDCException, LtiException) as exc:
-        db.session.rollback()
         raise _refusal(exc) from None
-    db.session.commit()
     return response
 
 
@@ -140,13 +139,12 @@ def launch():
         message = _message_launch(FlaskRequest())
         body = dict(message.get_launch_data())
     except LtiException as exc:
-        db.session.commit()  # the nonce stays used
+        commit_now()  # the nonce stays used: the same token replayed is refused too
         raise _refusal(exc) from None
     lti.check_audience(body, message.get_client_id())
     result = lti.provision(body["iss"], message.get_client_id(), body)
     if result.deep_link:
         assignments = teach.course_assignments(result.course)
-    db.session.commit()
     login_user(result.user)
     session[LTI_SESSION] = True
     if result.deep_link:
@@ -158,7 +156,6 @@ def launch():
     else:
         next_url = url_for("teach.student_assignments")
     ticket = lti.new_ticket(result.user.id, next_url)
-    db.session.commit()
     return _framed(render_template(
         "lti/landing.html", launch=result, next_url=next_url,
         enter_url=external_url("lti.enter", ticket=ticket), action=ActionForm()))
@@ -168,7 +165,6 @@ def launch():
 def enter(ticket: str):
     """Sign in from the launch's "open in a new window" link (used once, then gone)."""
     user, next_url = lti.use_ticket(ticket)
-    db.session.commit()
     login_user(user)
     return redirect(next_url if next_url.startswith("/") else "/", 303)
 
@@ -199,7 +195,6 @@ def deep_link():
     resource = lti.deep_link_resource(assignment, external_url("lti.launch"))
     token = deep_link.get_response_jwt([resource])
     return_url = body[lti.DL_CLAIM]["deep_link_return_url"]
-    db.session.commit()
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(return_url))
     return _framed(render_template("lti/deep_link_return.html", return_url=return_url,
                                    token=token, assignment=assignment), f"'self' {origin}")
@@ -209,9 +204,7 @@ def deep_link():
 @bp.get("/lti/jwks")
 def jwks():
     """The tool's public keys (platforms check deep links and service tokens with them)."""
-    keys = lti.jwks()
-    db.session.commit()  # the key pair is made on first use
-    return keys
+    return lti.jwks()  # the key pair is made on first use (committed with the request)
 
 
 @bp.get("/lti/config.json")
@@ -249,7 +242,6 @@ def sync_roster(course_id: int):
         abort(400, "The form expired. Reload the page and try again.")
     context = lti.course_context(current_user, course_id)
     added = lti.sync_roster(context)
-    db.session.commit()
     flash(f"Roster updated from the LMS: {added} new members enrolled.", "success")
     return redirect(url_for("lti.platforms"), 303)
 

@@ -58,6 +58,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..transactions import transaction
 from . import teach
 from .identity import user_changed
 
@@ -676,12 +677,12 @@ def _retry_delay(tries: int) -> timedelta:
 
 def _claim(grade_id: int, now: datetime) -> bool:
     """Take one grade for sending; another sender (server, command) skips it meanwhile."""
-    begin_write(db.session)
-    taken = db.session.execute(
-        update(LtiGrade).where(LtiGrade.id == grade_id, LtiGrade.sent_at.is_(None),
-                               LtiGrade.next_try_at <= now)
-        .values(next_try_at=now + timedelta(seconds=HTTP_TIMEOUT * 3)))
-    db.session.commit()
+    with transaction():
+        begin_write(db.session)
+        taken = db.session.execute(
+            update(LtiGrade).where(LtiGrade.id == grade_id, LtiGrade.sent_at.is_(None),
+                                   LtiGrade.next_try_at <= now)
+            .values(next_try_at=now + timedelta(seconds=HTTP_TIMEOUT * 3)))
     return taken.rowcount == 1
 
 
@@ -720,17 +721,17 @@ def send_grades(limit: int = DRAIN_BATCH, session: requests.Session | None = Non
             _send(row, session)
         except (LtiException, requests.RequestException) as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
-        begin_write(db.session)
-        row = db.session.get(LtiGrade, grade_id)
-        row.tries += 1
-        if error is None:
-            row.sent_at, row.last_error = utcnow(), None
-            sent += 1
-        else:
-            row.last_error = error
-            row.next_try_at = utcnow() + _retry_delay(row.tries)
-            failed += 1
-        db.session.commit()
+        with transaction():
+            begin_write(db.session)
+            row = db.session.get(LtiGrade, grade_id)
+            row.tries += 1
+            if error is None:
+                row.sent_at, row.last_error = utcnow(), None
+                sent += 1
+            else:
+                row.last_error = error
+                row.next_try_at = utcnow() + _retry_delay(row.tries)
+                failed += 1
     return sent, failed
 
 
