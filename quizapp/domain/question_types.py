@@ -4,8 +4,9 @@ Each type carries its name (the API value), labels, checker, form parsing, respo
 words, answer counts, editable and key options, GIFT and Moodle XML writing, template
 partial and the JSON schema of a response. Code that handles a question asks the registry
 (``QUESTION_TYPES[payload["type"]]``) instead of branching on the type, so a new form is a
-new class here and a partial in ``templates/questions/`` (see docs/architecture.md).
-Which facts become which forms is the generator's business, not this module's.
+new class here, its partial in ``templates/questions/`` and its entry in ``FORMS`` of
+``static/js/live-play.js`` (the phone). Which facts become which forms is the generator's
+business (and ``facts.py``, ``quality.py``), not this module's.
 
 Pure Python: no Flask, no database.
 """
@@ -108,6 +109,8 @@ class QuestionType:
     tally_heading = "Choice"
     #: Said under the prompt in the instructor's edit form.
     prompt_note = ""
+    #: Feedback shows the explanation (a key that lists the parts says it all already).
+    shows_explanation = True
 
     def check(self, payload: Mapping[str, Any], response: Any) -> Result:
         """Right, wrong or partly right; ``InvalidResponse`` for a malformed response."""
@@ -443,6 +446,7 @@ class Ordering(_PartialCredit):
     moodle_type = "ordering"
     option_groups = ("items",)
     ordered_key = True
+    shows_explanation = False
     response_schema = {"type": "array", "items": {"type": "string"},
                        "description": "ordering: every item id once, earliest first"}
 
@@ -508,6 +512,7 @@ class Matching(_PartialCredit):
     template = "questions/_matching.html"
     moodle_type = "matching"
     option_groups = ("left", "right")
+    shows_explanation = False
     response_schema = {"type": "object", "additionalProperties": {"type": "string"},
                        "description": "matching: each left id mapped to a right id"}
 
