@@ -74,6 +74,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import lti
 
     lti.init_app(app)
+
+    from .domain.question_types import QUESTION_TYPES
+
+    # Templates ask the registry for a question's label, partial and display hints.
+    app.jinja_env.globals["question_types"] = QUESTION_TYPES
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx: trust that many hops of X-Forwarded-For/-Proto/-Host (outermost).
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -17,7 +17,7 @@ from flask.cli import (
     with_appcontext,
 )
 
-from .domain.generator import TYPES
+from .domain.question_types import QUESTION_TYPES
 
 
 def _make_app() -> Flask:
@@ -194,7 +194,7 @@ def facts_check() -> None:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--count", default=None, type=click.IntRange(min=1),
               help="At most this many questions (drawn with the seed).")
-@click.option("--type", "types", multiple=True, type=click.Choice(TYPES),
+@click.option("--type", "types", multiple=True, type=click.Choice(list(QUESTION_TYPES)),
               help="Only these types (repeatable).")
 def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...]) -> None:
     """Print the question bank generated from the seeds, with keys."""

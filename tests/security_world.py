@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from quizapp.domain.question_types import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import (
     Enrollment,
@@ -163,7 +164,7 @@ def form_answer(payload: dict[str, Any], name: str = "response") -> dict[str, An
 def question_form(payload: dict[str, Any], prompt: str) -> dict[str, Any]:
     """The instructor's edit form for a question, every option filled in."""
     form = {"prompt": prompt, "explanation": payload.get("explanation", "")}
-    for group in teach.OPTION_FIELDS:
+    for group in QUESTION_TYPES[payload["type"]].option_groups:
         for option in payload.get(group, []):
             form[f"opt_{group}_{option['id']}"] = option["text"]
     return form

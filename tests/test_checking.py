@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizapp.domain.checking import CHECKERS, InvalidResponse, check
+from quizapp.domain.checking import InvalidResponse, check
+from quizapp.domain.question_types import QUESTION_TYPES
 
 MCQ = {"type": "mcq", "choices": [{"id": "a", "text": "2017"}, {"id": "b", "text": "2018"}],
        "answer": "b"}
@@ -68,7 +69,7 @@ def test_partial_credit_for_multi_ordering_and_matching():
 
 
 def test_every_type_has_a_checker():
-    assert set(CHECKERS) == {"mcq", "multi", "true_false", "short", "ordering", "matching"}
+    assert set(QUESTION_TYPES) == {"mcq", "multi", "true_false", "short", "ordering", "matching"}
 
 
 @given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=400),

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.domain import checking, exports
+from quizapp.domain import exports
 from quizapp.domain.facts import load_factbase
 from quizapp.domain.generator import generate_bank
+from quizapp.domain.question_types import QUESTION_TYPES
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "nato-japan.yaml"
 NASTY = "Tricky ~ = # { } : \\ & <b>bold</b> “quotes” -> arrow"
@@ -532,7 +533,7 @@ def check_xml_round_trip(named: list[tuple[str, dict]], title: str) -> None:
             patterns = [a.findtext("text") for a in answers]
             check_short_patterns(payload, patterns)
             for pattern in patterns:  # Moodle accepts only what quizapp accepts
-                assert checking.check_short(payload, pattern.replace("\\*", "*")).correct
+                assert QUESTION_TYPES["short"].check(payload, pattern.replace("\\*", "*")).correct
         elif kind == "matching":
             right = {r["id"]: r["text"] for r in payload["right"]}
             assert [(unhtml(s.findtext("text")), s.findtext("answer/text"))
@@ -605,7 +606,7 @@ def short_question(*accepted: str) -> dict:
 @pytest.mark.parametrize("typed", ["Tokyo", "tokyo", "Tokyo.", "TOKYO"])
 def test_a_key_with_a_full_stop_accepts_what_quizapp_accepts_in_moodle(typed):
     question = short_question("Tokyo.", "Edo")
-    assert checking.check_short(question, typed).correct
+    assert QUESTION_TYPES["short"].check(question, typed).correct
     xml = strict_xml(exports.to_moodle_xml([("q1", question)]))
     assert xml.findtext("question/usecase") == "0"
     patterns = [a.findtext("text") for a in xml.findall("question/answer")]

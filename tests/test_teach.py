@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.domain.question_types import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import (
     Assignment,
@@ -408,7 +409,7 @@ def test_an_instructor_rewords_resolves_and_retires_a_flagged_question(client, a
     assert "The key looks wrong." in page
     with app.app_context():
         payload = db.session.get(Question, qid).payload
-        keyed = teach.key_options(payload)
+        keyed = QUESTION_TYPES[payload["type"]].key_options(payload)
     # A true/false statement is its key; other prompts and the wrong choices may be reworded.
     prompt = payload["prompt"] if payload["type"] == "true_false" else "A clearer prompt?"
     data = {"prompt": prompt, "explanation": "Clearer."}

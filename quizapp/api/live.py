@@ -10,7 +10,7 @@ from ..models import utcnow
 from ..security import external_url
 from ..services import live
 from . import bp, current_api_user, instructor_token_required, json_body
-from .openapi import SCHEMAS, document
+from .openapi import RESPONSE_SCHEMA, SCHEMAS, document
 
 _PIN = [{"name": "pin", "in": "path", "required": True,
          "schema": {"type": "string", "pattern": "^[0-9]{6}$"}}]
@@ -245,7 +245,8 @@ document("/api/v1/live/{pin}/answers/{question_index}", "put",
          "Answer the open question (response as for attempts; confidence sure|unsure)",
          auth=None, params=_PLAYER,
          body={"type": "object", "required": ["response"], "properties": {
-             "response": {}, "confidence": {"type": "string", "enum": ["sure", "unsure"]}}},
+             "response": RESPONSE_SCHEMA,
+             "confidence": {"type": "string", "enum": ["sure", "unsure"]}}},
          responses={200: "Recorded (a repeat of the same answer counts once)",
                     400: "Malformed response", 401: "Unknown player token",
                     403: "Removed by the host", 404: "No such PIN",

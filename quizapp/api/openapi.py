@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.question_types import QUESTION_TYPES, response_schema
 from . import bp
+
+#: A list of question types (``types`` filters) and a response to a question of any type.
+TYPES_SCHEMA = {"type": "array", "items": {"type": "string", "enum": list(QUESTION_TYPES)}}
+RESPONSE_SCHEMA = response_schema()
 
 PATHS: dict[str, dict[str, Any]] = {}
 SCHEMAS: dict[str, Any] = {

@@ -12,7 +12,7 @@ from ..security import remember_device
 from ..services import accounts, study, throttle
 from ..services.identity import token_lifetime
 from . import bp, current_api_user, json_body, token_required
-from .openapi import PATHS, document
+from .openapi import PATHS, RESPONSE_SCHEMA, TYPES_SCHEMA, document
 
 _QUESTION_PARAM = [{"name": "question_id", "in": "path", "required": True,
                     "schema": {"type": "integer"}}]
@@ -132,8 +132,7 @@ def start_attempt():
 document("/api/v1/attempts", "post", "Start an attempt",
          body={"type": "object", "properties": {
              "count": {"type": "integer", "minimum": 1, "maximum": study.MAX_COUNT},
-             "types": {"type": "array", "items": {"type": "string", "enum": [
-                 "mcq", "multi", "true_false", "short", "ordering", "matching"]}},
+             "types": TYPES_SCHEMA,
              "topics": {"type": "array", "items": {"type": "string"}},
              "seed": {"type": "integer", "minimum": 0},
              "mode": {"type": "string", "enum": ["practice", "review"]},
@@ -170,7 +169,8 @@ def put_response(attempt_id: int, question_id: int):
 
 
 document("/api/v1/attempts/{attempt_id}/responses/{question_id}", "put", "Answer a question",
-         body={"type": "object", "required": ["response"], "properties": {"response": {}}},
+         body={"type": "object", "required": ["response"],
+               "properties": {"response": RESPONSE_SCHEMA}},
          responses={200: "Feedback", 400: "Malformed response", 401: "No token",
                     404: "Not found", 409: "Finished or already answered"})
 

@@ -14,7 +14,7 @@ from ..models import Assignment, Course, Enrollment, Role
 from ..security import external_url
 from ..services import teach
 from . import bp, current_api_user, instructor_token_required, json_body, token_required
-from .openapi import SCHEMAS, document
+from .openapi import SCHEMAS, TYPES_SCHEMA, document
 
 SCHEMAS["Assignment"] = {
     "type": "object",
@@ -22,8 +22,7 @@ SCHEMAS["Assignment"] = {
     "properties": {
         "title": {"type": "string", "maxLength": teach.MAX_TITLE},
         "count": {"type": "integer", "minimum": 1, "maximum": 50},
-        "types": {"type": "array", "items": {"type": "string", "enum": [
-            "mcq", "multi", "true_false", "short", "ordering", "matching"]}},
+        "types": TYPES_SCHEMA,
         "topics": {"type": "array", "items": {"type": "string"}},
         "question_ids": {"type": "array", "items": {"type": "integer"},
                          "description": "Hand-picked questions instead of a draw."},

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .question_types import QUESTION_TYPES
 from .scoring import grade
-from .text import normalize
 
 #: Below this many answers an item's statistics are shown but called provisional.
 MIN_ANSWERS = 5
@@ -157,35 +157,12 @@ class ItemStat:
 
 
 def _choice_stats(payload: dict[str, Any], responses: Sequence[Any]) -> list[ChoiceStat]:
-    qtype = payload["type"]
+    qtype = QUESTION_TYPES[payload["type"]]
     n = len(responses)
-    stats: list[ChoiceStat] = []
-    if qtype in ("mcq", "multi"):
-        keys = set(payload["answer"]) if qtype == "multi" else {payload["answer"]}
-        for choice in payload["choices"]:
-            chosen = sum(1 for r in responses
-                         if (choice["id"] in r if isinstance(r, list) else r == choice["id"]))
-            stats.append(ChoiceStat(choice["id"], choice["text"], choice["id"] in keys, chosen))
-    elif qtype == "true_false":
-        for value, text in ((True, "True"), (False, "False")):
-            stats.append(ChoiceStat(text.lower(), text, payload["answer"] is value,
-                                    sum(1 for r in responses if r is value)))
-    elif qtype == "short":
-        accepted = {normalize(a) for a in payload.get("accepted", [payload["answer"]])}
-        spelled: dict[str, Counter[str]] = {}
-        for r in responses:
-            if isinstance(r, str):
-                spelled.setdefault(normalize(r), Counter())[r.strip()] += 1
-        ranked = sorted(spelled.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-        for norm, spellings in ranked[:6]:
-            stats.append(ChoiceStat(norm or "(blank)", spellings.most_common(1)[0][0],
-                                    norm in accepted, sum(spellings.values())))
-        rest = sum(sum(s.values()) for _, s in ranked[6:])
-        if rest:
-            stats.append(ChoiceStat("other", "Other answers", False, rest))
+    stats = [ChoiceStat(*row) for row in qtype.tally(payload, responses)]
     for stat in stats:
         stat.share = round(stat.chosen / n, 3) if n else 0.0
-        stat.unused = qtype in ("mcq", "multi") and n > 0 and not stat.key and stat.chosen == 0
+        stat.unused = qtype.distractors and n > 0 and not stat.key and stat.chosen == 0
     return stats
 
 

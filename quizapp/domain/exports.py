@@ -148,45 +148,16 @@ def _feedback(payload: dict[str, Any]) -> str:
 
 
 def _gift_question(name: str, payload: dict[str, Any]) -> str:
-    qtype = payload["type"]
-    prompt = payload["prompt"]
-    lines: list[str] = []
-    # Every choice carries its weight: "=" (100 %, keeps the question single-answer) or
-    # "~%w%", so a text starting with "%50%" is text.
-    if qtype == "mcq":
-        for choice in payload["choices"]:
-            mark = "=" if choice["id"] == payload["answer"] else "~%0%"
-            lines.append(f"{mark}{_gift_html(choice['text'])}")
-    elif qtype == "multi":
-        keys = set(payload["answer"])
-        weight = 100 / len(keys)
-        for choice in payload["choices"]:
-            sign = "" if choice["id"] in keys else "-"
-            lines.append(f"~%{sign}{_weight(weight)}%{_gift_html(choice['text'])}")
-    elif qtype == "true_false":
-        prompt = payload.get("statement") or prompt
-        lines.append("TRUE" if payload["answer"] else "FALSE")
-    elif qtype == "short":
-        accepted = moodle_accepted(payload.get("accepted") or [payload["answer"]])
-        lines.extend(f"=%100%{_gift_short(a)}" for a in accepted)
-    elif qtype == "matching":
-        # The left side is HTML ("->" becomes "-&gt;"); Moodle reads the right side as plain
-        # text and splits at the first "->", so it may hold one.
-        right = {r["id"]: r["text"] for r in payload["right"]}
-        for left in payload["left"]:
-            lines.append(f"={_gift_html(left['text'])} -> "
-                         f"{_gift_plain(right[payload['answer'][left['id']]])}")
-    elif qtype == "ordering":
-        items = {i["id"]: i["text"] for i in payload["items"]}
-        prompt = f"{prompt} Match each event to its place in time (1st = earliest)."
-        for place, item_id in enumerate(payload["answer"]):
-            lines.append(f"={_gift_html(items[item_id])} -> {_ORDINALS[place]}")
-    else:
-        raise ValueError(f"cannot export question type {qtype!r}")
+    from .question_types import QUESTION_TYPES  # the types write with this module's escapes
+
+    qtype = QUESTION_TYPES.get(payload["type"])
+    if qtype is None:
+        raise ValueError(f"cannot export question type {payload['type']!r}")
+    prompt, lines = qtype.gift(payload)
     feedback = _feedback(payload)
     if feedback:
         lines.append(f"####{_gift_html(feedback)}")
-    header = f"// {_gift_comment(str(payload.get('id', name)))} ({qtype})"
+    header = f"// {_gift_comment(str(payload.get('id', name)))} ({qtype.name})"
     body = "\n".join("\t" + line for line in lines)
     return f"{header}\n::{_gift_plain(name)}::[html]{_gift_html(prompt)}{{\n{body}\n}}\n"
 
@@ -228,57 +199,20 @@ def _answer(parent: ET.Element, fraction: str, text: str, fmt: str = "html") -> 
 
 
 def _xml_question(quiz: ET.Element, name: str, payload: dict[str, Any]) -> None:
-    qtype = payload["type"]
-    moodle_type = {"mcq": "multichoice", "multi": "multichoice", "true_false": "truefalse",
-                   "short": "shortanswer", "matching": "matching",
-                   "ordering": "ordering"}.get(qtype)
-    if moodle_type is None:
-        raise ValueError(f"cannot export question type {qtype!r}")
-    question = ET.SubElement(quiz, "question", {"type": moodle_type})
+    from .question_types import QUESTION_TYPES  # the types write with this module's helpers
+
+    qtype = QUESTION_TYPES.get(payload["type"])
+    if qtype is None:
+        raise ValueError(f"cannot export question type {payload['type']!r}")
+    question = ET.SubElement(quiz, "question", {"type": qtype.moodle_type})
     ET.SubElement(ET.SubElement(question, "name"), "text").text = name
-    prompt = payload.get("statement") if qtype == "true_false" else payload["prompt"]
-    _text(question, "questiontext", _html(prompt or payload["prompt"]))
+    _text(question, "questiontext", _html(qtype.export_prompt(payload)))
     _text(question, "generalfeedback", _html(_feedback(payload)))
     ET.SubElement(question, "defaultgrade").text = "1"
     ET.SubElement(question, "penalty").text = "0.3333333"
     ET.SubElement(question, "hidden").text = "0"
     ET.SubElement(question, "idnumber").text = clean_text(payload.get("id", ""))[:100]
-    if qtype in ("mcq", "multi"):
-        single = qtype == "mcq"
-        ET.SubElement(question, "single").text = "true" if single else "false"
-        ET.SubElement(question, "shuffleanswers").text = "true"
-        ET.SubElement(question, "answernumbering").text = "abc"
-        keys = {payload["answer"]} if single else set(payload["answer"])
-        weight = _weight(100 / len(keys))
-        for choice in payload["choices"]:
-            if choice["id"] in keys:
-                fraction = "100" if single else weight
-            else:
-                fraction = "0" if single else f"-{weight}"
-            _answer(question, fraction, _html(choice["text"]))
-    elif qtype == "true_false":
-        _answer(question, "100" if payload["answer"] else "0", "true", "moodle_auto_format")
-        _answer(question, "0" if payload["answer"] else "100", "false", "moodle_auto_format")
-    elif qtype == "short":
-        ET.SubElement(question, "usecase").text = "0"
-        for accepted in moodle_accepted(payload.get("accepted") or [payload["answer"]]):
-            _answer(question, "100", shortanswer_pattern(accepted), "moodle_auto_format")
-    elif qtype == "matching":
-        ET.SubElement(question, "shuffleanswers").text = "true"
-        right = {r["id"]: r["text"] for r in payload["right"]}
-        for left in payload["left"]:
-            sub = _text(question, "subquestion", _html(left["text"]))
-            ET.SubElement(ET.SubElement(sub, "answer"), "text").text = \
-                right[payload["answer"][left["id"]]]
-    else:  # ordering: Moodle's ordering type lists the items in the right order
-        items = {i["id"]: i["text"] for i in payload["items"]}
-        for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"),
-                           ("selectcount", str(len(payload["answer"]))),
-                           ("gradingtype", "ABSOLUTE_POSITION"), ("showgrading", "SHOW"),
-                           ("numberingstyle", "none")):
-            ET.SubElement(question, tag).text = value
-        for place, item_id in enumerate(payload["answer"], start=1):
-            _answer(question, f"{place}.0000000", _html(items[item_id]))
+    qtype.moodle_xml(question, payload)
 
 
 def _xml_content(text: str) -> str:

@@ -23,17 +23,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..domain.question_types import QUESTION_TYPES
 from ..services.live import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, NICKNAME_MAX
 from ..services.study import MAX_COUNT
-
-TYPE_LABELS = {
-    "mcq": "Multiple choice",
-    "multi": "Multiple response",
-    "true_false": "True / false",
-    "short": "Short answer (typed)",
-    "ordering": "Timeline ordering",
-    "matching": "Matching",
-}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,7 +47,8 @@ class StartForm(FlaskForm):
                                       "max": MAX_SECONDS})
     topics = MultiCheckboxField("Topics (none ticked: all)", choices=[])
     types = MultiCheckboxField("Question forms (none ticked: all)",
-                               choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()])
+                               choices=[SelectChoice(t.name, t.label)
+                                        for t in QUESTION_TYPES.values()])
     question_ids = StringField(
         "Or exactly these question ids, in order",
         validators=[Optional(), Length(max=500),

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import begin_write
 from ..domain.checking import InvalidResponse, Result, check
 from ..domain.generator import public_view
+from ..domain.question_types import QUESTION_TYPES
 from ..domain.scoring import live_points, whole_points
 from ..domain.selection import draw
 from ..errors import ServiceError, conflict, forbidden, invalid, not_found
@@ -827,38 +828,7 @@ def histogram(payload: dict[str, Any], answers: list[tuple[Any, bool]]) -> list[
     ``answers`` are (response, correct) pairs. Typed answers are never shown on the
     projector, only whether they were right.
     """
-    qtype = payload["type"]
-    if qtype in ("mcq", "multi"):
-        key = set(payload["answer"]) if qtype == "multi" else {payload["answer"]}
-        counts = {c["id"]: 0 for c in payload["choices"]}
-        for response, _ok in answers:
-            for cid in (response if isinstance(response, list) else [response]):
-                if cid in counts:
-                    counts[cid] += 1
-        return [{"id": c["id"], "label": c["text"], "count": counts[c["id"]],
-                 "correct": c["id"] in key} for c in payload["choices"]]
-    if qtype == "true_false":
-        return [{"id": str(value).lower(), "label": str(value),
-                 "count": sum(1 for r, _ in answers if r is value),
-                 "correct": payload["answer"] is value} for value in (True, False)]
-    right = sum(1 for _, ok in answers if ok)
-    bars = [{"id": "right", "label": "Right", "count": right, "correct": True}]
-    if qtype in ("ordering", "matching"):
-        partly = 0
-        for response, ok in answers:
-            if not ok:
-                try:
-                    partly += check(payload, response).credit > 0
-                except InvalidResponse:
-                    pass
-        bars.append({"id": "partly", "label": "Partly right", "count": partly,
-                     "correct": False})
-        bars.append({"id": "wrong", "label": "Wrong", "count": len(answers) - right - partly,
-                     "correct": False})
-    else:
-        bars.append({"id": "wrong", "label": "Wrong", "count": len(answers) - right,
-                     "correct": False})
-    return bars
+    return QUESTION_TYPES[payload["type"]].histogram(payload, answers)
 
 
 def _answers_at(game: LiveGame, index: int) -> list[tuple[Any, bool]]:

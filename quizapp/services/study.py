@@ -22,8 +22,8 @@ from ..database import begin_write
 from ..domain import scheduling
 from ..domain.checking import InvalidResponse, Result, check
 from ..domain.facts import load_factbase, seed_paths
-from ..domain.generator import TYPES
 from ..domain.passages import Segment, fact_sentence, passages
+from ..domain.question_types import QUESTION_TYPES
 from ..domain.scoring import attempt_score
 from ..domain.selection import Candidate, draw, review_pick
 from ..errors import ServiceError, conflict, invalid, not_found
@@ -125,8 +125,8 @@ def filter_errors(types: Any, topics: Any, user: User | None = None) -> dict[str
     fields: dict[str, str] = {}
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         fields["types"] = "Send a list of question types."
-    elif set(types) - set(TYPES):
-        fields["types"] = f"Unknown type; use {', '.join(TYPES)}."
+    elif set(types) - set(QUESTION_TYPES):
+        fields["types"] = f"Unknown type; use {', '.join(QUESTION_TYPES)}."
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         fields["topics"] = "Send a list of topic ids."
     elif set(topics) - (practice_topics(user) if user is not None else set(known_topics())):

@@ -27,7 +27,8 @@ from ..database import begin_write
 from ..domain import analysis, exports, extraction
 from ..domain.facts import Fact as DomainFact
 from ..domain.facts import FactBase, Topic, check_fact
-from ..domain.generator import TYPES, GenerationError, contract_view, questions_for_fact
+from ..domain.generator import GenerationError, contract_view, questions_for_fact
+from ..domain.question_types import QUESTION_TYPES
 from ..domain.scoring import attempt_score
 from ..domain.selection import draw
 from ..domain.text import normalize
@@ -833,7 +834,7 @@ def review_queue(user: User, *, status: str = "active", flagged: bool = False,
                             | ~study.seen_by(user.id))
     if topic:
         query = query.where(Question.topic == topic)
-    if qtype in TYPES:
+    if qtype in QUESTION_TYPES:
         query = query.where(Question.type == qtype)
     flagged_ids = select(QuestionFlag.question_id).where(QuestionFlag.resolved.is_(False),
                                                          flags_seen_by(user))
@@ -913,18 +914,8 @@ def resolve_flags(user: User, question_id: int) -> int:
     return count
 
 
-OPTION_FIELDS = ("choices", "items", "left", "right")
 KEY_TEXT = ("This text is part of the key and cannot change here: to change what is right, "
             "retire the question and fix the fact.")
-
-
-def key_options(payload: dict[str, Any]) -> set[str]:
-    """Options ("group.id") whose text is the key: the right choices, and every item of an
-    ordering or matching question (their order and pairs are the key)."""
-    if payload["type"] in ("mcq", "multi"):
-        answer = payload["answer"]
-        return {f"choices.{a}" for a in (answer if isinstance(answer, list) else [answer])}
-    return {f"{g}.{o['id']}" for g in ("items", "left", "right") for o in payload.get(g, [])}
 
 
 def key_names(question: Question) -> set[str]:
@@ -944,19 +935,18 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
                    ) -> dict[str, Any]:
     """The payload with new wording; ids, keys and the source stay as they were.
 
-    Key texts (``key_options``) cannot change, a wrong choice cannot be reworded into the key
-    or an alias of it (``keys``, normalised), and a true/false statement, whose truth is the
-    key, may change only where the checker reads it the same (case, punctuation, spacing).
+    Key texts (the type's ``key_options``) cannot change, a wrong choice cannot be reworded
+    into the key or an alias of it (``keys``, normalised), and a prompt that is part of the key
+    (a true/false statement) changes only as its type allows (``prompt_error``).
     """
+    qtype = QUESTION_TYPES[payload["type"]]
     fields: dict[str, str] = {}
     if not isinstance(prompt, str) or not prompt.strip():
         fields["prompt"] = "The question needs a prompt."
     elif len(prompt) > 2000:
         fields["prompt"] = "Use at most 2000 characters."
-    elif payload["type"] == "true_false" and normalize(prompt) != normalize(payload["prompt"]):
-        fields["prompt"] = ("The statement is the key: only its case, punctuation and spacing "
-                            "can change here. To change what is true, retire the question and "
-                            "fix the fact.")
+    elif error := qtype.prompt_error(payload, prompt):
+        fields["prompt"] = error
     if explanation is None:
         explanation = payload.get("explanation", "")
     if not isinstance(explanation, str) or len(explanation) > 4000:
@@ -969,8 +959,8 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
            "explanation": explanation.strip() if isinstance(explanation, str) else "",
            "edited": True}
     known: set[str] = set()
-    keyed = key_options(payload)
-    for group in OPTION_FIELDS:
+    keyed = qtype.key_options(payload)
+    for group in qtype.option_groups:
         if group not in payload:
             continue
         rewritten = []
@@ -993,14 +983,12 @@ def edited_payload(payload: dict[str, Any], prompt: Any, options: dict[str, Any]
             fields[group] = "Two options read the same."
         new[group] = rewritten
     unknown = [k for k in options if k not in known and not any(
-        k == o["id"] for g in OPTION_FIELDS for o in payload.get(g, []))]
+        k == o["id"] for g in qtype.option_groups for o in payload.get(g, []))]
     if unknown:
         fields["options"] = f"Unknown option {unknown[0]!r}."
     if fields:
         raise invalid("Some of the new wording is not valid.", fields)
-    if payload["type"] == "true_false":  # answer_text and the keys' texts cannot change
-        new["statement"] = re.sub(r"^True or false\?\s*", "", new["prompt"])
-    return new
+    return qtype.reworded(new)
 
 
 def _newest(question: Question) -> Question:

@@ -10,16 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.question_types import QUESTION_TYPES
 from ..domain.text import plural
 
-TYPE_LABELS = {
-    "mcq": "Multiple choice",
-    "multi": "Select all that apply",
-    "true_false": "True or false",
-    "short": "Type the answer",
-    "ordering": "Timeline",
-    "matching": "Matching",
-}
 MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment"}
 
 
@@ -73,27 +66,12 @@ def percent(part: float | None, whole: float | None) -> int:
     return round(100 * float(part) / float(whole))
 
 
-def _text_of(options: list[dict[str, str]], option_id: Any) -> str:
-    return next((o["text"] for o in options if o["id"] == option_id), str(option_id))
-
-
 def response_text(question: dict[str, Any], response: Any) -> str | list[str]:
     """A response in words, shaped like ``answer_text`` (a list for multi, ordering, matching)."""
-    qtype = question.get("type")
     if response is None:
         return "No answer"
-    if qtype == "mcq":
-        return _text_of(question["choices"], response)
-    if qtype == "multi":
-        return [_text_of(question["choices"], r) for r in response]
-    if qtype == "true_false":
-        return "True" if response is True else "False"
-    if qtype == "ordering":
-        return [_text_of(question["items"], r) for r in response]
-    if qtype == "matching":
-        return [f"{left['text']} — {_text_of(question['right'], response.get(left['id']))}"
-                for left in question["left"]]
-    return str(response)
+    qtype = QUESTION_TYPES.get(question.get("type"))
+    return str(response) if qtype is None else qtype.response_text(question, response)
 
 
 @dataclass(frozen=True)

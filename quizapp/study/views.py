@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from ..database import begin_write
 from ..domain.generator import public_view
 from ..domain.passages import annotate
+from ..domain.question_types import QUESTION_TYPES
 from ..domain.text import plural
 from ..errors import ServiceError
 from ..extensions import db
@@ -182,7 +183,7 @@ def _question_context(outline_or_attempt: Any, number: int, total: int, answered
         "attempt": attempt, "number": number, "total": total, "answered": answered,
         "question": {**public_view(question.payload), "id": question.id},
         "topic_title": study.topic_title(question.topic),
-        "type_label": display.TYPE_LABELS.get(question.type, ""),
+        "type_label": QUESTION_TYPES[question.type].student_label,
         "time_up": attempt.deadline is not None and now > attempt.deadline,
         "seconds_left": int((attempt.deadline - now).total_seconds())
         if attempt.deadline is not None else None,

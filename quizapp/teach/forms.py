@@ -19,12 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.generator import TYPES
+from ..domain.question_types import QUESTION_TYPES
 from ..services import study, teach
-
-TYPE_LABELS = {"mcq": "Multiple choice", "multi": "Multiple response",
-               "true_false": "True / false", "short": "Short answer",
-               "ordering": "Timeline ordering", "matching": "Matching"}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,7 +58,8 @@ class AssignmentForm(FlaskForm):
                          render_kw={"min": 1, "max": study.MAX_COUNT, "inputmode": "numeric"})
     topics = MultiCheckboxField("Topics (none ticked: all topics)", choices=[])
     types = MultiCheckboxField("Question forms (none ticked: all forms)",
-                               choices=[SelectChoice(t, TYPE_LABELS[t]) for t in TYPES])
+                               choices=[SelectChoice(t.name, t.label)
+                                        for t in QUESTION_TYPES.values()])
     question_ids = MultiCheckboxField("Hand-picked questions", choices=[], coerce=int)
     due_at = DateTimeLocalField("Due", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                 validators=[InputRequired(message="Enter a due date and time.")])
@@ -127,17 +124,18 @@ class FactForm(FlaskForm):
 def question_edit_form(question):
     """A form for the question's prompt, explanation and the text of each option."""
 
+    qtype = QUESTION_TYPES[question.payload["type"]]
+
     class QuestionEditForm(FlaskForm):
         prompt = TextAreaField(
             "Prompt", validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3},
-            description="The statement is the key: only its case, punctuation and spacing "
-                        "can change." if question.payload["type"] == "true_false" else "")
+            description=qtype.prompt_note)
         explanation = TextAreaField("Explanation", validators=[Length(max=4000)],
                                     render_kw={"rows": 3})
 
-    keyed = teach.key_options(question.payload)
+    keyed = qtype.key_options(question.payload)
     groups = []
-    for group in teach.OPTION_FIELDS:
+    for group in qtype.option_groups:
         for option in question.payload.get(group, []):
             name = f"opt_{group}_{option['id']}"
             key = f"{group}.{option['id']}"

@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
-from ..domain.generator import TYPES
+from ..domain.question_types import QUESTION_TYPES
 from ..errors import ServiceError
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
@@ -33,7 +33,6 @@ from ..services import decks, printing, study, teach
 from ..study import sheets
 from ..transactions import refused
 from .forms import (
-    TYPE_LABELS,
     ActionForm,
     AssignmentForm,
     CoInstructorForm,
@@ -284,8 +283,7 @@ def item_analysis(assignment_id: int):
     """Show difficulty, discrimination and choice counts per question."""
     assignment = teach.assignment_for_instructor(current_user, assignment_id)
     book = teach.gradebook(assignment)
-    return render_template("teach/items.html", a=assignment, book=book,
-                           type_labels=TYPE_LABELS)
+    return render_template("teach/items.html", a=assignment, book=book)
 
 
 @bp.get("/teach/assignments/<int:assignment_id>/export.<fmt>")
@@ -324,7 +322,7 @@ def review():
         page = 1
     document_id = args.get("document", type=int)
     topic = args.get("topic") or None
-    qtype = args.get("type") if args.get("type") in TYPES else None
+    qtype = args.get("type") if args.get("type") in QUESTION_TYPES else None
     flagged = args.get("flagged") == "1"
     search = (args.get("q") or "").strip()[:100] or None
     rows, total = teach.review_queue(current_user, status=status, flagged=flagged,
@@ -335,7 +333,6 @@ def review():
         "teach/review.html", rows=rows, total=total, page=page, pages=pages,
         documents=teach.reviewable_documents(current_user),
         topics=dict(study.topic_options(current_user)),
-        type_labels=TYPE_LABELS,
         filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
                  "flagged": flagged, "q": search or ""})
 
@@ -370,7 +367,7 @@ def question(question_id: int):
     seen, replaced_by = teach.seen_state(current_user, q)
     return render_template("teach/question.html", q=q, form=form,
                            flags=teach.question_flags(current_user, q), action=ActionForm(),
-                           type_labels=TYPE_LABELS, replaced_by=replaced_by,
+                           replaced_by=replaced_by,
                            shared=teach.shared_seed(q),
                            retired=seen is QuestionStatus.RETIRED), status
 

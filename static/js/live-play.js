@@ -298,16 +298,15 @@
     say(heading + ". The answer: " + keyText(answer) + (me && me.rank ? ". You are " + ordinal(me.rank) + "." : ""));
   }
 
+  function choiceTexts(q, response) {
+    var picked = Array.isArray(response) ? response : [response];
+    return q.choices.filter(function (c) { return picked.indexOf(c.id) >= 0; })
+      .map(function (c) { return c.text; }).join("; ");
+  }
+
   function yourAnswer(q, response) {
-    if (!q) { return null; }
-    if (q.type === "true_false") { return response ? "True" : "False"; }
-    if (q.type === "short") { return String(response); }
-    if (q.type === "mcq" || q.type === "multi") {
-      var picked = Array.isArray(response) ? response : [response];
-      return q.choices.filter(function (c) { return picked.indexOf(c.id) >= 0; })
-        .map(function (c) { return c.text; }).join("; ");
-    }
-    return null;
+    var form = q && FORMS[q.type];
+    return form && form.yours ? form.yours(q, response) : null;
   }
 
   function renderFinal() {
@@ -369,27 +368,13 @@
     if (rendered === key) { return; }
     var q = state.question;
     var nodes = [metaLine(), el("h2", {className: "p-prompt", id: "prompt", text: q.prompt})];
-    var body;
-    if (q.type === "mcq" || q.type === "true_false") {
-      body = singleChoice(q);
-    } else if (q.type === "multi") {
-      body = multiChoice(q);
-    } else if (q.type === "short") {
-      body = shortAnswer();
-    } else if (q.type === "ordering") {
-      body = ordering(q);
-    } else if (q.type === "matching") {
-      body = matching(q);
-    } else {
-      body = [el("p", {text: "This question type cannot be answered here."})];
-    }
+    var form = FORMS[q.type];
+    var body = form ? form.widgets(q) : [el("p", {text: "This question type cannot be answered here."})];
     show(key, nodes.concat(body, [errorLine()]), true);
     say("Question " + (idx + 1) + " of " + state.question_count + ". " + q.prompt);
   }
 
-  function singleChoice(q) {
-    var options = q.type === "true_false"
-      ? [{id: true, text: "True"}, {id: false, text: "False"}] : q.choices;
+  function singleChoice(q, options) {
     var picked = null;
     var buttons = options.map(function (c, i) {
       return el("li", {}, [el("button", {
@@ -493,6 +478,20 @@
       return out;
     })];
   }
+
+  // One entry per question type (its API name): the widgets that answer it and, where
+  // the reveal repeats it, the player's answer in words.
+  var FORMS = {
+    mcq: {widgets: function (q) { return singleChoice(q, q.choices); }, yours: choiceTexts},
+    multi: {widgets: multiChoice, yours: choiceTexts},
+    true_false: {
+      widgets: function (q) { return singleChoice(q, [{id: true, text: "True"}, {id: false, text: "False"}]); },
+      yours: function (q, response) { return response ? "True" : "False"; }
+    },
+    short: {widgets: shortAnswer, yours: function (q, response) { return String(response); }},
+    ordering: {widgets: ordering},
+    matching: {widgets: matching}
+  };
 
   // ------------------------------------------------------------------------ answering
   function send(index, response, confidence) {
