@@ -17,7 +17,8 @@ def letter(index: int) -> str:
     return label
 
 
-def _label_of(options: list[dict[str, str]], option_id: Any) -> str:
+def label_of(options: list[dict[str, str]], option_id: Any) -> str:
+    """An option as the printed sheet names it: "B. text"."""
     for index, option in enumerate(options):
         if option["id"] == option_id:
             return f"{letter(index)}. {option['text']}"
@@ -25,28 +26,10 @@ def _label_of(options: list[dict[str, str]], option_id: Any) -> str:
 
 
 def key_lines(question: dict[str, Any]) -> list[str]:
-    """The key of a question (with its ``answer``) as printed: the letters and positions of
-    the printed sheet, so a marker reads it against a student's paper."""
-    kind, answer = question["type"], question["answer"]
-    if kind == "mcq":
-        return [_label_of(question["choices"], answer)]
-    if kind == "multi":
-        chosen = set(answer)
-        return [_label_of(question["choices"], c["id"]) for c in question["choices"]
-                if c["id"] in chosen]
-    if kind == "ordering":
-        texts = question.get("answer_text")
-        if isinstance(texts, list) and len(texts) == len(answer):
-            return [f"{n}. {text}" for n, text in enumerate(texts, 1)]
-        items = {i["id"]: i["text"] for i in question["items"]}
-        return [f"{n}. {items.get(i, i)}" for n, i in enumerate(answer, 1)]
-    if kind == "matching":
-        return [f"{n}. {left['text']} → {_label_of(question['right'], answer.get(left['id']))}"
-                for n, left in enumerate(question["left"], 1)]
-    text = question.get("answer_text", answer)
-    if kind == "true_false" and isinstance(answer, bool):
-        text = "True" if answer else "False"
-    return [", ".join(text) if isinstance(text, list) else str(text)]
+    """The key of a question (with its ``answer``) as printed (its type's ``print_key``)."""
+    from .question_types import QUESTION_TYPES
+
+    return QUESTION_TYPES[question["type"]].print_key(question)
 
 
 def quotes_of(question: dict[str, Any]) -> list[str]:

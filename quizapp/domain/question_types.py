@@ -32,6 +32,7 @@ from .exports import (
     moodle_accepted,
     shortanswer_pattern,
 )
+from .printing import label_of
 from .text import normalize
 
 MAX_TEXT = 300
@@ -153,6 +154,13 @@ class QuestionType:
         """The edited payload with the fields derived from the wording brought up to date."""
         return payload
 
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        """The key as printed: in the printed sheet's letters and positions, so a marker
+        reads it against a student's paper (print/_question.html, the partial's
+        ``printed``)."""
+        text = payload.get("answer_text", payload["answer"])
+        return [", ".join(text) if isinstance(text, list) else str(text)]
+
     def export_prompt(self, payload: Mapping[str, Any]) -> str:
         """The question text GIFT and Moodle XML carry."""
         return payload["prompt"]
@@ -263,6 +271,9 @@ class MultipleChoice(_Choices):
             f"{'=' if c['id'] == payload['answer'] else '~%0%'}{_gift_html(c['text'])}"
             for c in payload["choices"]]
 
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        return [label_of(payload["choices"], payload["answer"])]
+
 
 class MultipleResponse(_Choices):
     name = "multi"
@@ -312,6 +323,11 @@ class MultipleResponse(_Choices):
         return payload["prompt"], [
             f"~%{'' if c['id'] in keys else '-'}{weight}%{_gift_html(c['text'])}"
             for c in payload["choices"]]
+
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        chosen = set(payload["answer"])
+        return [label_of(payload["choices"], c["id"]) for c in payload["choices"]
+                if c["id"] in chosen]
 
 
 class TrueFalse(QuestionType):
@@ -371,6 +387,9 @@ class TrueFalse(QuestionType):
     def moodle_xml(self, question: ET.Element, payload: Mapping[str, Any]) -> None:
         _answer(question, "100" if payload["answer"] else "0", "true", "moodle_auto_format")
         _answer(question, "0" if payload["answer"] else "100", "false", "moodle_auto_format")
+
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        return ["True" if payload["answer"] is True else "False"]
 
 
 class ShortAnswer(QuestionType):
@@ -505,6 +524,13 @@ class Ordering(_PartialCredit):
         for place, item_id in enumerate(payload["answer"], start=1):
             _answer(question, f"{place}.0000000", _html(items[item_id]))
 
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        texts = payload.get("answer_text")
+        if not (isinstance(texts, list) and len(texts) == len(payload["answer"])):
+            items = {i["id"]: i["text"] for i in payload["items"]}
+            texts = [items.get(i, i) for i in payload["answer"]]
+        return [f"{n}. {text}" for n, text in enumerate(texts, 1)]
+
 
 class Matching(_PartialCredit):
     name = "matching"
@@ -567,6 +593,11 @@ class Matching(_PartialCredit):
             sub = _text(question, "subquestion", _html(left["text"]))
             ET.SubElement(ET.SubElement(sub, "answer"), "text").text = \
                 right[payload["answer"][left["id"]]]
+
+    def print_key(self, payload: Mapping[str, Any]) -> list[str]:
+        answer = payload["answer"]
+        return [f"{n}. {left['text']} → {label_of(payload['right'], answer.get(left['id']))}"
+                for n, left in enumerate(payload["left"], 1)]
 
 
 #: Every question type by its API name, in the order forms are offered.
