@@ -355,7 +355,8 @@ def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries
     facts anew, so a bank can hold several different timelines of the same milestones."""
     out: dict[str, dict[str, Any]] = {}
     timeline = [f for f in facts if f.kind == "year" and f.event]
-    acronyms = [f for f in facts if f.kind == "acronym" and f.term]
+    # Matched to their expansions, the initials would give the answers away: only by role.
+    acronyms = [f for f in facts if f.kind == "acronym" and f.term and f.role]
     for _ in range(rounds):
         for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
             q = make_ordering(group, base, rng)
