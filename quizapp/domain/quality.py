@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .facts import Fact, FactBase
-from .generator import content_words as _content
 from .generator import contains_key, forms_of, key_spellings, visible_text
+from .generator import content_words as _content
 from .passages import body
 from .text import NEGATION, fill, mentions, normalize
 
