@@ -78,8 +78,15 @@ def test_a_year_inside_a_full_date_is_a_date_not_a_year():
     assert kinds(text, "year") == []
     (date,) = kinds(text, "date")
     assert date.answer == "July 12, 2023"
-    assert len(date.distractors) >= 3
-    assert "July 12, 2023" not in date.distractors
+
+
+def test_date_distractors_are_the_texts_other_dates_and_a_day_is_proposed():
+    text = ("They signed on July 8, 2024. A sailor was hurt on June 17, 2024. The court ruled "
+            "on July 12, 2016. Leaders met on April 11, 2024.")
+    signed = next(c for c in kinds(text, "date") if c.answer == "July 8, 2024")
+    # Never the key moved by a week or a month (the one the others match).
+    assert set(signed.distractors) == {"June 17, 2024", "July 12, 2016", "April 11, 2024"}
+    assert signed.needs and not signed.question  # an exact day waits for the instructor
 
 
 def test_numbers_that_count_something_are_found_but_not_years_or_dates():
@@ -200,8 +207,15 @@ def approve_all(text: str, slug: str = "new") -> tuple[FactBase, list[str]]:
 def test_seed_candidates_that_pass_the_gates_make_a_bank_that_passes_the_lints(seed_base):
     base, proposed = approve_all(seed_base.text)
     bank = extraction.commentary_bank(base)
-    assert {"mcq", "multi", "short", "ordering", "matching"} <= {q["type"] for q in bank}
+    assert "short" in {q["type"] for q in bank}
+    # Acronyms are matched by what the text says they do, never to their expansions.
+    assert "matching" not in {q["type"] for q in bank}
     assert lint_bank(bank, base) == []
+    # A rule-written fact is typed (no made-up wrong years or numbers), one per sentence.
+    single = [q for q in bank if len(q["fact_ids"]) == 1]
+    assert all(q["type"] == "short" for q in single)
+    quotes = [q["source"]["quote"] for q in single]
+    assert len(quotes) == len(set(quotes))
     assert all(q["type"] == "matching" for q in bank
                if any(f.kind == "acronym" for f in base.facts if f.id in q["fact_ids"]))
     for question in bank:
@@ -223,7 +237,8 @@ def test_approving_one_more_fact_keeps_the_other_questions_word_for_word(seed_ba
         return {q["id"]: content(q) for q in extraction.commentary_bank(base, seed=3)
                 if len(q["fact_ids"]) == 1}
 
-    before, after = bank(facts[1:]), bank(facts)
+    first = next(i for i, c in enumerate(candidates) if not c.needs)
+    before, after = bank(facts[:first] + facts[first + 1:]), bank(facts)
     assert set(after) - set(before)
     assert all(after[qid] == question for qid, question in before.items())
 
@@ -324,7 +339,7 @@ def test_an_imported_commentary_makes_a_bank_that_passes_the_lints(name):
     text = (COMMENTARIES / name).read_text(encoding="utf-8")
     base, proposed = approve_all(text, "doc")
     bank = extraction.commentary_bank(base)
-    assert len(bank) >= 6
+    assert len(bank) >= 3  # fewer, good questions: what cannot pass the gates is proposed
     assert lint_bank(bank, base) == []
     body_text = body(text)
     for question in bank:
@@ -350,9 +365,15 @@ def test_a_sentence_leaning_on_its_neighbours_is_resolved_or_proposed():
             "Both countries also upgraded their ties to a Special Strategic Partnership in 2014, "
             "a step that went well beyond trade and investment.")
     years = {c.answer: c for c in kinds(text, "year")}
+    # A new paragraph's "both countries" is the text's first pair.
+    assert years["2014"].statement.startswith("Japan and Australia also upgraded")
+    text = ("In 2010, the two governments signed a logistics agreement.\n\n"
+            "Both countries also upgraded their ties to a Special Strategic Partnership in 2014, "
+            "a step that went well beyond trade and investment.")
     assert years["2010"].statement == "In {answer}, Japan and Australia signed a logistics " \
                                       "agreement."
     assert years["2010"].quote in text  # the quote stays verbatim
+    years = {c.answer: c for c in kinds(text, "year")}
     lonely = years["2014"]  # no pair earlier in its paragraph: left to the instructor
     fact = Fact.from_dict(lonely.to_record("x-1", "x"), "x")
     base = FactBase("x", "x", text, [Topic("x", "x")], extraction.pools(), [fact])

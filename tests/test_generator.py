@@ -222,8 +222,8 @@ def test_year_distractors_never_postdate_the_commentary():
 def test_a_cloze_is_not_made_where_the_quote_names_two_years(bank):
     """ "revised and renewed in 2018 and 2020": "revised again in ___" has two fillers."""
     ids = {q["id"] for q in bank}
-    assert "ipcp-second-revision-year.short" not in ids
-    assert "ipcp-second-revision-year.mcq" in ids and "cmx-start-year.short" in ids
+    assert "ipcp-agreed-year.short" not in ids  # its quote names 2014, 2018 and 2020
+    assert "ipcp-agreed-year.mcq" in ids and "cmx-start-year.short" in ids
 
 
 def test_year_distractors_keep_their_place_among_the_stems_dates():
@@ -241,3 +241,35 @@ def test_a_statement_opening_with_a_reference_to_earlier_sentences_is_refused():
                              "these security concerns had long been shared among {answer}."})
     assert any("leans on the sentences before it" in p for p in check_fact(lifted, BASE))
     assert check_fact(fact, BASE) == []
+
+
+def test_the_export_shows_what_a_short_answer_accepts_and_the_checker_takes_it(bank):
+    shorts = [contract_view(q) for q in bank if q["type"] == "short"]
+    assert shorts and all(r["accepted"] for r in shorts)
+    for record in shorts:
+        for spelling in record["accepted"]:
+            assert check(record, spelling).correct
+    china = next(r for r in shorts if r["fact_ids"] == ["communique-china-challenges"])
+    assert {"PRC", "People's Republic of China"} <= set(china["accepted"])
+
+
+def test_a_person_is_keyed_as_the_text_prints_the_name_with_full_names_accepted(bank):
+    q = next(q for q in bank if q["id"] == "joint-political-declaration-nato-leader.short")
+    assert q["answer"] == "Rasmussen"  # the text never prints "Anders Fogh"
+    assert check(q, "Anders Fogh Rasmussen").correct and check(q, "rasmussen").correct
+
+
+def test_a_typed_number_accepts_words_and_its_unit():
+    from quizapp.domain.generator import number_spellings
+    spellings = number_spellings("2", "about {answer} percent of GDP")
+    assert {"2", "two", "2%", "2 percent", "two per cent"} <= set(spellings)
+    assert set(number_spellings("31", "{answer} NATO member states")) >= {"thirty-one",
+                                                                          "thirty one"}
+
+
+def test_a_false_statement_is_corrected_in_one_sentence(bank):
+    false = [q for q in bank if q["type"] == "true_false" and q["answer"] is False]
+    assert false
+    for q in false:
+        assert q["statement"] not in q["explanation"]
+        assert q["explanation"].count(". ") == 0, q["explanation"]

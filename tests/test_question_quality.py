@@ -78,13 +78,13 @@ def _question(bank, qid):
 
 
 def test_lint_catches_an_answer_in_its_own_stem(bank):
-    q = _question(bank, "turkey-earthquake-country.mcq")
-    q["prompt"] = "Japan and NATO sent aid after the earthquake in Turkey. Which country was it?"
+    q = _question(bank, "vilnius-itpp-cosigner.mcq")
+    q["prompt"] = "Japan and South Korea signed ITPPs at Vilnius. Which country besides Japan?"
     assert any("prints its own answer" in p for p in lint_question(q, BASE))
 
 
 def test_lint_catches_an_acronym_asked_by_its_initials(bank):
-    q = _question(bank, "turkey-earthquake-country.mcq")
+    q = _question(bank, "vilnius-itpp-cosigner.mcq")
     q["fact_ids"] = ["gcap-acronym"]
     assert any("initials" in p for p in lint_question(q, BASE))
 
@@ -99,9 +99,9 @@ def test_lint_catches_distractors_of_another_kind_and_overlapping_ones(bank):
     q = _question(bank, "info-security-agreement-year.mcq")
     q["choices"][0 if q["answer"] != "a" else 1]["text"] = "last December"
     assert any("kind" in p for p in lint_question(q, BASE))
-    q = _question(bank, "turkey-earthquake-country.mcq")
+    q = _question(bank, "vilnius-itpp-cosigner.mcq")
     wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
-    wrong[0]["text"], wrong[1]["text"] = "Vietnam", "Republic of Turkey"
+    wrong[0]["text"], wrong[1]["text"] = "Vietnam", "Republic of South Korea"
     problems = lint_question(q, BASE)
     assert any("neither curated nor named by the text" in p for p in problems)
     assert any("overlap" in p for p in problems)
@@ -184,3 +184,26 @@ def test_a_spelling_shared_with_another_country_is_refused():
     bad.pools = {"country": [type(BASE.pools["country"][0])("South Korea", ("Korea",)),
                              type(BASE.pools["country"][0])("North Korea", ("DPRK",))]}
     assert any("'Korea'" in p for p in check_factbase(bad))
+
+
+def test_lint_catches_a_choice_that_alone_shares_a_word_with_the_stem(bank):
+    q = _question(bank, "joint-operational-infrastructure.mcq")
+    q["prompt"] = "Given that Japan and NATO countries cooperate in operations, what is urgent?"
+    assert not any("shares a word" in p for p in lint_question(_question(
+        bank, "joint-operational-infrastructure.mcq"), BASE))
+    assert any("shares a word with the stem" in p for p in lint_question(q, BASE))
+
+
+def test_lint_catches_near_duplicate_distractors(bank):
+    q = _question(bank, "joint-infrastructure-why.mcq")
+    wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
+    wrong[0]["text"] = "NATO plans to station forces permanently in Japan"
+    wrong[1]["text"] = "NATO plans to station its forces in Japan permanently"
+    assert any("near-duplicates" in p for p in lint_question(q, BASE))
+
+
+def test_a_choice_restating_another_facts_claim_keeps_them_apart(bank):
+    """The limits select-all restates the framework's three activities: never one quiz."""
+    limits = next(q for q in bank if q["id"] == "partnership-limits.multi")
+    assert "itpp-partnership-framework" in limits["cues"]
+    assert "article-5-inconceivable" in limits["cues"]

@@ -202,7 +202,7 @@ def test_a_pasted_commentary_its_title_and_candidates_are_escaped(app):
     with app.app_context():
         # Enrolled above: the student practises the commentary of their class's instructor.
         attempt = study.start_attempt(db.session.get(User, student_id), count=1,
-                                      topics=[slug], types=["mcq"])
+                                      topics=[slug], types=["short"])
         db.session.commit()
         attempt_id, payload = attempt.id, attempt.items[0].question.payload
     answered = student.post(f"/attempts/{attempt_id}/questions/1", data=form_answer(payload),

@@ -41,7 +41,7 @@ def _start_keys(html: str) -> list[str]:
 
 @pytest.mark.parametrize("path, form", [
     ("/quiz/new", {"length": "5"}),
-    ("/facts/turkey-earthquake-country/practice", {}),
+    ("/facts/info-security-agreement-year/practice", {}),
 ])
 def test_the_same_form_sent_twice_starts_one_attempt(app, client, student, path, form):
     first = client.post(path, data={**form, "start_key": KEY})
@@ -176,8 +176,8 @@ def test_the_same_key_with_other_choices_starts_a_new_attempt(app, client, stude
     first = client.post("/quiz/new", data={"length": "5", "start_key": KEY})
     longer = client.post("/quiz/new", data={"length": "10", "start_key": KEY})
     assert first.headers["Location"] != longer.headers["Location"]
-    practise = client.post("/facts/turkey-earthquake-country/practice", data={"start_key": KEY})
-    other_fact = client.post("/facts/nato-section-embassy/practice", data={"start_key": KEY})
+    practise = client.post("/facts/info-security-agreement-year/practice", data={"start_key": KEY})
+    other_fact = client.post("/facts/sdf-officers-to-nato-hq/practice", data={"start_key": KEY})
     assert len({first.headers["Location"], practise.headers["Location"],
                 other_fact.headers["Location"]}) == 3
     with app.app_context():

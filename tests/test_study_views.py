@@ -191,7 +191,7 @@ def test_typed_length_is_used_instead_of_the_preset(app, client, student):
     ({"length": "7"}, "Not a valid choice"),
     ({"length": "10", "topics": ["no-such-topic"]}, "not a valid choice"),
     ({"length": "10", "types": ["essay"]}, "not a valid choice"),
-    ({"length": "10", "topics": ["representation"], "types": ["ordering"]},
+    ({"length": "10", "topics": ["representation"], "types": ["matching"]},
      "Choose other topics or forms."),
 ])
 def test_bad_quiz_options_show_a_form_error_and_start_nothing(app, client, student, data,
@@ -248,7 +248,7 @@ def test_ordering_and_matching_widgets_post_one_field_per_item(app, client, stud
 
 def test_wrong_answer_shows_key_explanation_and_quote_marked_in_its_paragraph(app, client,
                                                                              student):
-    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["vilnius-summit-dates"])
+    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["vilnius-member-states"])
     attempt_id = _attempt(app, student, [qid])
     payload = _payload(app, attempt_id, 1)
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(payload, right=False))
@@ -320,8 +320,8 @@ def test_typed_text_is_escaped_in_the_feedback(app, client, student):
 
 def test_a_quiz_resumes_at_the_first_unanswered_question(app, client, student):
     ids = [_question_id(app, "mcq", lambda p, f=fact: p["fact_ids"] == [f])
-           for fact in ("joint-political-declaration-nato-leader", "nato-section-embassy",
-                        "turkey-earthquake-country")]
+           for fact in ("joint-political-declaration-nato-leader", "sdf-officers-to-nato-hq",
+                        "info-security-agreement-year")]
     attempt_id = _attempt(app, student, ids)
     for number in (1, 2):
         client.post(f"/attempts/{attempt_id}/questions/{number}",
@@ -467,7 +467,7 @@ def test_a_question_number_outside_the_quiz_is_not_found(app, client, student):
 
 @pytest.mark.parametrize("path", ["/quiz/new", "/review", "/attempts/1/finish",
                                   "/attempts/1/questions/1",
-                                  "/facts/nato-section-embassy/practice"])
+                                  "/facts/sdf-officers-to-nato-hq/practice"])
 def test_a_post_without_csrf_token_is_rejected(csrf_app, make_user, path):
     client = csrf_app.test_client()
     with csrf_app.app_context():
@@ -533,19 +533,19 @@ def test_source_page_marks_every_quote_and_offers_practice(app, client, student)
     with app.app_context():
         facts = db.session.scalars(select(Fact)).all()
     assert html.count("Practise this fact<span") == len(facts)
-    assert 'id="fact-turkey-earthquake-country"' in html
+    assert 'id="fact-info-security-agreement-year"' in html
     assert "This paragraph is printed twice in the commentary" in html
     assert "<h2>Challenges and Hopes</h2>" in html
 
 
 def test_practising_a_fact_starts_a_short_quiz_on_it(app, client, student):
-    response = client.post("/facts/turkey-earthquake-country/practice")
+    response = client.post("/facts/info-security-agreement-year/practice")
     assert response.status_code == 302
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         items = db.session.get(Attempt, attempt_id).items
         assert 1 <= len(items) <= 3
-        assert all(i.question.fact_ids == ["turkey-earthquake-country"] for i in items)
+        assert all(i.question.fact_ids == ["info-security-agreement-year"] for i in items)
 
 
 def test_practising_an_unknown_fact_is_not_found(client, student):
@@ -556,22 +556,22 @@ def test_practising_an_unknown_fact_is_not_found(client, student):
 
 
 def test_progress_lists_facts_with_due_and_mastery_and_filters_by_topic(app, client, student):
-    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["turkey-earthquake-country"])
+    qid = _question_id(app, "mcq", lambda p: p["fact_ids"] == ["info-security-agreement-year"])
     attempt_id = _attempt(app, student, [qid])
     client.post(f"/attempts/{attempt_id}/questions/1", data=_form(_payload(app, attempt_id, 1)))
     html = _text(client.get("/progress"))
     with app.app_context():
         total = db.session.scalar(select(func.count()).select_from(Fact))
-        sentence = fact_sentence(db.session.get(Fact, "turkey-earthquake-country").data)
+        sentence = fact_sentence(db.session.get(Fact, "info-security-agreement-year").data)
     assert f"1 of {total} facts seen" in html and "1 mastered" in html
-    row = html[html.index('id="fact-turkey-earthquake-country"'):]
+    row = html[html.index('id="fact-info-security-agreement-year"'):]
     row = row[:row.index("</tr>")]
     assert sentence in row and "just now" in row and "Mastered" in row
     assert re.search(r">in \d+ (minute|hour|day)s?<", row)
 
     filtered = _text(client.get("/progress?topic=representation"))
-    assert "nato-section-embassy" in filtered and "turkey-earthquake-country" not in filtered
-    assert "Showing 5 facts in <strong>Diplomatic and Defense Representation</strong>" \
+    assert "sdf-officers-to-nato-hq" in filtered and "info-security-agreement-year" not in filtered
+    assert "Showing 3 facts in <strong>Diplomatic and Defense Representation</strong>" \
         in filtered
     # An unknown topic shows everything rather than failing.
     assert client.get("/progress?topic=%3Cx%3E").status_code == 200

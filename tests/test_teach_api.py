@@ -584,7 +584,8 @@ def test_a_pasted_commentary_becomes_candidates_then_approved_questions(client, 
     for candidate in body["candidates"]:
         assert {"id", "kind", "answer", "quote"} <= set(candidate)
         assert candidate["quote"] in COMMENTARY
-    years = [c["id"] for c in body["candidates"] if c["kind"] == "year"]
+    # The years a rule could phrase (one blank per sentence; the rest wait, proposed).
+    years = [c["id"] for c in body["candidates"] if c["kind"] == "year" and not c.get("needs")]
     approved = client.post(f"/api/v1/commentaries/{body['id']}/approve",
                            json={"fact_ids": years}, headers=world.prof).get_json()
     assert sorted(approved["changed"]) == sorted(years) and approved["questions"] > 0
@@ -623,7 +624,9 @@ def test_an_edited_candidate_is_checked_before_approval(client, world):
     refused = client.post(f"/api/v1/commentaries/{body['id']}/approve",
                           json={"fact_ids": [date["id"]]}, headers=world.prof).get_json()
     assert refused["changed"] == [] and date["id"] in refused["problems"]
+    # An exact day is proposed: the instructor writes its question and wrong answers.
     fixed = client.patch(f"/api/v1/facts/{date['id']}", json={
+        "question": "On which dates was the NATO summit in Vilnius held?",
         "distractors": ["June 28-29", "July 9-10", "July 18-19"]},
         headers=world.prof).get_json()
     assert fixed["problems"] == []

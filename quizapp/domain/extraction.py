@@ -26,10 +26,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .facts import Entity, FactBase
+from .facts import DANGLING, Entity, FactBase
 from .generator import GenerationError, finish_bank, group_questions, questions_for_fact
 from .passages import body_span, is_heading
-from .text import normalize
+from .text import in_sentence, normalize
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -119,6 +119,8 @@ class Candidate:
     importance: str = "supporting"
     #: What an instructor must write before this candidate can be asked (empty: nothing).
     needs: str = ""
+    #: The forms a rule-written candidate is asked in (empty: its kind's defaults).
+    forms: tuple[str, ...] = ()
 
     @property
     def answer_text(self) -> str:
@@ -143,6 +145,8 @@ class Candidate:
                 record[key] = getattr(self, key)
         if self.distractors:
             record["distractors"] = list(self.distractors)
+        if self.forms:
+            record["forms"] = list(self.forms)
         return record
 
 
@@ -217,12 +221,27 @@ def _event(sentence: str, start: int, end: int) -> str | None:
                     rf"[Ll]ater in)\s+)?(?:{_MONTH}\s+)?$", "", before)
     text = (before.rstrip(" ,") + " " + after.lstrip(" ,")).strip()
     text = re.sub(r"\s+", " ", text).strip(" .,;:")
+    if len(text.split()) > EVENT_WORDS:  # a trailing clause is no part of the event
+        parts = re.split(r"(?<=[,;:])\s+", text)
+        text = parts[0]
+        for part in parts[1:]:
+            if len(text.split()) >= 5:
+                break
+            text = f"{text} {part}"
+        text = text.rstrip(",;:")
+    text = re.sub(r"\s+also\b", "", text)
+    if _ORDER_CUE.search(text):
+        return None  # "X followed", "then Y": the label would give the order away
     words = text.split()
-    if len(words) < 3:
-        return None
-    if len(words) > 14:
-        text = " ".join(words[:14]) + "…"
+    if not 3 <= len(words) <= EVENT_WORDS:
+        return None  # a label cut short reads badly: no timeline item from this sentence
     return text[0].upper() + text[1:]
+
+
+#: An ordering item's label is at most this many words (a clear short label or none).
+EVENT_WORDS = 16
+_ORDER_CUE = re.compile(r"\b(?:followed|then|later|subsequently|finally|next|again|already|"
+                        r"first|second|third|before|after)\b", re.IGNORECASE)
 
 
 def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
@@ -252,36 +271,27 @@ def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     return out
 
 
-def _shift_date(match: re.Match[str], days: int = 0, months: int = 0) -> str:
-    month = match.group("m1") or match.group("m2")
-    days_text = match.group("d1") or match.group("d2")
-    year = match.group("y1") or match.group("y2")
-    numbers = [int(x) for x in re.findall(r"\d+", days_text)]
-    shifted = [n + days for n in numbers]
-    if any(not 1 <= n <= 28 for n in shifted):
-        shifted = [n - days for n in numbers] if days else shifted
-    new_month = MONTHS[(MONTHS.index(month) + months) % 12]
-    span = "-".join(str(n) for n in shifted)
-    if match.group("m1"):
-        return f"{new_month} {span}" + (f", {year}" if year else "")
-    return f"{span} {new_month}" + (f" {year}" if year else "")
-
-
 def _date_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
+    """Every day-and-month date; its wrong answers are the text's other dates of the same
+    shape (a key moved by a week or a month is the one the others match)."""
+    found: list[tuple[Sentence, re.Match[str]]] = [
+        (sent, match) for sent in sents for match in _DAY_DATE.finditer(sent.text)]
+
+    def shape(match: re.Match[str]) -> tuple[bool, bool]:
+        return bool(match.group("m1")), bool(match.group("y1") or match.group("y2"))
+
     out: list[Candidate] = []
-    for sent in sents:
-        for match in _DAY_DATE.finditer(sent.text):
-            answer = match.group(0)
-            statement = _blank(sent.text, *match.span())
-            wrong = [_shift_date(match, days=7), _shift_date(match, months=-1),
-                     _shift_date(match, days=-7), _shift_date(match, months=1)]
-            distractors = tuple(dict.fromkeys(
-                w for w in wrong if normalize(w) != normalize(answer)))
-            aliases = tuple({answer.replace("-", "–"), answer.replace("–", "-")} - {answer})
-            out.append(Candidate(kind="date", answer=answer, quote=sent.text, rule="date",
-                                 importance="detail",
-                                 question=_ask("date", statement), statement=statement,
-                                 distractors=distractors, aliases=aliases))
+    for sent, match in found:
+        answer = match.group(0)
+        statement = _blank(sent.text, *match.span())
+        distractors = tuple(dict.fromkeys(
+            m.group(0) for _, m in found if shape(m) == shape(match)
+            and normalize(m.group(0)) != normalize(answer)))
+        aliases = tuple({answer.replace("-", "–"), answer.replace("–", "-")} - {answer})
+        out.append(Candidate(kind="date", answer=answer, quote=sent.text, rule="date",
+                             importance="detail",
+                             question=_ask("date", statement), statement=statement,
+                             distractors=distractors, aliases=aliases))
     return out
 
 
@@ -564,7 +574,7 @@ _PAIR = re.compile(r"\b(?:[Bb]oth (?:countries|sides|governments|nations)|[Tt]he
                    r"(?:countries|sides|governments|nations))\b")
 
 
-def _pairs(sents: Sequence[Sentence]) -> dict[str, str]:
+def _pairs(sents: Sequence[Sentence], first: str | None = None) -> dict[str, str]:
     """For each sentence, the two parties "both countries" or "the two governments" in it
     most likely means: the nearest "A and B" of two countries or organisations earlier in
     its paragraph (none found: the reference stays for the instructor to resolve)."""
@@ -573,14 +583,21 @@ def _pairs(sents: Sequence[Sentence]) -> dict[str, str]:
     paragraph = None
     for sent in sents:
         if sent.paragraph != paragraph:
-            last, paragraph = None, sent.paragraph
+            # A new paragraph's "both countries" is the text's first pair (its title's).
+            last, paragraph = first, sent.paragraph
         if last:
             out.setdefault(sent.text, last)
-        found = mentions(sent.text)
-        for a, b in zip(found, found[1:], strict=False):
-            if sent.text[a.end:b.start] == " and " and a.name != b.name:
-                last = f"{a.name} and {b.name}"
+        last = _pair_in(sent, last)
     return out
+
+
+def _pair_in(sent: Sentence, last: str | None = None) -> str | None:
+    """The last "A and B" of two countries or organisations in a sentence (else ``last``)."""
+    found = mentions(sent.text)
+    for a, b in zip(found, found[1:], strict=False):
+        if sent.text[a.end:b.start] in (" and ", " and the ") and a.name != b.name:
+            last = f"{a.name} and {in_sentence(b.name)}"
+    return last
 
 
 def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
@@ -637,7 +654,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             texts.add(sent.text)
             unique.append(sent)
     out: list[Candidate] = []
-    pairs = _pairs(unique)
+    pairs = _pairs(unique, next((p for p in map(_pair_in, sentences(text)) if p), None))
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
             candidate = _resolve_pair(candidate, pairs)
@@ -647,7 +664,80 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return sorted(out, key=lambda c: text.find(c.quote))
+    return _gate(sorted(out, key=lambda c: text.find(c.quote)))
+
+
+#: What a rule cannot phrase well is proposed for the instructor to write (kind: reason).
+PROPOSE = {
+    "date": "An exact day is a detail: ask it only where it matters, in your own words, "
+            "with the text's other dates (suggested) as wrong answers.",
+    "entity": "A name with a role is a detail: ask it only if the person matters to the "
+              "argument.",
+    "entity_set": "A list: a rule cannot tell a partner from a rival, so choose wrong "
+                  "answers a student who skimmed would believe and the text rules out.",
+}
+SEVERAL_YEARS = ("This sentence names several years: a blank would print the others "
+                 "beside it; ask one of its events in your own words.")
+TWIN = ("Another candidate already blanks this sentence: blanks cut from one sentence "
+        "print each other's answers.")
+#: Typed only: made-up wrong numbers and years (a run of neighbours, a future year for a
+#: past event) are what a skimming student rules out.
+TYPED_KINDS = ("year", "number")
+#: A cloze longer than this is cut to the clause that holds its blank.
+CLOZE_WORDS = 25
+
+
+def _propose(candidate: Candidate, needs: str) -> Candidate:
+    return replace(candidate, question="", needs=needs)
+
+
+def _gate(candidates: list[Candidate]) -> list[Candidate]:
+    """The rules' gates for an imported text: one typed blank per sentence, with its
+    sentence quoted as the explanation; dates, names and lists are proposed."""
+    out: list[Candidate] = []
+    blanked: set[str] = set()
+    for candidate in candidates:
+        if candidate.needs:
+            out.append(candidate)
+            continue
+        if candidate.kind in PROPOSE:
+            candidate = _propose(candidate, PROPOSE[candidate.kind])
+        elif candidate.kind in TYPED_KINDS:
+            sentence = candidate.quote
+            if candidate.kind == "year" and candidate.rule == "year" \
+                    and len(_YEAR.findall(sentence)) > 1:
+                candidate = _propose(candidate, SEVERAL_YEARS)
+            elif sentence in blanked:
+                candidate = _propose(candidate, TWIN)
+            else:
+                blanked.add(sentence)
+                candidate = replace(candidate, forms=("short",),
+                                    statement=_shorten(candidate.statement))
+        if not candidate.explanation:
+            candidate = replace(candidate, explanation=f"The commentary: “{candidate.quote}”")
+        out.append(candidate)
+    return out
+
+
+_CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"
+                        r"(?:has|have|had|was|were|is|are)\b")
+
+
+def _shorten(statement: str) -> str:
+    """A long sentence cut to the clause of its blank (a lead-in kept when what follows
+    leans on it: "...: its plan to ...")."""
+    if len(statement.split()) <= CLOZE_WORDS:
+        return statement
+    at = statement.index("{answer}")
+    cut = _CUT_AFTER.search(statement, at)
+    if cut:
+        statement = statement[:cut.start()].rstrip(" ,;:") + "."
+    leads = list(re.finditer(r";\s+|:\s+", statement[:statement.index("{answer}")]))
+    if leads:
+        rest = statement[leads[-1].end():]
+        if not DANGLING.match(rest) and len(rest.split()) >= 6:
+            statement = rest[:1].upper() + rest[1:]
+    return statement
 
 
 # --------------------------------------------------------------------------- question bank
@@ -742,13 +832,14 @@ def evaluate(candidates: Sequence[Candidate], curated: Sequence[Any],
              spellings=lambda s: (s,)) -> Evaluation:
     """Recall of curated facts of ``recall_kinds``; precision over every candidate a rule
     wrote in full (a claim proposed for the instructor to phrase is not counted)."""
+    found = list(candidates)  # a fact proposed for the instructor to phrase is still found
     candidates = [c for c in candidates if not c.needs]
     report = Evaluation(tuple(recall_kinds))
     for fact in curated:
         if fact.kind not in recall_kinds:
             continue
         report.curated += 1
-        hit = any(c.kind == fact.kind and matches(c, fact, spellings) for c in candidates)
+        hit = any(c.kind == fact.kind and matches(c, fact, spellings) for c in found)
         (report.recalled if hit else report.missed).append(fact.id)
     report.candidates = len(candidates)
     for candidate in candidates:

@@ -195,7 +195,8 @@ def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str,
     truth = rng.random() < 0.5
     correct = _statement(fact, fact.answer)
     sentence = correct if truth else rng.choice(fact.false_statements)
-    explanation = fact.explanation if truth else f"{correct} {fact.explanation}".strip()
+    # A false statement is corrected in one sentence of the text's facts, nothing more.
+    explanation = fact.explanation if truth else correct
     q = _common("true_false", _qid(fact.id, "true_false"), f"True or false? {sentence}",
                 [fact], base, explanation)
     return {**q, "statement": sentence, "answer": truth,
@@ -218,9 +219,41 @@ def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]
         key = fact.answer_text
         prompt = f"Fill in the blank: {fill(fact.statement, BLANK)}"
         accepted = [key, *fact.aliases, *base.spellings(key)]
+        if fact.kind == "number":
+            accepted += number_spellings(key, fact.statement)
     q = _common("short", _qid(fact.id, "short"), prompt, [fact], base, fact.explanation)
     return {**q, "answer": key, "answer_text": key,
             "accepted": list(dict.fromkeys(accepted))}
+
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = {"percent": ("%", " percent", " per cent")}
+
+
+def number_words(value: int) -> str | None:
+    """A whole number below a hundred in words ("thirty-one"); None beyond."""
+    if 0 <= value < 20:
+        return _ONES[value]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+    return None
+
+
+def number_spellings(value: str, statement: str) -> list[str]:
+    """How a person types a number: digits or words, with the unit the sentence gives it
+    ("2", "two", "2%", "2 percent", "two per cent")."""
+    forms = [value]
+    words = number_words(int(value)) if value.isdigit() else None
+    if words:
+        forms += [words, words.replace("-", " ")]
+    after = statement.partition("{answer}")[2].split()
+    unit = after[0].strip(".,;:").lower() if after else ""
+    for form in list(forms):
+        forms += [f"{form}{suffix}" for suffix in _UNITS.get(unit, ())]
+    return forms
 
 
 def _group_id(kind: str, facts: list[Fact]) -> str:
@@ -355,7 +388,8 @@ def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries
     facts anew, so a bank can hold several different timelines of the same milestones."""
     out: dict[str, dict[str, Any]] = {}
     timeline = [f for f in facts if f.kind == "year" and f.event]
-    acronyms = [f for f in facts if f.kind == "acronym" and f.term]
+    # Matched to their expansions, the initials would give the answers away: only by role.
+    acronyms = [f for f in facts if f.kind == "acronym" and f.term and f.role]
     for _ in range(rounds):
         for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
             q = make_ordering(group, base, rng)
@@ -425,6 +459,30 @@ def content(question: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in question.items() if k not in DRAW_FIELDS}
 
 
+#: Words too common to cue an answer: function words and the text's everyday names.
+_STOP = set("""a an the and or of in on at to for with by from as is are was were be been its
+it this that these those which what who whom whose how why when where does did do has have had
+would could can will should may might not no than then into over under about after before
+between among such other their his her our your they them according commentary author text
+japan japans nato natos""".split())
+
+
+def content_words(text: str) -> set[str]:
+    """Content words cut to a common stem ("operations", "operational": "operat")."""
+    return {w[:6] for w in normalize(text).split() if w not in _STOP and len(w) > 3}
+
+
+def _claims(base: FactBase) -> dict[str, set[str]]:
+    """Each statement fact's key claim as content words: a choice or a statement of another
+    question that restates most of it answers it."""
+    return {f.id: words for f in base.facts if f.kind in ("statement", "entity_set")
+            and len(words := content_words(f.answer_text)) >= 2}
+
+
+#: A question whose visible words hold this share of another fact's key claim answers it.
+CLAIM_SHARE = 0.6
+
+
 def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, Any]]:
     """Add what drawing a quiz needs: each question's importance (its weightiest fact's),
     ``cues`` (the other facts whose key it prints) and ``near`` (the other facts of its
@@ -432,6 +490,7 @@ def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, An
     facts = {f.id: f for f in base.facts}
     text = normalize(body(base.text))
     keys = {f.id: key_spellings(f, base, text) for f in base.facts}
+    claims = _claims(base)
     blocks = split_blocks(base.text)
     paragraph = {f.id: getattr(first_block_with(blocks, f.quote), "index", None)
                  for f in base.facts}
@@ -446,8 +505,10 @@ def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, An
         q["importance"] = min((f.importance for f in own), key=IMPORTANCE_RANK.__getitem__,
                               default="supporting")
         text = visible_text(q)
-        q["cues"] = sorted(i for i, k in keys.items()
-                           if i not in q["fact_ids"] and k and contains_key(text, k))
+        words = content_words(text)
+        q["cues"] = sorted(i for i, k in keys.items() if i not in q["fact_ids"] and (
+            (k and contains_key(text, k))
+            or (i in claims and len(claims[i] & words) >= CLAIM_SHARE * len(claims[i]))))
         here = {paragraph[f.id] for f in own} - {None}
         q["near"] = sorted(i for i in keys if i not in q["fact_ids"] and paragraph[i] in here)
         out.append(q)
@@ -467,6 +528,8 @@ def contract_view(question: dict[str, Any]) -> dict[str, Any]:
     """The ``quizapp questions --json`` record: answering fields plus key and source."""
     out = public_view(question)
     out.update({k: question[k] for k in ("answer", "answer_text", "fact_ids")})
+    if "accepted" in question:  # what the checker takes, as written: reviewers see it
+        out["accepted"] = list(question["accepted"])
     out["source"] = {"document": question["source"]["document"],
                      "quote": question["source"]["quote"]}
     for extra in ("topic", "explanation", "source_note"):

@@ -14,6 +14,7 @@ from typing import Any
 
 from .facts import Fact, FactBase
 from .generator import contains_key, forms_of, key_spellings, visible_text
+from .generator import content_words as _content
 from .passages import body
 from .text import NEGATION, fill, mentions, normalize
 
@@ -79,12 +80,35 @@ def _distractor_kind(question: dict[str, Any], fact: Fact | None,
         odd = [t for t in texts if normalize(t) not in allowed]
         if odd:
             problems.append(f"{qid}: choices neither curated nor named by the text: {odd}")
+    problems += _stem_cue(question, texts, base)
+    wrong = [normalize(c["text"]) for c in question.get("choices", [])
+             if c["id"] != question.get("answer")]
+    for i, a in enumerate(wrong):
+        for b in wrong[i + 1:]:
+            if a != b and _near_duplicates(a, b):
+                problems.append(f"{qid}: choices {a!r} and {b!r} are near-duplicates")
     norms = [normalize(t) for t in texts]
     for i, a in enumerate(norms):
         for b in norms[i + 1:]:
             if a == b or contains_key(a, [b]) or contains_key(b, [a]):
                 problems.append(f"{qid}: choices {a!r} and {b!r} overlap")
     return problems
+
+
+def _stem_cue(question: dict[str, Any], texts: list[str], base: FactBase) -> list[str]:
+    """A choice that alone shares a content word with the stem points to itself."""
+    stem = _content(question["prompt"])
+    sharing = [t for t in texts if _content(t) & stem]
+    if len(sharing) == 1:
+        return [f"{question['id']}: only the choice {sharing[0]!r} shares a word with the "
+                f"stem ({sorted(_content(sharing[0]) & stem)})"]
+    return []
+
+
+def _near_duplicates(a: str, b: str) -> bool:
+    """Two choices that say nearly the same: most of their content words in common."""
+    wa, wb = _content(a), _content(b)
+    return len(wa) >= 2 and len(wb) >= 2 and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
 
 
 def lint_bank(bank: Sequence[dict[str, Any]], base: FactBase) -> list[str]:

@@ -1312,7 +1312,9 @@ def candidate_json(fact: Fact) -> dict[str, Any]:
             "quote": fact.quote, "status": fact.status.value,
             "question": data.get("question"), "statement": data.get("statement"),
             "rule": data.get("rule"), "term": data.get("term"),
-            "distractors": data.get("distractors", []), "aliases": data.get("aliases", [])}
+            "distractors": data.get("distractors", []), "aliases": data.get("aliases", []),
+            # What the instructor must write before the candidate can be asked.
+            "needs": data.get("needs", "")}
 
 
 def document_export(user: User, document_id: int, fmt: Any) -> tuple[str, str, str]:

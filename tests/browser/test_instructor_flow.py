@@ -188,7 +188,8 @@ def test_commentary_candidates_and_question_review(live_server, new_page):
         page.get_by_role("button", name="Tick all to review").click()
         page.get_by_role("button", name="Approve ticked").click()
         expect(page.locator(".flash-success")).to_contain_text("Approved")
-        assert page.locator("li.candidate.status-approved").count() >= 30
+        # Dates, names, lists and second blanks of a sentence wait for the instructor.
+        assert page.locator("li.candidate.status-approved").count() >= 15
         _shot(page, "commentary", phone=phone)
         page.get_by_role("link", name="review its questions").click()
         _shot(page, "review", phone=phone)
