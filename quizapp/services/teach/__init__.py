@@ -62,7 +62,7 @@ from .exports import (  # noqa: F401
     export_assignment,
     export_questions,
 )
-from .gradebook import (  # noqa: F401
+from .grading import (  # noqa: F401
     GRADEBOOK_HEADER,
     Gradebook,
     attempt_record,

@@ -29,7 +29,7 @@ from ...models import (
 )
 from .. import study
 from .courses import course_for_instructor, require_instructor, teaches
-from .gradebook import attempt_record
+from .grading import attempt_record
 
 MAX_TITLE = 200
 MAX_ATTEMPTS = 20

@@ -20,7 +20,7 @@ from ...models import (
     Question,
 )
 from .. import study
-from .gradebook import gradebook, gradebook_csv
+from .grading import gradebook, gradebook_csv
 
 # =========================================================================== exports
 
