@@ -11,15 +11,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.generator import TYPES
+from ..forms import MultiCheckboxField
 from ..services import study, teach
 
 TYPE_LABELS = {"mcq": "Multiple choice", "multi": "Multiple response",
@@ -27,15 +26,6 @@ TYPE_LABELS = {"mcq": "Multiple choice", "multi": "Multiple response",
                "ordering": "Timeline ordering", "matching": "Matching"}
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (keyboard and screen-reader friendly)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ActionForm(FlaskForm):
-    """A POST button with only its CSRF token (remove, retire, approve...)."""
 
 
 class CourseForm(FlaskForm):

@@ -27,13 +27,13 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain.generator import TYPES
 from ..errors import ServiceError
+from ..forms import ActionForm
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
 from ..services import study, teach
 from ..transactions import refused
 from .forms import (
     TYPE_LABELS,
-    ActionForm,
     AssignmentForm,
     CoInstructorForm,
     CommentaryForm,
