@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.live import LivePhase
 from .extensions import db
 
 
@@ -70,13 +71,6 @@ class ShowKeys(enum.Enum):
     IMMEDIATELY = "immediately"
     AFTER_DUE = "after_due"
     NEVER = "never"
-
-
-class LivePhase(enum.Enum):
-    LOBBY = "lobby"
-    QUESTION = "question"
-    REVEAL = "reveal"
-    FINISHED = "finished"
 
 
 class AccountMixin(UserMixin):

@@ -5,7 +5,7 @@ the file's (size, modification time) with what it saw when it filled its cache, 
 cost of one ``stat``. The file sits beside the SQLite database (so every worker using it
 sees it), else in the instance folder (PostgreSQL: this machine's workers; other machines
 wait for their caches' expiry). Used by the user cache (services/identity.py) and the
-warm-up state cache (services/live.py).
+warm-up state cache (services/live/state.py).
 """
 
 from __future__ import annotations

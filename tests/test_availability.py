@@ -151,7 +151,7 @@ def test_polling_unknown_pins_leaves_the_state_cache_at_its_bound(app_config, mo
     from quizapp import create_app
     from quizapp.services import live
 
-    monkeypatch.setattr(live, "MAX_CACHED_PINS", 50, raising=False)
+    monkeypatch.setattr(live.state, "MAX_CACHED_PINS", 50)
     app = create_app(app_config)
     client = app.test_client()
     for pin in range(100000, 100200):

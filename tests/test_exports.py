@@ -42,8 +42,8 @@ def one_of_each(bank: list[dict]) -> list[dict]:
 
 # --------------------------------------------------------------------------- CSV
 
-@pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx",
-                                  "=HYPERLINK(\"http://evil\")"])
+@pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\nx", "|x",
+                                  "%x", "=HYPERLINK(\"http://evil\")"])
 def test_cells_that_spreadsheets_would_evaluate_get_a_quote(cell):
     assert exports.csv_cell(cell) == "'" + cell
 

@@ -220,8 +220,8 @@ def test_a_one_minute_one_question_assignment_reads_in_the_singular(client, auth
     ("x" * 80, "x" * 50),
 ])
 def test_export_names_are_cut_at_a_word_boundary(title, expected):
-    assert teach._slug(title) == expected
-    assert len(teach._slug(title)) <= 50
+    assert teach.exports._slug(title) == expected
+    assert len(teach.exports._slug(title)) <= 50
 
 
 def test_report_a_problem_is_a_button_and_instructors_add_to_the_review_queue(client, auth,

@@ -434,7 +434,7 @@ def test_a_failed_batch_refuses_every_answer_in_it(app, client, host, start, mon
     def broken(conn, batch):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(live, "_store", broken)
+    monkeypatch.setattr(live.answers, "_store", broken)
     key = key_of(app, state["question"]["id"])
     reply = answer(client, pin, 0, key, player)
     assert reply.status_code == 503 and "send it again" in reply.get_json()["error"]["message"]

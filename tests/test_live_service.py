@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from quizapp.domain.exports import csv_cell
+from quizapp.domain.live import ranked
 from quizapp.domain.scoring import live_points
 from quizapp.errors import ServiceError
 from quizapp.extensions import db
@@ -38,10 +40,10 @@ def test_pin_is_unique_among_unfinished_games_only(app, make_user):
         first = live.create_game(user, count=2)
         db.session.commit()
         taken = first.pin
-        assert taken in live._unfinished_pins()
+        assert taken in live.games._unfinished_pins()
         live.end_game(user, utcnow(), game_id=first.id)
         db.session.commit()
-        assert taken not in live._unfinished_pins()
+        assert taken not in live.games._unfinished_pins()
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -98,15 +100,16 @@ def test_true_false_histogram_has_two_bars():
 
 @pytest.mark.parametrize(("value", "safe"), [
     ("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2", "'-2"), ("@cmd", "'@cmd"),
-    ("\tx", "'\tx"), ("Ada", "Ada"), (-250.0, -250.0),
+    ("\tx", "'\tx"), ("|cmd", "'|cmd"), ("%1", "'%1"), ("\nx", "'\nx"), ("Ada", "Ada"),
+    (-250.0, "-250"),
 ])
 def test_csv_cell_neutralises_formula_text_only(value, safe):
-    assert live.csv_cell(value) == safe
+    assert csv_cell(value) == safe
 
 
 def test_ranking_shares_places_on_equal_scores():
-    ranked = live._ranked([("a", 30), ("b", 20), ("c", 20), ("d", 10)])
-    assert [(rank, item) for rank, item, _ in ranked] == [(1, "a"), (2, "b"), (2, "c"),
+    places = ranked([("a", 30), ("b", 20), ("c", 20), ("d", 10)])
+    assert [(rank, item) for rank, item, _ in places] == [(1, "a"), (2, "b"), (2, "c"),
                                                          (4, "d")]
 
 

@@ -14,7 +14,17 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Enrollment, Fact, FactStatus, LivePlayer, Question, Role, User, utcnow
+from quizapp.models import (
+    Course,
+    Enrollment,
+    Fact,
+    FactStatus,
+    LivePlayer,
+    Question,
+    Role,
+    User,
+    utcnow,
+)
 from quizapp.services import live, study, teach
 
 from conftest import FAST_HASHER, PASSWORD
@@ -254,7 +264,7 @@ def test_assignment_titles_are_escaped_in_the_gradebook_and_for_students(app):
         assert_escaped(created.get_data(as_text=True), [payload], "assigned flash + class")
     with app.app_context():
         ids = {a.title: a.id for a in teach.course_assignments(db.session.get(
-            teach.Course, cid))}
+            Course, cid))}
     for payload in PAYLOADS:
         for url in (f"/teach/assignments/{ids[payload]}",
                     f"/teach/assignments/{ids[payload]}/items"):

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 #: A cell starting with one of these is read as a formula by spreadsheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 _GIFT_SPECIAL = ("\\", "~", "=", "#", "{", "}", ":")
 #: Characters XML 1.0 forbids (C0 controls but tab and line ends, lone surrogates,
 #: U+FFFE/U+FFFF): one of them makes Moodle refuse the whole XML file.

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -21,16 +20,11 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.question_types import QUESTION_TYPES
+from ..forms import MultiCheckboxField
 from ..services.live import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, NICKNAME_MAX
 from ..services.study import MAX_COUNT
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class StartForm(FlaskForm):
@@ -102,9 +96,6 @@ class AdvanceForm(FlaskForm):
     #: The question index the host saw, so a double click cannot skip a question.
     from_index = HiddenField()
 
-
-class ActionForm(FlaskForm):
-    """A button with only a CSRF token (show answer now, end)."""
 
 
 class KickForm(FlaskForm):

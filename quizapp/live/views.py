@@ -27,13 +27,14 @@ from wtforms.fields.choices import SelectChoice
 from ..domain.scoring import whole_points
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..forms import ActionForm
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..security import external_url
 from ..services import live, throttle
 from ..services.study import topic_options
 from ..transactions import refused
 from . import fastpath
-from .forms import ActionForm, AdvanceForm, JoinForm, KickForm, StartForm
+from .forms import AdvanceForm, JoinForm, KickForm, StartForm
 
 bp = Blueprint("live", __name__)
 # Phones' state polls are answered from the cache before Flask runs (see fastpath.py).

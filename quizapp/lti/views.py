@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import csrf, db
+from ..forms import ActionForm
 from ..models import LtiPlatform
 from ..security import external_url
 from ..services import lti, teach
-from ..teach.forms import ActionForm
 from ..transactions import commit_now
 
 bp = Blueprint("lti", __name__)

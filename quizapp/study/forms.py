@@ -8,22 +8,16 @@ from typing import Any
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectMultipleField
+from wtforms import IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.question_types import QUESTION_TYPES, ParsedAnswer
+from ..forms import MultiCheckboxField
 from ..services.study import MAX_COUNT, clean_start_key, topic_options
 
 LENGTHS = ("5", "10", "20")
 
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: pick any number of the choices."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _topic_choices() -> list[SelectChoice]:
@@ -49,9 +43,6 @@ class NewQuizForm(FlaskForm):
         """The number of questions asked for: a typed number wins over the preset."""
         return self.other_length.data or int(self.length.data)
 
-
-class ActionForm(FlaskForm):
-    """A button that changes something (finish, review, practise): only the CSRF token."""
 
 
 def parse_response(question: Mapping[str, Any], formdata: Any,

@@ -28,12 +28,13 @@ from ..domain.question_types import QUESTION_TYPES
 from ..domain.text import plural
 from ..errors import ServiceError
 from ..extensions import db
+from ..forms import ActionForm
 from ..models import Attempt, AttemptQuestion, utcnow
 from ..services import decks, printing, study
 from ..services.questions import StoredQuestion, stored_question
 from ..transactions import refused
 from . import display, sheets
-from .forms import ActionForm, NewQuizForm, new_start_key, parse_response, start_key
+from .forms import NewQuizForm, new_start_key, parse_response, start_key
 
 bp = Blueprint("study", __name__)
 # Start forms carry a fresh random key, so sending one twice starts one attempt.

@@ -11,27 +11,15 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.question_types import QUESTION_TYPES
+from ..forms import MultiCheckboxField
 from ..services import study, teach
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (keyboard and screen-reader friendly)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ActionForm(FlaskForm):
-    """A POST button with only its CSRF token (remove, retire, approve...)."""
 
 
 class CourseForm(FlaskForm):

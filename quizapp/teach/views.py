@@ -27,13 +27,13 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain.question_types import QUESTION_TYPES
 from ..errors import ServiceError
+from ..forms import ActionForm
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url
 from ..services import decks, printing, study, teach
 from ..study import sheets
 from ..transactions import refused
 from .forms import (
-    ActionForm,
     AssignmentForm,
     CoInstructorForm,
     CommentaryForm,
