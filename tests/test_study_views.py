@@ -767,3 +767,24 @@ def test_source_page_shows_the_body_not_the_web_page_leftovers(app, client, stud
     for leftover in ("komei_isozaki", "SVG", "Getty Images", "Read in the East-West Center",
                      "Japan Chair Fellow"):
         assert leftover not in html, leftover
+
+
+def test_a_fact_asked_only_in_a_group_item_can_be_practised(app, client, auth, make_user):
+    """"Practise this fact" on the source page works for a fact that only a timeline or a
+    matching item asks (it said "There are no questions about that fact yet")."""
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.models import Question, QuestionStatus
+
+    with app.app_context():
+        rows = db.session.execute(select(Question.fact_ids).where(
+            Question.status == QuestionStatus.ACTIVE, Question.owner_id.is_(None))).all()
+        alone = {ids[0] for (ids,) in rows if len(ids) == 1}
+        grouped = sorted({f for (ids,) in rows if len(ids) > 1 for f in ids} - alone)
+    assert grouped, "the bank has facts asked only in group items"
+    make_user("learner")
+    auth.login("learner")
+    started = client.post(f"/facts/{grouped[0]}/practice", data={})
+    assert started.status_code in (302, 303), started.get_data(as_text=True)[:300]
+    assert "/attempts/" in started.location

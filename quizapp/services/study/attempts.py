@@ -404,7 +404,10 @@ def start_fact_practice(user: User, fact_id: str, seed: int | None = None,
     fact = db.session.get(Fact, fact_id)
     if fact is None or fact.status is not FactStatus.APPROVED:
         raise not_found("That fact")
-    ids = sorted(c.id for c in active_candidates() if c.fact_ids == (fact_id,))
+    candidates = active_candidates()
+    # A fact asked only within a group item (a timeline, a matching item) is practised there.
+    ids = sorted(c.id for c in candidates if c.fact_ids == (fact_id,)) or sorted(
+        c.id for c in candidates if fact_id in c.fact_ids)
     if not ids:
         raise invalid("There are no questions about that fact yet.")
     if seed is None:
