@@ -207,3 +207,13 @@ def test_a_choice_restating_another_facts_claim_keeps_them_apart(bank):
     limits = next(q for q in bank if q["id"] == "partnership-limits.multi")
     assert "itpp-partnership-framework" in limits["cues"]
     assert "article-5-inconceivable" in limits["cues"]
+
+
+def test_a_greedy_dead_end_is_retried_before_a_question_prints_another_key():
+    # Only {b, c} keeps the rules: a first pick of "a" (which prints both their keys)
+    # leaves nothing, so a draw that never reorders the pool repeats or cues a fact.
+    pool = [Candidate(1, "mcq", "t", ("a",), "core", cues=("b", "c")),
+            Candidate(2, "mcq", "t", ("b",), "core"),
+            Candidate(3, "short", "t", ("c",), "core")]
+    for seed in range(30):
+        assert {c.id for c in draw(pool, 2, random.Random(seed))} == {2, 3}, seed
