@@ -217,3 +217,21 @@ def test_a_greedy_dead_end_is_retried_before_a_question_prints_another_key():
             Candidate(3, "short", "t", ("c",), "core")]
     for seed in range(30):
         assert {c.id for c in draw(pool, 2, random.Random(seed))} == {2, 3}, seed
+
+
+def test_lint_catches_a_key_that_is_the_odd_one_out(bank):
+    # Round 2's itpp-rooted-in: three military options against "practical cooperation".
+    q = _question(bank, "itpp-rooted-in.mcq")
+    wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
+    for choice, text in zip(wrong, ["collective defense", "a formal military alliance",
+                                    "shared nuclear deterrence"]):
+        choice["text"] = text
+    assert any("every wrong choice is military" in p for p in lint_question(q, BASE))
+    # And the other way round: the key alone speaks of troops.
+    q = _question(bank, "itpp-rooted-in.mcq")
+    next(c for c in q["choices"] if c["id"] == q["answer"])["text"] = "troop deployments"
+    assert any("the key alone is military" in p for p in lint_question(q, BASE))
+    # One military option among modest ones is no odd one out.
+    q = _question(bank, "itpp-rooted-in.mcq")
+    next(c for c in q["choices"] if c["id"] != q["answer"])["text"] = "collective defense"
+    assert not any("military" in p for p in lint_question(q, BASE))
