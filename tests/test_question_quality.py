@@ -224,7 +224,7 @@ def test_lint_catches_a_key_that_is_the_odd_one_out(bank):
     q = _question(bank, "itpp-rooted-in.mcq")
     wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
     for choice, text in zip(wrong, ["collective defense", "a formal military alliance",
-                                    "shared nuclear deterrence"]):
+                                    "shared nuclear deterrence"], strict=True):
         choice["text"] = text
     assert any("every wrong choice is military" in p for p in lint_question(q, BASE))
     # And the other way round: the key alone speaks of troops.
