@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections import Counter
 
 import pytest
 
@@ -235,3 +236,14 @@ def test_lint_catches_a_key_that_is_the_odd_one_out(bank):
     q = _question(bank, "itpp-rooted-in.mcq")
     next(c for c in q["choices"] if c["id"] != q["answer"])["text"] = "collective defense"
     assert not any("military" in p for p in lint_question(q, BASE))
+
+
+def test_every_fact_is_equally_likely_within_its_tier_however_many_forms_it_has():
+    # Fact "a" has five questions, b-e one each: a uniform shuffle of questions would open
+    # most quizzes with "a" (5 in 9); a draw weighted per fact, one in five.
+    forms = ["mcq", "short", "true_false", "multi", "cloze"]
+    pool = [Candidate(i, t, "t", ("a",), "core") for i, t in enumerate(forms, 1)]
+    pool += [Candidate(10 + i, "mcq", "t", (f,), "core") for i, f in enumerate("bcde")]
+    firsts = Counter(draw(pool, 1, random.Random(seed))[0].fact_ids[0] for seed in range(500))
+    assert set(firsts) == set("abcde")
+    assert all(60 <= n <= 140 for n in firsts.values()), firsts

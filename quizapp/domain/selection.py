@@ -88,17 +88,31 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
-    rng.shuffle(pool)
+    pool = _weighted_order(pool, rng)
     quiz = _fill(pool, count, _KEEP_FACTS)
     for _ in range(RETRIES):
         if quiz.full():
             break
-        rng.shuffle(pool)
+        pool = _weighted_order(pool, rng)
         quiz = _fill(pool, count, _KEEP_FACTS)
     _relax(quiz, _tiers(pool), _DROP_FACTS)
     picked = quiz.picked
     rng.shuffle(picked)
     return picked
+
+
+def _weighted_order(pool: Sequence[Candidate], rng: random.Random) -> list[Candidate]:
+    """A random order in which every fact (not every question) is equally likely to come
+    first within its tier: a question weighs one over its facts' number of questions, so
+    a fact asked in four forms no longer turns up in most quizzes (weighted sampling
+    without replacement, Efraimidis and Spirakis: sort by u ** (1 / weight))."""
+    questions = Counter(f for c in pool for f in c.fact_ids)
+
+    def weight(c: Candidate) -> float:
+        return 1 / max((questions[f] for f in c.fact_ids), default=1)
+
+    keyed = [(rng.random() ** (1 / weight(c)), c) for c in pool]
+    return [c for _, c in sorted(keyed, key=lambda t: t[0], reverse=True)]
 
 
 def _tiers(pool: Sequence[Candidate]) -> dict[str, list[Candidate]]:
