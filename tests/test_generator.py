@@ -19,6 +19,7 @@ from quizapp.domain.generator import (
     contract_view,
     distractors,
     generate_bank,
+    make_short,
     public_view,
 )
 from quizapp.domain.text import normalize
@@ -273,3 +274,19 @@ def test_a_false_statement_is_corrected_in_one_sentence(bank):
     for q in false:
         assert q["statement"] not in q["explanation"]
         assert q["explanation"].count(". ") == 0, q["explanation"]
+
+
+def test_accepted_shows_the_hyphen_and_space_forms_the_checker_folds():
+    fact = next(f for f in BASE.facts if f.id == "itpp-partnership-framework")
+    shorts = [make_short(fact, BASE, random.Random(seed)) for seed in range(20)]
+    capacity = next(q for q in shorts if q["answer"] == "capacity building")
+    assert capacity["accepted"][:2] == ["capacity building", "capacity-building"]
+    rasmussen = next(f for f in BASE.facts if f.id == "joint-political-declaration-nato-leader")
+    accepted = make_short(rasmussen, BASE, random.Random(0))["accepted"]
+    assert "Secretary-General Rasmussen" in accepted and "Secretary General Rasmussen" in accepted
+    # Display only: every listed form is one the checker already took.
+    assert {normalize(a) for a in accepted} == {normalize(a) for a in [
+        rasmussen.answer, *rasmussen.aliases, *BASE.spellings(rasmussen.answer)]}
+    assert "South-Korea" not in make_short(
+        next(f for f in BASE.facts if f.id == "vilnius-itpp-cosigner"), BASE,
+        random.Random(0))["accepted"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections import Counter
 
 import pytest
 
@@ -207,3 +208,42 @@ def test_a_choice_restating_another_facts_claim_keeps_them_apart(bank):
     limits = next(q for q in bank if q["id"] == "partnership-limits.multi")
     assert "itpp-partnership-framework" in limits["cues"]
     assert "article-5-inconceivable" in limits["cues"]
+
+
+def test_a_greedy_dead_end_is_retried_before_a_question_prints_another_key():
+    # Only {b, c} keeps the rules: a first pick of "a" (which prints both their keys)
+    # leaves nothing, so a draw that never reorders the pool repeats or cues a fact.
+    pool = [Candidate(1, "mcq", "t", ("a",), "core", cues=("b", "c")),
+            Candidate(2, "mcq", "t", ("b",), "core"),
+            Candidate(3, "short", "t", ("c",), "core")]
+    for seed in range(30):
+        assert {c.id for c in draw(pool, 2, random.Random(seed))} == {2, 3}, seed
+
+
+def test_lint_catches_a_key_that_is_the_odd_one_out(bank):
+    # Round 2's itpp-rooted-in: three military options against "practical cooperation".
+    q = _question(bank, "itpp-rooted-in.mcq")
+    wrong = [c for c in q["choices"] if c["id"] != q["answer"]]
+    for choice, text in zip(wrong, ["collective defense", "a formal military alliance",
+                                    "shared nuclear deterrence"], strict=True):
+        choice["text"] = text
+    assert any("every wrong choice is military" in p for p in lint_question(q, BASE))
+    # And the other way round: the key alone speaks of troops.
+    q = _question(bank, "itpp-rooted-in.mcq")
+    next(c for c in q["choices"] if c["id"] == q["answer"])["text"] = "troop deployments"
+    assert any("the key alone is military" in p for p in lint_question(q, BASE))
+    # One military option among modest ones is no odd one out.
+    q = _question(bank, "itpp-rooted-in.mcq")
+    next(c for c in q["choices"] if c["id"] != q["answer"])["text"] = "collective defense"
+    assert not any("military" in p for p in lint_question(q, BASE))
+
+
+def test_every_fact_is_equally_likely_within_its_tier_however_many_forms_it_has():
+    # Fact "a" has five questions, b-e one each: a uniform shuffle of questions would open
+    # most quizzes with "a" (5 in 9); a draw weighted per fact, one in five.
+    forms = ["mcq", "short", "true_false", "multi", "cloze"]
+    pool = [Candidate(i, t, "t", ("a",), "core") for i, t in enumerate(forms, 1)]
+    pool += [Candidate(10 + i, "mcq", "t", (f,), "core") for i, f in enumerate("bcde")]
+    firsts = Counter(draw(pool, 1, random.Random(seed))[0].fact_ids[0] for seed in range(500))
+    assert set(firsts) == set("abcde")
+    assert all(60 <= n <= 140 for n in firsts.values()), firsts

@@ -223,7 +223,25 @@ def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]
             accepted += number_spellings(key, fact.statement)
     q = _common("short", _qid(fact.id, "short"), prompt, [fact], base, fact.explanation)
     return {**q, "answer": key, "answer_text": key,
-            "accepted": list(dict.fromkeys(accepted))}
+            "accepted": hyphen_variants(dict.fromkeys(accepted))}
+
+
+def hyphen_variants(spellings: Iterable[str]) -> list[str]:
+    """``spellings`` with the hyphen and space forms of a compound beside each other.
+
+    Display only: the checker folds a hyphen into a space already, but a reviewer reading
+    "capacity building" alone takes "capacity-building" for a wrong answer. A compound is
+    a hyphenated spelling, or a key of two lower-case words ("capacity building", not
+    "South Korea"; not every alias, which would fill the list with noise).
+    """
+    out: list[str] = []
+    for i, s in enumerate(spellings):
+        out.append(s)
+        if "-" in s:
+            out.append(s.replace("-", " "))
+        elif i == 0 and re.fullmatch(r"[a-z]+ [a-z]+", s):
+            out.append(s.replace(" ", "-"))
+    return list(dict.fromkeys(out))
 
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "

@@ -22,6 +22,10 @@ from .text import NEGATION, fill, mentions, normalize
 MAX_TRUE_FALSE = 0.25
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _NUMBER = re.compile(r"^\d+$")
+#: Words of a military commitment: against a modest-partnership key (or the other way
+#: round) they make the key the odd one out, and common sense finds it without the text.
+MILITARY = re.compile(r"\b(alliances?|collective defen[cs]e|mutual defen[cs]e|troops?|combat|"
+                      r"nuclear|military|bases?)\b", re.IGNORECASE)
 
 
 def _facts(question: dict[str, Any], base: FactBase) -> list[Fact]:
@@ -56,7 +60,26 @@ def lint_question(question: dict[str, Any], base: FactBase) -> list[str]:
             problems.append(f"{qid}: the false statement is the true one")
     if qtype == "mcq":
         problems += _distractor_kind(question, facts[0] if facts else None, base)
+    if qtype in ("mcq", "multi"):
+        problems += _odd_one_out(question)
     return problems
+
+
+def _odd_one_out(question: dict[str, Any]) -> list[str]:
+    """The key alone outside (or alone inside) the military vocabulary every wrong choice
+    shares: the reviewer's "military alliance options against a modest-partnership key"."""
+    answer = question["answer"]
+    keys = set(answer) if isinstance(answer, list) else {answer}
+    military = {c["id"]: bool(MILITARY.search(c["text"])) for c in question["choices"]}
+    right = [military[i] for i in keys if i in military]
+    wrong = [m for i, m in military.items() if i not in keys]
+    if not right or not wrong:
+        return []
+    if all(wrong) and not any(right):
+        return [f"{question['id']}: every wrong choice is military, the key is not"]
+    if all(right) and not any(wrong):
+        return [f"{question['id']}: the key alone is military"]
+    return []
 
 
 def _distractor_kind(question: dict[str, Any], fact: Fact | None,

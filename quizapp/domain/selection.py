@@ -73,17 +73,57 @@ class _Quiz:
         self.forms[c.type] += 1
 
 
+#: Fresh orders tried before a quiz may repeat a fact or print another question's key.
+RETRIES = 8
+_KEEP_FACTS = ((2, True, True), (2, True, False), (1, True, False))
+_DROP_FACTS = ((1, False, False), (0, False, False))
+
+
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
          types: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Candidate]:
     """Draw ``count`` questions as a quiz (see the module notes); rules are relaxed in turn
     only when the pool is too small to keep them: one paragraph per question first, then
-    the caps on forms and details, then one question per fact."""
+    the caps on forms and details, then (after a few fresh orders of the pool have failed:
+    a greedy fill can paint itself into a corner) one question per fact."""
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
-    rng.shuffle(pool)
-    by_tier = {t: [c for c in pool if (c.importance if c.importance in TIERS
-                                       else "supporting") == t] for t in TIERS}
+    pool = _weighted_order(pool, rng)
+    quiz = _fill(pool, count, _KEEP_FACTS)
+    for _ in range(RETRIES):
+        if quiz.full():
+            break
+        pool = _weighted_order(pool, rng)
+        quiz = _fill(pool, count, _KEEP_FACTS)
+    _relax(quiz, _tiers(pool), _DROP_FACTS)
+    picked = quiz.picked
+    rng.shuffle(picked)
+    return picked
+
+
+def _weighted_order(pool: Sequence[Candidate], rng: random.Random) -> list[Candidate]:
+    """A random order in which every fact (not every question) is equally likely to come
+    first within its tier: a question weighs one over its facts' number of questions, so
+    a fact asked in four forms no longer turns up in most quizzes (weighted sampling
+    without replacement, Efraimidis and Spirakis: sort by u ** (1 / weight))."""
+    questions = Counter(f for c in pool for f in c.fact_ids)
+
+    def weight(c: Candidate) -> float:
+        return 1 / max((questions[f] for f in c.fact_ids), default=1)
+
+    keyed = [(rng.random() ** (1 / weight(c)), c) for c in pool]
+    return [c for _, c in sorted(keyed, key=lambda t: t[0], reverse=True)]
+
+
+def _tiers(pool: Sequence[Candidate]) -> dict[str, list[Candidate]]:
+    return {t: [c for c in pool if (c.importance if c.importance in TIERS
+                                    else "supporting") == t] for t in TIERS}
+
+
+def _fill(pool: Sequence[Candidate], count: int,
+          relaxations: Sequence[tuple[int, bool, bool]]) -> _Quiz:
+    """Each tier up to its share, then the rest under ``relaxations``, in pool order."""
+    by_tier = _tiers(pool)
     quiz = _Quiz(count)
     quota = {"core": round(count * SHARES["core"]),
              "detail": max(1, math.floor(count * SHARES["detail"]))}
@@ -96,9 +136,13 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
             if quiz.fits(c):
                 quiz.add(c)
                 taken += 1
-    detail_cap = max(quota["detail"], 1)
-    relaxations = ((2, True, True), (2, True, False), (1, True, False), (1, False, False),
-                   (0, False, False))
+    _relax(quiz, by_tier, relaxations)
+    return quiz
+
+
+def _relax(quiz: _Quiz, by_tier: dict[str, list[Candidate]],
+           relaxations: Sequence[tuple[int, bool, bool]]) -> None:
+    detail_cap = max(1, math.floor(quiz.count * SHARES["detail"]))
     for forms, facts, near in relaxations:
         for tier in TIERS:  # then the most important first
             for c in by_tier[tier]:
@@ -109,9 +153,6 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
                     break
                 if quiz.fits(c, forms, facts, near):
                     quiz.add(c)
-    picked = quiz.picked
-    rng.shuffle(picked)
-    return picked
 
 
 def review_pick(due_facts: Sequence[tuple[str, str | None]], candidates: Sequence[Candidate],
