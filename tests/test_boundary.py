@@ -3,6 +3,7 @@ and text stored before that (repaired by init-db, never a 500 when shown)."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -118,14 +119,17 @@ def _store_lone_surrogates(app, world):
     """Write surrogates as a JSON column holds them, as versions before the check did."""
     with app.app_context():
         question = db.session.get(Question, world.question)
-        raw = db.session.scalar(select(text("payload")).select_from(text("question"))
-                                .where(text("id = :id")), {"id": question.id})
-        broken = raw.replace('"prompt": "', f'"prompt": "{LONE}', 1)
+        # The JSON text as stored (PostgreSQL's driver would parse a json column into a dict).
+        raw = db.session.scalar(text("SELECT CAST(payload AS TEXT) FROM question WHERE id = :id"),
+                                {"id": question.id})
+        broken = re.sub(r'"prompt": ?"', lambda m: m.group(0) + LONE, raw, count=1)
         assert broken != raw
-        db.session.execute(text("UPDATE question SET payload = :p WHERE id = :id"),
-                           {"p": broken, "id": question.id})
-        db.session.execute(text("UPDATE response SET response = :r WHERE question_id = :id"),
-                           {"r": f'"typed {LONE}"', "id": question.id})
+        as_json = "CAST(:v AS JSON)" if db.engine.dialect.name == "postgresql" else ":v"
+        db.session.execute(text(f"UPDATE question SET payload = {as_json} WHERE id = :id"),
+                           {"v": broken, "id": question.id})
+        db.session.execute(text(f"UPDATE response SET response = {as_json} "
+                                "WHERE question_id = :id"),
+                           {"v": f'"typed {LONE}"', "id": question.id})
         db.session.commit()
 
 
