@@ -751,6 +751,15 @@ def _acronym_clash(a: Any, b: Any) -> bool:
     return a.term == b.term or normalize(str(a.answer)) == normalize(str(b.answer))
 
 
+def generation_problem(fact: Any, base: FactBase) -> str | None:
+    """Why ``fact`` yields no question (the generator's refusal), or None when it yields."""
+    try:
+        questions_for_fact(fact, base, random.Random(0))
+    except (GenerationError, KeyError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
 def commentary_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     """The question bank of a commentary's approved facts.
 
