@@ -144,7 +144,7 @@ def host_index():
 
 def _host_context(game: LiveGame, view: str) -> dict:
     data = live.host_view(game, utcnow())
-    return {"v": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
+    return {"screen": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
             "join_url": external_url("live.join", pin=game.pin),
             "join_host": _join_host(), "advance_form": AdvanceForm(from_index=game.question_index),
             "action_form": ActionForm(), "kick_form": KickForm()}
