@@ -166,20 +166,17 @@ def facts_group() -> None:
 @facts_group.command("check")
 def facts_check() -> None:
     """Check every fact file in seeds/; exit 1 with one message per broken fact."""
+    from .domain.extraction import generation_problem
     from .domain.facts import check_factbase, load_factbase, seed_paths
-    from .domain.generator import GenerationError, questions_for_fact
 
     failed = False
     for path in seed_paths(current_app.config["SEEDS_DIR"]):
         base = load_factbase(path)
         problems = check_factbase(base)
-        import random
-
         for fact in base.facts:
-            try:
-                questions_for_fact(fact, base, random.Random(0))
-            except (GenerationError, KeyError, ValueError) as exc:
-                problems.append(f"{fact.id}: cannot generate questions: {exc}")
+            refusal = generation_problem(fact, base)
+            if refusal is not None:
+                problems.append(f"{fact.id}: cannot generate questions: {refusal}")
         for problem in problems:
             click.echo(f"{path.name}: {problem}", err=True)
         failed = failed or bool(problems)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request, url_for
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request, url_for
+from flask_login import current_user, login_required
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
@@ -49,8 +54,6 @@ def register(app: Flask) -> None:
 
 
 def _private(response) -> bool:
-    from flask_login import current_user
-
     if request.endpoint == "static":
         return False
     return request.path.startswith("/api/") or bool(current_user.is_authenticated) \
@@ -78,3 +81,31 @@ def remember_device(response: Response, username: str) -> None:
     response.set_cookie(DEVICE_COOKIE, device_cookie(username),
                         max_age=int(cfg["DEVICE_COOKIE_LIFETIME"]), httponly=True,
                         samesite="Lax", secure=bool(cfg.get("SESSION_COOKIE_SECURE")))
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a same-site relative path, else ``fallback`` (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return fallback
+
+
+def instructor_required(view: Callable | None = None, *,
+                        message: str = "Only instructors can open this page.") -> Callable:
+    """Log in first; then only instructors may pass (others get 403 with ``message``).
+
+    Use bare (``@instructor_required``) or with the page's own refusal
+    (``@instructor_required(message=...)``).
+    """
+    if view is None:
+        return lambda inner: instructor_required(inner, message=message)
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403, message)
+        return view(*args, **kwargs)
+
+    return wrapped

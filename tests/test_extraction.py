@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import quizapp.domain.sentences as splitting
 from quizapp.domain import extraction
 from quizapp.domain.extraction import best_long_form, evaluate, extract, sentences
 from quizapp.domain.facts import Fact, FactBase, Topic, check_fact, load_factbase
@@ -313,9 +314,8 @@ def test_sentence_splitting_reads_each_character_a_bounded_number_of_times(monke
     """Looking back for an abbreviation reads a few characters, not the sentence so far
     (60,000 characters of "A. A. A. ..." took 34 s when it read back to the start)."""
     read: list[int] = []
-    monkeypatch.setattr(extraction, "re", _Counting(extraction.re, read))
-    if hasattr(extraction, "_WORD_BEFORE"):
-        monkeypatch.setattr(extraction, "_WORD_BEFORE", _Counting(extraction._WORD_BEFORE, read))
+    monkeypatch.setattr(splitting, "re", _Counting(splitting.re, read))
+    monkeypatch.setattr(splitting, "_WORD_BEFORE", _Counting(splitting._WORD_BEFORE, read))
     text = unit * (6000 // len(unit))
     sentences(text)
     assert sum(read) <= 20 * len(text)

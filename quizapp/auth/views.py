@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -20,20 +18,12 @@ from ..database import begin_write
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
-from ..security import remember_device
+from ..security import remember_device, safe_next
 from ..services import accounts, throttle
 from ..transactions import refused
 from .forms import EndSessionsForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative redirects after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return _home()
 
 
 def _home() -> str:
@@ -66,7 +56,7 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(f"Welcome, {user.username}! Start with a short practice quiz.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), _home()))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
@@ -88,7 +78,7 @@ def login():
             status = exc.status
         else:
             _start_session(user, remember=form.remember.data)
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next"), _home()))
             remember_device(response, user.username)
             return response
         return render_template("auth/login.html", form=form, error=error), status

@@ -19,22 +19,34 @@ Nothing here touches Flask or the database.
 
 from __future__ import annotations
 
-import random
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
-from .facts import DANGLING, Entity, FactBase
-from .generator import GenerationError, finish_bank, group_questions, questions_for_fact
-from .passages import body_span, is_heading
+from .candidates import Candidate, gate
+from .commentary_bank import commentary_bank, generation_problem
+from .evaluation import Evaluation, evaluate, matches
+from .facts import Entity
+from .passages import body_span
+from .sentences import (
+    BLANK,
+    YEAR,
+    Sentence,
+    ask_for,
+    blank_out,
+    is_line_heading,
+    sentences,
+)
 from .text import in_sentence, normalize
+
+__all__ = ["BLANK", "Candidate", "Evaluation", "ExtractionTooSlow", "Sentence", "best_long_form",
+           "commentary_bank", "evaluate", "extract", "generation_problem", "matches",
+           "mentions", "pools", "sentences"]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 _MONTH = "(?:" + "|".join(MONTHS) + ")"
-BLANK = "_____"
 
 #: Distractor pools for new commentaries (a country list with its common aliases).
 COUNTRIES: tuple[tuple[str, ...], ...] = (
@@ -78,10 +90,6 @@ ROLES = ("Prime Minister", "President", "Vice President", "Secretary-General",
 #: Words that introduce an enumeration of short noun phrases.
 LIST_CUES = ("including", "such as", "like", "namely", "areas of", "fields of",
              "framework of", "forms of", "kinds of", "types of")
-#: Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "vs", "e.g", "i.e", "u.s", "u.k", "etc",
-                  "gen", "col", "lt", "sgt", "prof", "jan", "feb", "mar", "apr", "jun", "jul",
-                  "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "jr", "sr"}
 
 
 def pools() -> dict[str, list[Entity]]:
@@ -91,122 +99,8 @@ def pools() -> dict[str, list[Entity]]:
                                   ("person", PERSONS))}
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence (or heading line) with its place in the text."""
-
-    text: str
-    start: int
-    paragraph: int
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A fact found by a rule, ready to be reviewed by an instructor."""
-
-    kind: str
-    answer: str | tuple[str, ...]
-    quote: str
-    question: str
-    statement: str
-    rule: str
-    aliases: tuple[str, ...] = ()
-    distractors: tuple[str, ...] = ()
-    term: str | None = None
-    category: str | None = None
-    event: str | None = None
-    explanation: str = ""
-    importance: str = "supporting"
-    #: What an instructor must write before this candidate can be asked (empty: nothing).
-    needs: str = ""
-    #: The forms a rule-written candidate is asked in (empty: its kind's defaults).
-    forms: tuple[str, ...] = ()
-
-    @property
-    def answer_text(self) -> str:
-        return ", ".join(self.answer) if isinstance(self.answer, tuple) else self.answer
-
-    def key(self) -> tuple[str, str, str]:
-        answer = self.answer if isinstance(self.answer, tuple) else (self.answer,)
-        return (self.kind, "|".join(sorted(normalize(a) for a in answer)), self.quote)
-
-    def to_record(self, fact_id: str, topic: str) -> dict[str, Any]:
-        """The curated-fact mapping (as in a seed YAML file) for ``Fact.from_dict``."""
-        record: dict[str, Any] = {
-            "id": fact_id, "topic": topic, "kind": self.kind, "question": self.question,
-            "statement": self.statement,
-            "answer": list(self.answer) if isinstance(self.answer, tuple) else self.answer,
-            "aliases": list(self.aliases), "quote": self.quote,
-            "explanation": self.explanation, "rule": self.rule,
-            "importance": self.importance,
-        }
-        for key in ("term", "category", "event", "needs"):
-            if getattr(self, key):
-                record[key] = getattr(self, key)
-        if self.distractors:
-            record["distractors"] = list(self.distractors)
-        if self.forms:
-            record["forms"] = list(self.forms)
-        return record
-
-
-# --------------------------------------------------------------------------- sentences
-
-def sentences(text: str) -> list[Sentence]:
-    """Split a text into sentences; every line is a paragraph, a heading is one sentence."""
-    out: list[Sentence] = []
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True)):
-        stripped = line.strip()
-        if stripped:
-            base = offset + line.index(stripped)
-            for start, end in _sentence_spans(stripped):
-                piece = stripped[start:end].strip()
-                if piece:
-                    out.append(Sentence(piece, base + start + stripped[start:end].index(piece),
-                                        number))
-        offset += len(line)
-    return out
-
-
-_SENTENCE_END = re.compile(r"[.!?][\"”’)]?(?=\s+[\"“(‘A-Z0-9])")
-_WORD_BEFORE = re.compile(r"[\w.]+$")
-#: Longer than any abbreviation: the word before a full stop is read up to this many
-#: characters back, so each split costs the same however far back the sentence began
-#: (reading back to the sentence's start made "A. A. A. ..." quadratic).
-_LONGEST_WORD = max(map(len, _ABBREVIATIONS)) + 1
-
-
-def _sentence_spans(line: str) -> Iterable[tuple[int, int]]:
-    start = 0
-    for match in _SENTENCE_END.finditer(line):
-        end = match.end()
-        stop = match.start()
-        word = _WORD_BEFORE.search(line, max(start, stop - _LONGEST_WORD), stop)
-        if word and (word.group().lower() in _ABBREVIATIONS
-                     or (len(word.group()) == 1 and "A" <= word.group() <= "Z")):
-            continue
-        yield start, end
-        start = end
-    yield start, len(line)
-
-
-def _blank(sentence: str, start: int, end: int, placeholder: str = "{answer}") -> str:
-    return sentence[:start] + placeholder + sentence[end:]
-
-
-def _cloze(statement: str) -> str:
-    return statement.replace("{answer}", BLANK)
-
-
-def _ask(what: str, statement: str) -> str:
-    verb = "complete" if what.endswith("s") else "completes"
-    return f"Which {what} {verb} this sentence from the commentary: “{_cloze(statement)}”"
-
-
 # --------------------------------------------------------------------------- years, dates
 
-_YEAR = re.compile(r"(?<![\d\-–/])(1[89]\d\d|20\d\d)(?![\d\-–/])")
 _DAY_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)(?:,?\s+(?P<y1>\d{{4}}))?"
     rf"|(?P<d2>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}}))?)"
@@ -250,23 +144,23 @@ def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     for sent in sents:
         text = sent.text
         dated = [m.span() for m in _DAY_DATE.finditer(text) if m.group("y1") or m.group("y2")]
-        years = [m for m in _YEAR.finditer(text)
+        years = [m for m in YEAR.finditer(text)
                  if not any(a <= m.start() < b for a, b in dated)]
         for match in years:
-            statement = _blank(text, *match.span())
-            single = len(_YEAR.findall(text)) == 1
+            statement = blank_out(text, *match.span())
+            single = len(YEAR.findall(text)) == 1
             out.append(Candidate(
                 kind="year", answer=match.group(1), quote=text, rule="year",
-                question=_ask("year", statement), statement=statement,
+                question=ask_for("year", statement), statement=statement,
                 event=_event(text, *match.span()) if single else None))
         same = _SAME_YEAR.search(text)
         if same and previous is not None and previous.paragraph == sent.paragraph:
-            prior = _YEAR.findall(previous.text)
+            prior = YEAR.findall(previous.text)
             if len(set(prior)) == 1:
-                statement = _blank(text, same.start(), same.end(), f"{same.group(1)} {{answer}}")
+                statement = blank_out(text, same.start(), same.end(), f"{same.group(1)} {{answer}}")
                 out.append(Candidate(
                     kind="year", answer=prior[0], quote=f"{previous.text} {text}",
-                    rule="same-year", question=_ask("year", statement), statement=statement))
+                    rule="same-year", question=ask_for("year", statement), statement=statement))
         previous = sent
     return out
 
@@ -283,14 +177,14 @@ def _date_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent, match in found:
         answer = match.group(0)
-        statement = _blank(sent.text, *match.span())
+        statement = blank_out(sent.text, *match.span())
         distractors = tuple(dict.fromkeys(
             m.group(0) for _, m in found if shape(m) == shape(match)
             and normalize(m.group(0)) != normalize(answer)))
         aliases = tuple({answer.replace("-", "–"), answer.replace("–", "-")} - {answer})
         out.append(Candidate(kind="date", answer=answer, quote=sent.text, rule="date",
                              importance="detail",
-                             question=_ask("date", statement), statement=statement,
+                             question=ask_for("date", statement), statement=statement,
                              distractors=distractors, aliases=aliases))
     return out
 
@@ -307,7 +201,7 @@ def _number_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
         dates = [m.span() for m in _DAY_DATE.finditer(text)]
         for match in _NUMBER.finditer(text):
             value = match.group(1).replace(",", "")
-            if _YEAR.fullmatch(value) or any(a <= match.start() < b for a, b in dates):
+            if YEAR.fullmatch(value) or any(a <= match.start() < b for a, b in dates):
                 continue
             after = text[match.end():]
             before = text[:match.start()]
@@ -316,9 +210,9 @@ def _number_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
                                  r"Paragraph|Rule|Protocol)\s+$", before)
             if not (counts or numbered) or int(value) == 0:
                 continue
-            statement = _blank(text, *match.span())
+            statement = blank_out(text, *match.span())
             out.append(Candidate(kind="number", answer=value, quote=text, rule="number",
-                                 question=_ask("number", statement), statement=statement))
+                                 question=ask_for("number", statement), statement=statement))
     return out
 
 
@@ -466,11 +360,11 @@ def _entity_list_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
                 start -= 4
             if len(names) == 2 and not _TWO_ITEM_CUE.search(text[:start]):
                 continue
-            statement = _blank(text, start, run[-1].end)
+            statement = blank_out(text, start, run[-1].end)
             what = "countries" if run[0].category == "country" else "organisations"
             out.append(Candidate(kind="entity_set", answer=names, quote=text,
                                  rule=f"list of {what}", category=run[0].category,
-                                 question=_ask(what, statement), statement=statement))
+                                 question=ask_for(what, statement), statement=statement))
     return out
 
 
@@ -503,14 +397,14 @@ def _phrase_list_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     all_items = [i for _, _, _, items in found for i in items]
     for sent, start, end, items in found:
-        statement = _blank(sent.text, start, end)
+        statement = blank_out(sent.text, start, end)
         keys = {normalize(i) for i in items}
         others = tuple(dict.fromkeys(
             i for i in all_items if normalize(i) not in keys
             and normalize(i) not in normalize(sent.text)))
         out.append(Candidate(kind="entity_set", answer=items, quote=sent.text,
                              rule="list after an enumeration cue", distractors=others,
-                             question=_ask("items", statement), statement=statement))
+                             question=ask_for("items", statement), statement=statement))
     return out
 
 
@@ -529,12 +423,12 @@ def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
             name = match.group("name")
             if mentions(name) or name.split()[0] in ("Of", "The", "To", "For"):
                 continue
-            statement = _blank(sent.text, *match.span("name"))
+            statement = blank_out(sent.text, *match.span("name"))
             aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
             out.append(Candidate(kind="entity", answer=name, aliases=aliases, quote=sent.text,
                                  importance="detail",
                                  rule=f"person with a role ({match.group('role')})",
-                                 category="person", question=_ask("name", statement),
+                                 category="person", question=ask_for("name", statement),
                                  statement=statement))
     return out
 
@@ -614,13 +508,6 @@ def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
                    statement=resolve(candidate.statement) or "", event=resolve(candidate.event))
 
 
-def _is_line_heading(text: str, sent: Sentence) -> bool:
-    line_start = text.rfind("\n", 0, sent.start) + 1
-    line_end = text.find("\n", sent.start)
-    line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
-    return line == sent.text and is_heading(line)
-
-
 #: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
 #: each rule's work per sentence is bounded and the whole extraction grows with the text.
 MAX_SENTENCE_CHARS = 1500
@@ -644,7 +531,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     """
     start, end = body_span(text)
     # Page leftovers (bylines, captions) and headings are not sentences to quote.
-    sents = [s for s in sentences(text) if start <= s.start < end and not _is_line_heading(
+    sents = [s for s in sentences(text) if start <= s.start < end and not is_line_heading(
         text, s)]
     seen: set[tuple[str, str, str]] = set()
     unique: list[Sentence] = []
@@ -664,187 +551,6 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return _gate(sorted(out, key=lambda c: text.find(c.quote)))
+    return gate(sorted(out, key=lambda c: text.find(c.quote)))
 
 
-#: What a rule cannot phrase well is proposed for the instructor to write (kind: reason).
-PROPOSE = {
-    "date": "An exact day is a detail: ask it only where it matters, in your own words, "
-            "with the text's other dates (suggested) as wrong answers.",
-    "entity": "A name with a role is a detail: ask it only if the person matters to the "
-              "argument.",
-    "entity_set": "A list: a rule cannot tell a partner from a rival, so choose wrong "
-                  "answers a student who skimmed would believe and the text rules out.",
-}
-SEVERAL_YEARS = ("This sentence names several years: a blank would print the others "
-                 "beside it; ask one of its events in your own words.")
-TWIN = ("Another candidate already blanks this sentence: blanks cut from one sentence "
-        "print each other's answers.")
-#: Typed only: made-up wrong numbers and years (a run of neighbours, a future year for a
-#: past event) are what a skimming student rules out.
-TYPED_KINDS = ("year", "number")
-#: A cloze longer than this is cut to the clause that holds its blank.
-CLOZE_WORDS = 25
-
-
-def _propose(candidate: Candidate, needs: str) -> Candidate:
-    return replace(candidate, question="", needs=needs)
-
-
-def _gate(candidates: list[Candidate]) -> list[Candidate]:
-    """The rules' gates for an imported text: one typed blank per sentence, with its
-    sentence quoted as the explanation; dates, names and lists are proposed."""
-    out: list[Candidate] = []
-    blanked: set[str] = set()
-    for candidate in candidates:
-        if candidate.needs:
-            out.append(candidate)
-            continue
-        if candidate.kind in PROPOSE:
-            candidate = _propose(candidate, PROPOSE[candidate.kind])
-        elif candidate.kind in TYPED_KINDS:
-            sentence = candidate.quote
-            if candidate.kind == "year" and candidate.rule == "year" \
-                    and len(_YEAR.findall(sentence)) > 1:
-                candidate = _propose(candidate, SEVERAL_YEARS)
-            elif sentence in blanked:
-                candidate = _propose(candidate, TWIN)
-            else:
-                blanked.add(sentence)
-                candidate = replace(candidate, forms=("short",),
-                                    statement=_shorten(candidate.statement))
-        if not candidate.explanation:
-            candidate = replace(candidate, explanation=f"The commentary: “{candidate.quote}”")
-        out.append(candidate)
-    return out
-
-
-_CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"
-                        r"(?:has|have|had|was|were|is|are)\b")
-
-
-def _shorten(statement: str) -> str:
-    """A long sentence cut to the clause of its blank (a lead-in kept when what follows
-    leans on it: "...: its plan to ...")."""
-    if len(statement.split()) <= CLOZE_WORDS:
-        return statement
-    at = statement.index("{answer}")
-    cut = _CUT_AFTER.search(statement, at)
-    if cut:
-        statement = statement[:cut.start()].rstrip(" ,;:") + "."
-    leads = list(re.finditer(r";\s+|:\s+", statement[:statement.index("{answer}")]))
-    if leads:
-        rest = statement[leads[-1].end():]
-        if not DANGLING.match(rest) and len(rest.split()) >= 6:
-            statement = rest[:1].upper() + rest[1:]
-    return statement
-
-
-# --------------------------------------------------------------------------- question bank
-
-def _timeline_clash(a: Any, b: Any) -> bool:
-    """Same year (no single right order) or the same sentence (it gives the order away)."""
-    return a.answer == b.answer or a.quote == b.quote
-
-
-def _acronym_clash(a: Any, b: Any) -> bool:
-    return a.term == b.term or normalize(str(a.answer)) == normalize(str(b.answer))
-
-
-def commentary_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
-    """The question bank of a commentary's approved facts.
-
-    Each fact draws from its own seeded generator, so approving one more fact does not
-    reword the questions of the others; a fact that cannot yield a sound question is left
-    out (approval checks for that first).
-    """
-    bank: list[dict[str, Any]] = []
-    for fact in base.facts:
-        try:
-            bank.extend(questions_for_fact(fact, base, random.Random(f"{seed}:{fact.id}")))
-        except GenerationError:
-            continue
-    rng = random.Random(f"{seed}:{base.document_id}:groups")
-    ordered = sorted(base.facts, key=lambda f: f.id)
-    bank.extend(group_questions(base, ordered, rng, tries=1, timeline_clash=_timeline_clash))
-    return finish_bank(bank, base)
-
-
-# --------------------------------------------------------------------------- measurement
-
-@dataclass
-class Evaluation:
-    """How candidates compare with a curated fact file."""
-
-    recall_kinds: tuple[str, ...]
-    curated: int = 0
-    recalled: list[str] = field(default_factory=list)
-    missed: list[str] = field(default_factory=list)
-    candidates: int = 0
-    kept: int = 0
-    unmatched: list[Candidate] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        return len(self.recalled) / self.curated if self.curated else 0.0
-
-    @property
-    def precision(self) -> float:
-        return self.kept / self.candidates if self.candidates else 0.0
-
-
-def _forms(value: str, spellings) -> set[str]:
-    return {_loose(s) for s in spellings(value)}
-
-
-def _loose(value: str) -> str:
-    """Normalised, with plural ``s`` dropped (Programs / Programme both read "program")."""
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w
-                    for w in normalize(value).split())
-
-
-def _answers_match(candidate: Candidate, fact, spellings) -> bool:
-    if isinstance(fact.answer, tuple) or isinstance(candidate.answer, tuple):
-        if not (isinstance(fact.answer, tuple) and isinstance(candidate.answer, tuple)):
-            return False
-        mine = [_forms(a, spellings) for a in candidate.answer]
-        theirs = [_forms(a, spellings) for a in fact.answer]
-        common = sum(1 for m in mine if any(m & t for t in theirs))
-        union = len(mine) + len(theirs) - common
-        return union > 0 and common / union >= 0.75
-    keys = _forms(fact.answer_text, spellings) | {_loose(a) for a in fact.aliases}
-    if fact.term:
-        keys |= {_loose(fact.term)}
-    return bool(_forms(candidate.answer_text, spellings) & keys)
-
-
-def _quotes_overlap(candidate: Candidate, fact) -> bool:
-    return candidate.quote in fact.quote or fact.quote in candidate.quote
-
-
-def matches(candidate: Candidate, fact, spellings=lambda s: (s,)) -> bool:
-    """A candidate is worth keeping when a curated fact has its answer and its sentence."""
-    return _answers_match(candidate, fact, spellings) and _quotes_overlap(candidate, fact)
-
-
-def evaluate(candidates: Sequence[Candidate], curated: Sequence[Any],
-             recall_kinds: Sequence[str] = ("year", "acronym", "entity_set"),
-             spellings=lambda s: (s,)) -> Evaluation:
-    """Recall of curated facts of ``recall_kinds``; precision over every candidate a rule
-    wrote in full (a claim proposed for the instructor to phrase is not counted)."""
-    found = list(candidates)  # a fact proposed for the instructor to phrase is still found
-    candidates = [c for c in candidates if not c.needs]
-    report = Evaluation(tuple(recall_kinds))
-    for fact in curated:
-        if fact.kind not in recall_kinds:
-            continue
-        report.curated += 1
-        hit = any(c.kind == fact.kind and matches(c, fact, spellings) for c in found)
-        (report.recalled if hit else report.missed).append(fact.id)
-    report.candidates = len(candidates)
-    for candidate in candidates:
-        if any(matches(candidate, fact, spellings) for fact in curated):
-            report.kept += 1
-        else:
-            report.unmatched.append(candidate)
-    return report

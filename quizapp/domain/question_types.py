@@ -17,7 +17,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .exports import (
@@ -33,38 +32,8 @@ from .exports import (
     shortanswer_pattern,
 )
 from .printing import label_of
+from .responses import MAX_TEXT, InvalidResponse, ParsedAnswer, Result, Tally
 from .text import normalize
-
-MAX_TEXT = 300
-
-
-class InvalidResponse(ValueError):
-    """The response does not fit the question (wrong type, unknown id, empty...)."""
-
-
-@dataclass(frozen=True)
-class Result:
-    correct: bool
-    #: Partial credit in [0, 1]; equals 1.0 exactly when ``correct``.
-    credit: float
-
-
-@dataclass(frozen=True)
-class ParsedAnswer:
-    """An answer read from a form: the response as the API takes it, or an error."""
-
-    response: Any = None
-    #: What to put back into the widgets when the answer must be corrected.
-    draft: Any = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-#: (option id, text, is it the key, how many chose it): one row of item analysis.
-Tally = tuple[str, str, bool, int]
 
 
 def _ids(options: list[dict[str, Any]]) -> list[str]:

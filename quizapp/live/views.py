@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlsplit
 
 import segno
@@ -20,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms.fields.choices import SelectChoice
 
@@ -29,7 +27,7 @@ from ..errors import ServiceError
 from ..extensions import limiter
 from ..forms import ActionForm
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
-from ..security import external_url
+from ..security import external_url, instructor_required
 from ..services import live, throttle
 from ..services.study import topic_options
 from ..transactions import refused
@@ -73,17 +71,7 @@ def guard_pin_lookups(app) -> None:
         return response
 
 
-def host_required(view: Callable) -> Callable:
-    """Require a logged-in instructor."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403, "Only instructors can host warm-ups.")
-        return view(*args, **kwargs)
-
-    return wrapped
+host_required = instructor_required(message="Only instructors can host warm-ups.")
 
 
 def _topic_choices() -> list[SelectChoice]:
@@ -156,7 +144,7 @@ def host_index():
 
 def _host_context(game: LiveGame, view: str) -> dict:
     data = live.host_view(game, utcnow())
-    return {"v": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
+    return {"screen": data, "game": game, "view": view, "server_time": live.iso(utcnow()),
             "join_url": external_url("live.join", pin=game.pin),
             "join_host": _join_host(), "advance_form": AdvanceForm(from_index=game.question_index),
             "action_form": ActionForm(), "kick_form": KickForm()}

@@ -26,7 +26,7 @@ from ..errors import ServiceError
 from ..extensions import csrf, db
 from ..forms import ActionForm
 from ..models import LtiPlatform
-from ..security import external_url
+from ..security import external_url, instructor_required
 from ..services import lti, teach
 from ..transactions import commit_now
 
@@ -218,11 +218,9 @@ def configuration():
 
 
 @bp.get("/lti/")
-@login_required
+@instructor_required
 def platforms():
     """The registered LMS platforms, the URLs to paste into an LMS, and LMS-linked classes."""
-    if not current_user.is_instructor:
-        abort(403, "Only instructors can open this page.")
     return render_template(
         "lti/platforms.html", platforms=db.session.scalars(
             select(LtiPlatform).order_by(LtiPlatform.id)).all(),

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -29,7 +26,7 @@ from ..domain.question_types import QUESTION_TYPES
 from ..errors import ServiceError
 from ..forms import ActionForm
 from ..models import FactStatus, QuestionStatus, Role, utcnow
-from ..security import external_url
+from ..security import external_url, instructor_required, safe_next
 from ..services import decks, printing, study, teach
 from ..study import sheets
 from ..transactions import refused
@@ -45,40 +42,6 @@ from .forms import (
 )
 
 bp = Blueprint("teach", __name__)
-
-
-def instructor_required(view: Callable) -> Callable:
-    """Log in first; then only instructors may pass (others get 403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403, "Only instructors can open this page.")
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _safe_next(target: str | None, fallback: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return fallback
-
-
-def _apply_errors(form, exc: ServiceError, mapping: dict[str, str] | None = None) -> None:
-    """Show a service refusal against the form's fields (or above the form)."""
-    placed = False
-    for name, message in (exc.fields or {}).items():
-        field = getattr(form, (mapping or {}).get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            if isinstance(field.errors, tuple):
-                field.errors = list(field.errors)
-            field.errors.append(message)
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)
 
 
 @bp.app_context_processor
@@ -120,8 +83,7 @@ def index():
         try:
             course = teach.create_course(current_user, form.name.data)
         except ServiceError as exc:
-            refused(exc)
-            _apply_errors(form, exc)
+            refused(exc, form)
         else:
             flash(f"Class “{course.name}” created. Share the join code {course.join_code}.",
                   "success")
@@ -195,10 +157,9 @@ def add_co_instructor(course_id: int):
             target, added = teach.add_co_instructor(current_user, course_id,
                                                     form.username.data)
         except ServiceError as exc:
-            refused(exc)
+            refused(exc, form)
             if exc.status in (403, 404):
                 raise
-            _apply_errors(form, exc)
         else:
             flash(f"{target.username} now co-teaches this class." if added else
                   f"{target.username} already teaches this class.", "success")
@@ -255,10 +216,9 @@ def new_assignment(course_id: int):
                 show_keys=form.show_keys.data, time_limit_minutes=form.time_limit_minutes.data,
                 same_questions=form.same_questions.data == "same")
         except ServiceError as exc:
-            refused(exc)
+            refused(exc, form)
             if exc.status in (403, 404):
                 raise
-            _apply_errors(form, exc)
         else:
             flash(f"Assigned “{assignment.title}” to {course.name}.", "success")
             return redirect(url_for("teach.course", course_id=course.id) + "#assignments", 303)
@@ -349,11 +309,9 @@ def question(question_id: int):
             new = teach.edit_question(current_user, q.id, prompt=form.prompt.data,
                                       options=options, explanation=form.explanation.data)
         except ServiceError as exc:
-            refused(exc)
+            refused(exc, form, {key: name for name, key in form.option_names})
             if exc.status in (403, 404):
                 raise
-            mapping = {key: name for name, key in form.option_names}
-            _apply_errors(form, exc, mapping)
         else:
             if new.id == q.id:
                 flash("Nothing changed.", "info")
@@ -399,7 +357,7 @@ def resolve(question_id: int):
 def flag(question_id: int):
     """Report that a question looks wrong; the comment reaches the instructor."""
     form = FlagForm(prefix=f"flag-{question_id}")
-    back = _safe_next(form.next.data, url_for("study.dashboard"))
+    back = safe_next(form.next.data, url_for("study.dashboard"))
     if not form.validate_on_submit():
         message = " ".join(e for errors in form.errors.values() for e in errors)
         flash(f"The question was not flagged: {message}", "error")
@@ -439,8 +397,7 @@ def commentaries():
             try:
                 doc = teach.create_commentary(current_user, form.title.data, text)
             except ServiceError as exc:
-                refused(exc)
-                _apply_errors(form, exc)
+                refused(exc, form)
             else:
                 found = len(doc.facts)
                 flash(f"Found {found} candidate fact{'s' if found != 1 else ''}. Approve the "
@@ -508,10 +465,9 @@ def edit_fact(fact_id: str):
             if form.approve.data and not problems:
                 teach.set_fact_status(current_user, fact.document_id, [fact.id], "approved")
         except ServiceError as exc:
-            refused(exc)
+            refused(exc, form)
             if exc.status in (403, 404):
                 raise
-            _apply_errors(form, exc)
         else:
             if problems:
                 flash("Saved, but it cannot be approved yet: " + "; ".join(problems), "warning")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 import time
 from typing import Any
@@ -14,7 +13,6 @@ from ...database import begin_write
 from ...domain import extraction
 from ...domain.facts import Fact as DomainFact
 from ...domain.facts import FactBase, Topic, check_fact
-from ...domain.generator import GenerationError, questions_for_fact
 from ...errors import ServiceError, invalid, not_found
 from ...extensions import db
 from ...models import (
@@ -125,10 +123,9 @@ def fact_problems(doc: Document, fact: Fact) -> list[str]:
     domain_fact = base.facts[0]
     problems = check_fact(domain_fact, base)
     if not problems:
-        try:
-            questions_for_fact(domain_fact, base, random.Random(0))
-        except GenerationError as exc:
-            problems.append(str(exc).split(": ", 1)[-1])
+        refusal = extraction.generation_problem(domain_fact, base)
+        if refusal is not None:
+            problems.append(refusal.split(": ", 1)[-1])
     return problems
 
 
