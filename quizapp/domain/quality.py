@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .facts import Fact, FactBase
-from .generator import contains_key, forms_of, key_spellings, visible_text
+from .generator import CLAIM_SET, contains_key, forms_of, is_claim_set, key_spellings, visible_text
 from .generator import content_words as _content
 from .passages import body
 from .text import NEGATION, fill, mentions, normalize
@@ -58,6 +58,10 @@ def lint_question(question: dict[str, Any], base: FactBase) -> list[str]:
         if qtype == "true_false" and not question["answer"] and normalize(
                 question["statement"]) == normalize(fill(fact.statement, fact.answer_text)):
             problems.append(f"{qid}: the false statement is the true one")
+        if qtype == "true_false" and is_claim_set(fact) and sum(
+                contains_key(normalize(question["statement"]), [normalize(c)])
+                for c in fact.answer) >= CLAIM_SET:
+            problems.append(f"{qid}: true/false joins a select-all key into one sentence")
     if qtype == "mcq":
         problems += _distractor_kind(question, facts[0] if facts else None, base)
     if qtype in ("mcq", "multi"):
