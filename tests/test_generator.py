@@ -20,6 +20,7 @@ from quizapp.domain.generator import (
     distractors,
     generate_bank,
     make_short,
+    make_true_false,
     public_view,
 )
 from quizapp.domain.text import normalize
@@ -290,3 +291,16 @@ def test_accepted_shows_the_hyphen_and_space_forms_the_checker_folds():
     assert "South-Korea" not in make_short(
         next(f for f in BASE.facts if f.id == "vilnius-itpp-cosigner"), BASE,
         random.Random(0))["accepted"]
+
+
+def test_a_true_false_of_a_claim_set_states_one_claim_not_the_joined_key():
+    # Round 3: "partnership-limits" joined its three select-all claims into one sentence.
+    fact = FACTS["partnership-limits"]
+    truths = set()
+    for seed in range(40):
+        q = make_true_false(fact, BASE, random.Random(seed))
+        held = [c for c in fact.answer if normalize(c) in normalize(q["statement"])]
+        assert len(held) <= 1, q["statement"]
+        if q["answer"]:
+            truths.add(held[0])
+    assert truths == set(fact.answer)

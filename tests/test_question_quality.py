@@ -96,6 +96,28 @@ def test_lint_catches_a_true_false_from_a_negated_sentence(bank):
     assert any("negated" in p for p in lint_question(q, BASE))
 
 
+def test_lint_catches_a_true_false_joined_from_a_select_all_key(bank):
+    q = _question(bank, "partnership-limits.true_false")
+    fact = next(f for f in BASE.facts if f.id == "partnership-limits")
+    q["statement"] = q["prompt"] = ("The author presents as limits of the partnership that "
+                                    + ", ".join(fact.answer) + ".")
+    q["answer"] = True
+    assert any("select-all key" in p for p in lint_question(q, BASE))
+    assert not any("select-all key" in p
+                   for p in lint_question(_question(bank, "partnership-limits.true_false"), BASE))
+
+
+def test_lint_catches_a_matching_description_that_repeats_its_name(bank):
+    # Round 3: "Crisis Management Exercise (CMX)" paired with "the NATO exercise ...".
+    q = copy.deepcopy(next(q for q in bank if q["type"] == "matching"))
+    assert not any("repeats its name" in p for p in lint_question(q, BASE))
+    fact = next(f for f in BASE.facts if f.id == q["fact_ids"][0])
+    name_word = fact.answer_text.split()[-1]
+    right = next(r for r in q["right"] if r["id"] == q["answer"][q["left"][0]["id"]])
+    right["text"] = f"the NATO {name_word.lower()} Japan joined"
+    assert any("repeats its name" in p for p in lint_question(q, BASE))
+
+
 def test_lint_catches_distractors_of_another_kind_and_overlapping_ones(bank):
     q = _question(bank, "info-security-agreement-year.mcq")
     q["choices"][0 if q["answer"] != "a" else 1]["text"] = "last December"

@@ -194,6 +194,10 @@ def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str,
         raise GenerationError(f"{fact.id}: true/false needs a plausible false statement")
     truth = rng.random() < 0.5
     correct = _statement(fact, fact.answer)
+    if is_claim_set(fact):
+        # A select-all key of claims joined into one sentence reads as a list to check
+        # item by item: the true version states one claim of the set.
+        correct = fill(fact.statement, rng.choice(list(fact.answer)))
     sentence = correct if truth else rng.choice(fact.false_statements)
     # A false statement is corrected in one sentence of the text's facts, nothing more.
     explanation = fact.explanation if truth else correct
@@ -201,6 +205,16 @@ def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str,
                 [fact], base, explanation)
     return {**q, "statement": sentence, "answer": truth,
             "answer_text": "True" if truth else "False"}
+
+
+#: A set of this many claims (not names from a pool) is never joined into one sentence.
+CLAIM_SET = 3
+
+
+def is_claim_set(fact: Fact) -> bool:
+    """A select-all key of several claims the text makes, not a set of names."""
+    return (fact.kind == "entity_set" and not fact.category
+            and isinstance(fact.answer, tuple) and len(fact.answer) >= CLAIM_SET)
 
 
 def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:

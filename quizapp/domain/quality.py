@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .facts import Fact, FactBase
-from .generator import contains_key, forms_of, key_spellings, visible_text
+from .generator import CLAIM_SET, contains_key, forms_of, is_claim_set, key_spellings, visible_text
 from .generator import content_words as _content
 from .passages import body
 from .text import NEGATION, fill, mentions, normalize
@@ -58,10 +58,32 @@ def lint_question(question: dict[str, Any], base: FactBase) -> list[str]:
         if qtype == "true_false" and not question["answer"] and normalize(
                 question["statement"]) == normalize(fill(fact.statement, fact.answer_text)):
             problems.append(f"{qid}: the false statement is the true one")
+        if qtype == "true_false" and is_claim_set(fact) and sum(
+                contains_key(normalize(question["statement"]), [normalize(c)])
+                for c in fact.answer) >= CLAIM_SET:
+            problems.append(f"{qid}: true/false joins a select-all key into one sentence")
+    if qtype == "matching":
+        problems += _matching_cue(question, facts)
     if qtype == "mcq":
         problems += _distractor_kind(question, facts[0] if facts else None, base)
     if qtype in ("mcq", "multi"):
         problems += _odd_one_out(question)
+    return problems
+
+
+def _matching_cue(question: dict[str, Any], facts: list[Fact]) -> list[str]:
+    """A description repeating a word of its name's spelled-out form ("Exercise" and "the
+    NATO exercise") pairs itself up without the text."""
+    if not facts or not all(f.role for f in facts):
+        return []  # acronyms matched to their expansions: the name is the description
+    right = {r["id"]: r["text"] for r in question.get("right", [])}
+    problems = []
+    for left, fact in zip(question.get("left", []), facts, strict=False):
+        shared = _content(fact.answer_text) & _content(right.get(question["answer"].get(
+            left["id"], ""), ""))
+        if shared:
+            problems.append(f"{question['id']}: the description of {fact.term} repeats "
+                            f"its name ({sorted(shared)})")
     return problems
 
 
