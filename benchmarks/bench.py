@@ -295,17 +295,17 @@ class Fixtures:
         return out
 
     def stored(self, attempt_ids: set[int]) -> dict[tuple[int, int], int]:
-        """(attempt, question) -> how many responses are stored."""
+        """(attempt, question) -> how many answers are stored."""
         from sqlalchemy import func, select
 
         from quizapp.extensions import db
-        from quizapp.models import Response
+        from quizapp.models import Answer
 
         with self.app.app_context():
             rows = db.session.execute(
-                select(Response.attempt_id, Response.question_id, func.count())
-                .where(Response.attempt_id.in_(attempt_ids))
-                .group_by(Response.attempt_id, Response.question_id)).all()
+                select(Answer.attempt_id, Answer.question_id, func.count())
+                .where(Answer.attempt_id.in_(attempt_ids))
+                .group_by(Answer.attempt_id, Answer.question_id)).all()
             db.session.remove()
         return {(a, q): n for a, q, n in rows}
 

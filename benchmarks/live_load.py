@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Warm-up burst benchmark (a script, not part of the test run).
 
-    python3 benchmarks/live_load.py                    # N = 100, 300, 1000
+    python3 benchmarks/live_load.py                    # N = 100, 300, 1000, the phone's path
+    python3 benchmarks/live_load.py --sizes 2000 --path api
     python3 benchmarks/live_load.py --sizes 50 --questions 1
 
 Serves the real app with gunicorn on 127.0.0.1 (a fresh SQLite file in a temp dir, after
@@ -17,7 +18,7 @@ participants join, and for each question:
 
 Bounded: at most --max-n participants, every wait has a timeout, loopback only.
 Prints a Markdown table; ``--write`` puts it into docs/live-load.md between markers (one
-place for the default run, one for ``--quiet-burst``).
+place for the phone's path, the default, and one for ``--path api``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import secrets
 import shutil
@@ -41,23 +43,39 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from quizapp.cli import main; main()"]
 HOST = "127.0.0.1"
 PASSWORD = "benchmark password"
 POLL, JITTER = 0.7, 0.1
-MARKS = {False: ("<!-- live-load:polling:begin -->", "<!-- live-load:polling:end -->"),
-         True: ("<!-- live-load:quiet:begin -->", "<!-- live-load:quiet:end -->")}
+#: Phones joining at once.
+JOINING = 50
+#: Joins sent again after a 503 (database busy), as a player would tap again.
+JOIN_RETRIES = [0]
+#: Where --write puts a run's report in docs/live-load.md: by the path measured.
+MARKS = {"phone": ("<!-- live-load:phone:begin -->", "<!-- live-load:phone:end -->"),
+         "api": ("<!-- live-load:api:begin -->", "<!-- live-load:api:end -->"),
+         "push": ("<!-- live-load:push:begin -->", "<!-- live-load:push:end -->"),
+         "two-servers": ("<!-- live-load:two-servers:begin -->",
+                         "<!-- live-load:two-servers:end -->"),
+         "two-servers-push": ("<!-- live-load:two-servers-push:begin -->",
+                              "<!-- live-load:two-servers-push:end -->")}
 
 
 # ------------------------------------------------------------------ a tiny HTTP/1.1 client
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection (like one phone), for asyncio."""
+    """One keep-alive HTTP/1.1 connection (like one phone), for asyncio.
 
-    def __init__(self, port: int) -> None:
+    With a ``jar`` (a dict shared by a phone's connections) it sends and keeps cookies like
+    a browser: every request carries them, every Set-Cookie updates them.
+    """
+
+    def __init__(self, port: int, jar: dict[str, str] | None = None) -> None:
         self.port = port
+        self.jar = jar
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -89,6 +107,8 @@ class Connection:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}",
                  f"Content-Length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
+        if self.jar:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.jar.items()))
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await self.writer.drain()
         status_line = await self.reader.readline()
@@ -101,7 +121,12 @@ class Connection:
             if line in (b"\r\n", b"\n", b""):
                 break
             name, _, value = line.decode("latin-1").partition(":")
-            head[name.strip().lower()] = value.strip()
+            name = name.strip().lower()
+            head[name] = value.strip()
+            if name == "set-cookie" and self.jar is not None:
+                cookie, _, _ = value.strip().partition(";")
+                key, _, val = cookie.partition("=")
+                self.jar[key.strip()] = val.strip()
         length = int(head.get("content-length", "0"))
         data = await self.reader.readexactly(length) if length else b""
         if head.get("connection", "").lower() == "close":
@@ -125,48 +150,80 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving quizapp.wsgi:app on a fresh SQLite database."""
+    """gunicorn serving quizapp.wsgi:app on a fresh SQLite database; or, with ``postgres``,
+    ``servers`` gunicorns (own instance folders, no shared files) on one fresh PostgreSQL
+    database made for the run."""
 
-    def __init__(self, workers: int, threads: int) -> None:
+    def __init__(self, workers: int, threads: int, worker_class: str = "gthread",
+                 postgres: str | None = None, servers: int = 1) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="quizapp-live-"))
-        self.port = free_port()
-        self.env = {**os.environ, "QUIZAPP_DATABASE_URL": f"sqlite:///{self.dir / 'q.db'}",
-                    "QUIZAPP_SECRET_KEY": "bench-" + secrets.token_hex(8),
+        self.ports = [free_port() for _ in range(servers)]
+        self.port = self.ports[0]
+        self.postgres, self.database = postgres, None
+        url = f"sqlite:///{self.dir / 'q.db'}"
+        if postgres:
+            self.database = f"quizapp_bench_{secrets.token_hex(4)}"
+            url = postgres.rsplit("/", 1)[0] + "/" + self.database
+        self.env = {**os.environ, "QUIZAPP_DATABASE_URL": url,
+                    "QUIZAPP_SECRET_KEY": "bench-" + secrets.token_hex(16),
                     "PYTHONPATH": str(ROOT)}
-        self.workers, self.threads = workers, threads
-        self.proc: subprocess.Popen | None = None
+        self.workers, self.threads, self.worker_class = workers, threads, worker_class
+        self.procs: list[subprocess.Popen] = []
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.postgres, autocommit=True) as conn:
+            conn.execute(sql)
 
     def __enter__(self) -> Server:
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()  # no gunicorn left behind
+            raise
+
+    def _start(self) -> Server:
+        if self.database:
+            self._admin(f'CREATE DATABASE "{self.database}"')
         subprocess.run([*CLI, "init-db"], env=self.env, check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL)
         subprocess.run([*CLI, "add-user", "livehost", "--role", "instructor", "--password",
                         PASSWORD], env=self.env, check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}",
-             "--workers", str(self.workers), "--threads", str(self.threads),
-             "--worker-connections", "2000", "--backlog", "4096", "--keep-alive", "5",
-             "--log-level", "warning", "quizapp.wsgi:app"],
-            env=self.env, cwd=ROOT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{self.port}/api/v1/openapi.json",
-                                       timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not start")
+        for i, port in enumerate(self.ports):
+            instance = self.dir / f"instance-{i}"
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
+                 "--workers", str(self.workers), "--worker-class", self.worker_class,
+                 *(["--threads", str(self.threads)] if self.worker_class == "gthread" else []),
+                 "--worker-connections", "5000", "--backlog", "4096", "--keep-alive", "5",
+                 "--log-level", "warning", "quizapp.wsgi:app"],
+                env={**self.env, "QUIZAPP_INSTANCE_PATH": str(instance)}, cwd=ROOT,
+                start_new_session=True))
+        deadline = time.monotonic() + 180  # a busy shared machine starts slowly
+        for port in self.ports:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/openapi.json",
+                                           timeout=1).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("gunicorn did not start") from None
+                    time.sleep(0.2)
+        return self
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of gunicorn's master and workers so far."""
-        assert self.proc is not None
-        pids = [self.proc.pid]
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-            pids += [int(p) for p in children.read_text().split()]
-        except OSError:
-            pass
+        """User + system CPU time of the gunicorn masters and workers so far."""
+        pids = []
+        for proc in self.procs:
+            pids.append(proc.pid)
+            try:
+                children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+                pids += [int(p) for p in children.read_text().split()]
+            except OSError:
+                pass
         total = 0.0
         tick = os.sysconf("SC_CLK_TCK")
         for pid in pids:
@@ -178,12 +235,15 @@ class Server:
         return total
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
             try:
-                self.proc.wait(timeout=15)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGKILL)
+        if self.database:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -198,18 +258,36 @@ def pct(values: list[float], p: float) -> float:
 
 
 class Participant:
-    def __init__(self, port: int, pin: str, token: str) -> None:
-        self.conn = Connection(port)          # polls
-        self.answer_conn = Connection(port)   # answers (a browser opens several connections)
-        self.pin, self.token = pin, token
+    """One phone: the requests the phone page sends (``path="phone"``: player cookie, CSRF
+    header, the page's URLs), or an API client's (``path="api"``: X-Player-Token)."""
+
+    def __init__(self, port: int, pin: str, path: str, token: str = "",
+                 jar: dict[str, str] | None = None, csrf: str = "") -> None:
+        self.conn = Connection(port, jar)          # polls
+        self.answer_conn = Connection(port, jar)   # answers (a browser opens several)
+        self.pin, self.path, self.token, self.csrf = pin, path, token, csrf
         self.etag: str | None = None
         self.state: dict = {}
         self.seen: dict[int, float] = {}   # question index -> monotonic time first seen
         self.result: dict[int, float] = {}  # question index -> when /me gave the result
         self.polls = self.poll_errors = 0
 
+    def me_request(self) -> tuple[str, dict[str, str]]:
+        if self.path == "phone":
+            return f"/live/{self.pin}/me", {"Accept": "application/json"}
+        return f"/api/v1/live/{self.pin}/me", {"X-Player-Token": self.token}
+
+    def answer_request(self, index: int) -> tuple[str, str, dict[str, str]]:
+        if self.path == "phone":  # live-play.js send()
+            return "POST", f"/live/{self.pin}/answers/{index}", {
+                **JSON, "Accept": "application/json", "X-CSRFToken": self.csrf}
+        return "PUT", f"/api/v1/live/{self.pin}/answers/{index}", {
+            **JSON, "X-Player-Token": self.token}
+
     async def poll_once(self) -> None:
-        headers = {"If-None-Match": self.etag} if self.etag else {}
+        headers = {"Accept": "application/json"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
         try:
             status, head, data = await self.conn.request(
                 "GET", f"/api/v1/live/{self.pin}/state", headers)
@@ -220,19 +298,72 @@ class Participant:
         if status == 200:
             self.etag = head.get("etag")
             self.state = json.loads(data)
+            self.saw(self.state)
             index = self.state["question_index"]
-            if self.state.get("phase") == "question":
-                self.seen.setdefault(index, time.monotonic())
-            elif self.state.get("phase") == "reveal" and index not in self.result:
+            if self.state.get("phase") == "reveal" and index not in self.result:
                 # Like the page: on a change, ask for this phone's own result.
-                me_status, _, me = await self.conn.request(
-                    "GET", f"/api/v1/live/{self.pin}/me", {"X-Player-Token": self.token})
+                path, headers = self.me_request()
+                me_status, _, me = await self.conn.request("GET", path, headers)
                 if me_status == 200 and json.loads(me).get("rank"):
                     self.result[index] = time.monotonic()
                 else:
                     self.poll_errors += 1
         elif status != 304:
             self.poll_errors += 1
+
+    def saw(self, state: dict) -> None:
+        if state.get("phase") == "question":
+            self.seen.setdefault(state["question_index"], time.monotonic())
+
+    async def listen(self, stop: asyncio.Event) -> None:
+        """Like the page with push: one EventSource on /events instead of polling."""
+        await asyncio.sleep(random.uniform(0, 0.5))
+        cookie = "; ".join(f"{k}={v}" for k, v in (self.conn.jar or {}).items())
+        while not stop.is_set():
+            writer = None
+            try:
+                reader, writer = await asyncio.open_connection(HOST, self.conn.port)
+                # HTTP/1.0: the stream is the body until the server closes it (no chunks).
+                writer.write((f"GET /api/v1/live/{self.pin}/events HTTP/1.0\r\n"
+                              f"Host: {HOST}\r\nAccept: text/event-stream\r\n" +
+                              (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n").encode())
+                await writer.drain()
+                status = int((await reader.readline()).split()[1])
+                while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    pass
+                if status != 200:
+                    raise ConnectionError(status)
+                data = b""
+                while True:
+                    line = await reader.readline()
+                    if not line:
+                        break
+                    line = line.rstrip(b"\r\n")
+                    if line.startswith(b"data:"):
+                        data = line[5:].strip()
+                    elif not line and data:
+                        self.polls += 1
+                        await self.on_pushed(json.loads(data))
+                        data = b""
+            except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError,
+                    IndexError):
+                self.poll_errors += 1
+                await asyncio.sleep(1.0)  # EventSource's retry
+            finally:
+                if writer is not None:
+                    writer.close()
+
+    async def on_pushed(self, state: dict) -> None:
+        self.state = state
+        self.saw(state)
+        index = state["question_index"]
+        if state.get("phase") == "reveal" and index not in self.result:
+            path, headers = self.me_request()
+            me_status, _, me = await self.answer_conn.request("GET", path, headers)
+            if me_status == 200 and json.loads(me).get("rank"):
+                self.result[index] = time.monotonic()
+            else:
+                self.poll_errors += 1
 
     async def poll_until(self, stop: asyncio.Event) -> None:
         await asyncio.sleep(random.uniform(0, POLL))  # phones do not start in lockstep
@@ -244,16 +375,55 @@ class Participant:
                 pass
 
 
+async def _stop(stop: asyncio.Event, pollers: list[asyncio.Task]) -> None:
+    stop.set()
+    for task in pollers:
+        task.cancel()  # a listener waits on its stream
+    await asyncio.gather(*pollers, return_exceptions=True)
+
+
+async def join_api(port: int, pin: str, i: int) -> Participant:
+    """Join as an API client: POST /api/v1/live/{pin}/players."""
+    conn = Connection(port)
+    st, _, body = await conn.request("POST", f"/api/v1/live/{pin}/players", JSON,
+                                     jbody({"nickname": f"player {i}"}))
+    conn.close()
+    assert st == 201, body
+    return Participant(port, pin, "api", token=json.loads(body)["player_token"])
+
+
+async def join_phone(port: int, pin: str, i: int) -> Participant:
+    """Join as the phone does: the join form (GET, then POST with its CSRF token), the
+    redirect to the play page, whose meta tag holds the CSRF token its script sends."""
+    jar: dict[str, str] = {}
+    conn = Connection(port, jar)
+    st, _, body = await conn.request("GET", f"/join?pin={pin}", {"Accept": "text/html"})
+    assert st == 200, body[:300]
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    form = urlencode({"csrf_token": token, "pin": pin, "nickname": f"player {i}"}).encode()
+    for _attempt in range(5):  # "The database is busy ... try again": the player taps again
+        st, head, body = await conn.request(
+            "POST", "/join", {"Content-Type": "application/x-www-form-urlencoded"}, form)
+        if st != 503:
+            break
+        JOIN_RETRIES[0] += 1
+    assert st == 302 and head.get("location", "").endswith(f"/live/{pin}/play"), body[:300]
+    st, _, body = await conn.request("GET", f"/live/{pin}/play", {"Accept": "text/html"})
+    assert st == 200, body[:300]
+    csrf = re.search(rb'name="csrf-token" content="([^"]+)"', body).group(1).decode()
+    conn.close()
+    return Participant(port, pin, "phone", jar=jar, csrf=csrf)
+
+
 async def answer_once(p: Participant, index: int, choices: list[str], release: asyncio.Event,
                       latencies: list[float], statuses: dict[int, int]) -> None:
     """Wait for the release, then answer (the request is timed from its first byte)."""
-    body = jbody({"response": random.choice(choices)})
-    headers = {"X-Player-Token": p.token, **JSON}
+    body = jbody({"response": random.choice(choices), "confidence": None})
+    method, path, headers = p.answer_request(index)
     await release.wait()
     start = time.monotonic()
     try:
-        code, _, _ = await p.answer_conn.request(
-            "PUT", f"/api/v1/live/{p.pin}/answers/{index}", headers, body)
+        code, _, _ = await p.answer_conn.request(method, path, headers, body)
     except (ConnectionError, OSError, asyncio.IncompleteReadError):
         code = 0
     latencies.append(time.monotonic() - start)
@@ -261,38 +431,39 @@ async def answer_once(p: Participant, index: int, choices: list[str], release: a
 
 
 async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
-                   timeout: float, quiet_burst: bool) -> dict:
-    port = server.port
+                   timeout: float, quiet_burst: bool, path: str, push: bool) -> dict:
+    port = server.port  # the host's server
+    phones = server.ports[-1]  # phones poll (or listen on) the other server, if there are two
     host = Connection(port)
     status, _, data = await host.request("POST", "/api/v1/live", {**auth, **JSON}, jbody(
         {"count": questions, "types": ["mcq"], "seconds_per_question": 120}))
     assert status == 201, data
     pin = json.loads(data)["pin"]
 
-    # Join, 50 at a time.
-    tokens: list[str] = []
-    sem = asyncio.Semaphore(50)
+    # Join, JOINING at a time (a room whose phones scan the QR code within seconds).
+    sem = asyncio.Semaphore(JOINING)
+    joiner = join_phone if path == "phone" else join_api
 
-    async def join(i: int) -> None:
+    async def join(i: int) -> Participant:
         async with sem:
-            conn = Connection(port)
-            st, _, body = await conn.request("POST", f"/api/v1/live/{pin}/players", JSON,
-                                             jbody({"nickname": f"player {i}"}))
-            conn.close()
-            assert st == 201, body
-            tokens.append(json.loads(body)["player_token"])
+            phone = await joiner(phones, pin, i)
+        # Answers alternate between the servers (a balancer's round robin).
+        phone.answer_conn = Connection(server.ports[i % len(server.ports)], phone.conn.jar)
+        return phone
 
     t0 = time.monotonic()
-    await asyncio.gather(*(join(i) for i in range(n)))
+    people = await asyncio.gather(*(join(i) for i in range(n)))
     join_seconds = time.monotonic() - t0
-    people = [Participant(port, pin, t) for t in tokens]
+    join_load = os.getloadavg()[0]
+    join_retries, JOIN_RETRIES[0] = JOIN_RETRIES[0], 0
     rounds = []
     stop = asyncio.Event()
     pollers: list[asyncio.Task] = []
     for index in range(questions):
         if not pollers:
             stop.clear()
-            pollers = [asyncio.create_task(p.poll_until(stop)) for p in people]
+            pollers = [asyncio.create_task(p.listen(stop) if push else p.poll_until(stop))
+                       for p in people]
         await asyncio.sleep(POLL * 1.5)  # everyone has polled at least once
         poll_cpu = server.cpu_seconds()
         poll_start = time.monotonic()
@@ -307,8 +478,7 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
         await asyncio.sleep(max(0.0, 2.0 - (time.monotonic() - poll_start)))
         poll_cpu_window = (server.cpu_seconds() - poll_cpu, time.monotonic() - poll_start)
         if quiet_burst:
-            stop.set()
-            await asyncio.gather(*pollers)
+            await _stop(stop, pollers)
             pollers = []
 
         # The burst: every participant answers at the same instant.
@@ -323,7 +493,10 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
         burst_cpu = server.cpu_seconds()
         burst_start = time.monotonic()
         release.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+        done, late = await asyncio.wait(tasks, timeout=timeout)
+        for task in late:  # no reply within the timeout: counted as status 0
+            task.cancel()
+        statuses[0] = statuses.get(0, 0) + len(late)
         burst_seconds = time.monotonic() - burst_start
         burst_cpu = server.cpu_seconds() - burst_cpu
         load = os.getloadavg()[0]
@@ -347,20 +520,20 @@ async def run_size(server: Server, auth: dict[str, str], n: int, questions: int,
             "answer_count": results["answer_count"],
             "errors": {k: v for k, v in statuses.items() if k != 200},
             "p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
-            "max": max(latencies), "burst_seconds": burst_seconds,
+            "max": max(latencies, default=float("nan")), "burst_seconds": burst_seconds,
             "burst_cpu": burst_cpu, "load": load,
             "poll_cpu_per_s": poll_cpu_window[0] / poll_cpu_window[1],
             "results_max": max(reveal_delays, default=float("nan")),
             "results_n": len(reveal_delays),
         })
-    stop.set()
-    await asyncio.gather(*pollers)
+    await _stop(stop, pollers)
     await host.request("POST", f"/api/v1/live/{pin}/end", auth)
     host.close()
     for p in people:
         p.conn.close()
         p.answer_conn.close()
-    return {"n": n, "join_seconds": join_seconds, "rounds": rounds,
+    return {"n": n, "join_seconds": join_seconds, "join_load": join_load,
+            "join_retries": join_retries, "rounds": rounds,
             "poll_errors": sum(p.poll_errors for p in people),
             "polls": sum(p.polls for p in people)}
 
@@ -418,13 +591,28 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--max-n", type=int, default=1000)
+    parser.add_argument("--max-n", type=int, default=2000)
+    parser.add_argument("--path", choices=["phone", "api"], default="phone",
+                        help="phone: the requests the phone page sends (join form, cookie, "
+                             "CSRF header, POST /live/{pin}/answers/{i}); api: the JSON API "
+                             "(X-Player-Token, PUT /api/v1/live/{pin}/answers/{i})")
+    parser.add_argument("--push", action="store_true",
+                        help="gevent workers; phones listen on /events (Server-Sent Events) "
+                             "instead of polling")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="serve from a fresh PostgreSQL database made on this server "
+                             "(e.g. postgresql://postgres@127.0.0.1:5432/test) instead of SQLite")
+    parser.add_argument("--servers", type=int, default=1, choices=[1, 2],
+                        help="2 (with --postgres): the host on one server, phones polling or "
+                             "listening on the other, answers to both in turn")
     parser.add_argument("--quiet-burst", action="store_true",
                         help="stop polling while everyone answers (by default phones keep "
                              "polling through the burst, as the page does)")
     parser.add_argument("--write", action="store_true",
                         help="put the table into docs/live-load.md between the markers")
     args = parser.parse_args()
+    # Killed (e.g. by timeout): leave through the with blocks, which stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     if max(args.sizes) > args.max_n:
         raise SystemExit(f"at most {args.max_n} participants (raise --max-n deliberately)")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -432,20 +620,40 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
     results = []
-    with Server(args.workers, args.threads) as server:
+    if args.servers > 1 and not args.postgres:
+        raise SystemExit("--servers 2 needs --postgres")
+    with Server(args.workers, args.threads, "gevent" if args.push else "gthread",
+                args.postgres, args.servers) as server:
         auth = token_for(server.port)
         for n in args.sizes:
             print(f"N = {n} ...", file=sys.stderr, flush=True)
+            if results:  # what is done so far survives a later failure
+                print(table(results), file=sys.stderr, flush=True)
             results.append(asyncio.run(run_size(server, auth, n, args.questions,
-                                                args.timeout, args.quiet_burst)))
+                                                args.timeout, args.quiet_burst, args.path,
+                                                args.push)))
     command = "python3 benchmarks/live_load.py " + " ".join(sys.argv[1:])
     polling = ("paused during the answer burst" if args.quiet_burst
                else "continues through the answer burst (a second connection per phone)")
-    report = (f"Machine: {machine()}.\n\nServer: gunicorn --workers {args.workers} --threads "
-              f"{args.threads} (gthread), SQLite WAL file in a temp dir, all on {HOST}. "
-              f"Polling {polling}.\n\n"
+    if args.push:
+        polling = ("replaced by a Server-Sent Events stream per phone (/events); answers and "
+                   "/me on a second connection")
+    worker = ("--worker-class gevent --worker-connections 5000" if args.push
+              else f"--threads {args.threads} (gthread)")
+    sent = ("the phone page's requests: join form, player cookie, CSRF header, "
+            "POST /live/{pin}/answers/{i}, /live/{pin}/me" if args.path == "phone" else
+            "the JSON API: POST .../players, X-Player-Token, PUT /api/v1/live/{pin}/answers/{i}")
+    report = (f"Machine: {machine()}.\n\nServer: gunicorn --workers {args.workers} {worker}"
+              + (f" × {args.servers} servers (own instance folders) on one PostgreSQL "
+                 "database; the host on the first, phones polling or listening on the second, "
+                 "answers alternating between them" if args.servers > 1 else
+                 ", PostgreSQL" if args.postgres else ", SQLite WAL file in a temp dir")
+              + f", all on {HOST}. "
+              f"Phones send {sent}. Polling {polling}.\n\n"
               f"Command: `{command.strip()}`\n\n" + table(results) + "\n\n" +
-              "\n".join(f"N = {r['n']}: {r['n']} joins in {r['join_seconds']:.1f} s; "
+              "\n".join(f"N = {r['n']}: {r['n']} joins ({JOINING} at a time) in "
+                        f"{r['join_seconds']:.1f} s (load avg {r['join_load']:.1f}; "
+                        f"{r['join_retries']} sent again after a 503); "
                         f"{r['polls']} state polls, {r['poll_errors']} failed."
                         for r in results))
     print(report)
@@ -454,7 +662,10 @@ def main() -> None:
     if args.write:
         doc = ROOT / "docs" / "live-load.md"
         text = doc.read_text()
-        begin, finish = MARKS[args.quiet_burst]
+        mark = "push" if args.push else args.path
+        if args.servers > 1:
+            mark = "two-servers-push" if args.push else "two-servers"
+        begin, finish = MARKS[mark]
         start, end = text.index(begin) + len(begin), text.index(finish)
         doc.write_text(text[:start] + "\n" + report + "\n" + text[end:])
 

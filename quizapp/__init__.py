@@ -27,8 +27,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the quizapp Flask application."""
     from .transactions import TransactionalFlask
 
+    # QUIZAPP_INSTANCE_PATH: several servers from one installation, each with its own files.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") \
+        or os.environ.get("QUIZAPP_INSTANCE_PATH") or None
     app = TransactionalFlask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
@@ -44,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _configure_secrets(app)
     _configure_database(app)
+    _configure_live(app)
     from .boundary import JSONProvider, SafeResponse
 
     app.json = JSONProvider(app)
@@ -125,6 +130,15 @@ def _configure_secrets(app: Flask) -> None:
                 "never from the request's Host header.")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
                           PREFERRED_URL_SCHEME="https")
+
+
+def _configure_live(app: Flask) -> None:
+    from .domain.live import parse_age
+
+    try:
+        app.config["LIVE_GAME_LIFETIME"] = parse_age(app.config["LIVE_GAME_LIFETIME"])
+    except ValueError as exc:
+        raise ConfigurationError(f"QUIZAPP_LIVE_GAME_LIFETIME: {exc}") from None
 
 
 def _configure_database(app: Flask) -> None:

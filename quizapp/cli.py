@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app, g
@@ -69,7 +70,11 @@ def _default_workers() -> int:
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="1: sync workers (self-test); warm-ups: --workers 3 --threads 8.")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1))
-def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
+@click.option("--worker-class", type=click.Choice(["sync", "gthread", "gevent"]), default=None,
+              help="Default: sync, or gthread with --threads > 1. gevent: warm-ups push "
+                   "their state to phones (docs/live-load.md).")
+def serve(bind: str, workers: int, threads: int, timeout: int,
+          worker_class: str | None) -> None:
     """Serve the app with gunicorn (creates and seeds the embedded database on first start)."""
     from . import serving
     from .extensions import db
@@ -80,7 +85,8 @@ def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
             click.echo("Created the database.")
     except DatabaseMissing as exc:
         raise click.ClickException(str(exc)) from None
-    options = serving.gunicorn_options(current_app, bind, workers, threads, timeout)
+    options = serving.gunicorn_options(current_app, bind, workers, threads, timeout,
+                                       worker_class)
     db.engine.dispose()  # no connection of this process is shared with the forked workers
     serving.run(options)
 
@@ -199,7 +205,7 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
 
     from .domain.facts import load_factbase, seed_paths
     from .domain.generator import contract_view, generate_bank
-    from .domain.selection import Candidate, draw
+    from .domain.selection import Candidate, draw, letter_of, truth_of
 
     bank = []
     for path in seed_paths(current_app.config["SEEDS_DIR"]):
@@ -210,7 +216,8 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
         # As a practice quiz draws (study.start_attempt): ids in bank order, rng of the seed.
         candidates = [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]),
                                 q.get("importance", "supporting"), tuple(q.get("cues", ())),
-                                tuple(q.get("near", ())))
+                                tuple(q.get("near", ())), truth_of(q["type"], q["answer"]),
+                                letter_of(q["type"], q["answer"]))
                       for i, q in enumerate(bank, start=1)]
         bank = [bank[c.id - 1] for c in draw(candidates, count, random.Random(seed))]
     records = [contract_view(q) for q in bank]
@@ -219,6 +226,45 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
         return
     for q in records:
         click.echo(f"[{q['type']}] {q['prompt']}\n    -> {q['answer_text']}")
+
+
+@main.group("live")
+def live_group() -> None:
+    """Seminar warm-ups: housekeeping."""
+
+
+def _age(_ctx: click.Context, _param: click.Parameter, value: str) -> timedelta:
+    """An option's age (30d, 12h, ...) as a timedelta; a bad one is a usage error."""
+    from .domain.live import parse_age
+
+    try:
+        return parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+
+
+@live_group.command("prune")
+@click.option("--older-than", "age", required=True, metavar="AGE", callback=_age,
+              help="Delete warm-ups that ended longer ago than this: 30d, 12h, 2w, 90m.")
+def live_prune(age: timedelta) -> None:
+    """Delete finished and expired warm-ups, with their players and answers."""
+    from .models import utcnow
+    from .services import live
+    from .transactions import transaction
+
+    now = utcnow()
+    with transaction():
+        pruned = live.prune_games(age, now)
+    before = (now - age).strftime("%Y-%m-%d %H:%M UTC")
+    if not pruned:
+        click.echo(f"No warm-up ended before {before}; nothing deleted.")
+        return
+    click.echo(f"Deleted {len(pruned)} warm-up{'s' if len(pruned) != 1 else ''} that ended "
+               f"before {before}, with {sum(p.players for p in pruned)} players and "
+               f"{sum(p.answers for p in pruned)} answers:")
+    for p in pruned:
+        click.echo(f"  PIN {p.pin} (game {p.id}, ended {p.ended_at:%Y-%m-%d %H:%M} UTC): "
+                   f"{p.players} players, {p.answers} answers")
 
 
 @main.group("lti")

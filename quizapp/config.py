@@ -68,6 +68,13 @@ class Defaults:
     LTI_FRAME_ANCESTORS = "https:"
     #: How long a player's phone may cache the live state (seconds).
     LIVE_STATE_CACHE = 0.5
+    #: Push warm-up states to phones (Server-Sent Events, live/events.py): "auto" does under
+    #: gevent workers only, where an open stream costs no thread; true or false force it.
+    LIVE_PUSH = "auto"
+    #: A warm-up the host never ended counts as ended this long after it was created
+    #: (QUIZAPP_LIVE_GAME_LIFETIME: 12h, 90m, 2d or whole seconds): its PIN is free again,
+    #: joins are refused, and ``quizapp live prune`` may delete it.
+    LIVE_GAME_LIFETIME = "12h"
 
 
 def instance_secret_key(instance_path: str) -> str:

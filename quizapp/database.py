@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
@@ -59,10 +60,20 @@ def create_sqlite_file(url: str) -> bool:
     return True
 
 
+#: PostgreSQL connections per worker process (the change listener's is one more).
+POOL_SIZE = 10
+#: Seconds a request waits for one of them before it is answered 503.
+POOL_TIMEOUT = 10.0
+
+
 def engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # At most POOL_SIZE connections per worker, however many requests a gevent worker holds:
+    # the rest wait for one (up to POOL_TIMEOUT, then 503), so several servers' workers fit
+    # under PostgreSQL's max_connections (docs/deploying.md).
+    return {"pool_pre_ping": True, "pool_size": POOL_SIZE, "max_overflow": 0,
+            "pool_timeout": POOL_TIMEOUT}
 
 
 def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
@@ -101,10 +112,18 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        immediate = conn.get_execution_options().get("sqlite_immediate")
+        immediate = conn.get_execution_options().get("sqlite_immediate") \
+            or _request_writes()
+        conn.info["began_immediate"] = bool(immediate)
         if immediate and path is not None:
             _queue_for_write(conn.connection.info, path, config["SQLITE_BUSY_TIMEOUT"])
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait and fail: SQLAlchemy wraps it
+        else:
+            # A deferred BEGIN takes no lock and cannot fail; sent to the driver directly, it
+            # skips SQLAlchemy's statement machinery, half of what a request's transaction
+            # cost (docs/performance.md).
+            conn.connection.dbapi_connection.execute("BEGIN")
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn, record):
@@ -117,6 +136,23 @@ def install_engine_hooks(engine: Engine, config: dict[str, Any]) -> None:
         record.info.pop("writing", None)
         if fd is not None:
             os.close(fd)  # also releases its lock
+
+
+_WRITES = "quizapp_request_writes"
+
+
+def expect_writes() -> None:
+    """This request writes: its first transaction, whenever it begins, takes the write lock.
+
+    Unlike ``begin_write`` nothing happens now, so what a request can refuse before it
+    touches the database (a malformed body, a wrong type) is refused without queueing
+    behind other writers.
+    """
+    setattr(g, _WRITES, True)
+
+
+def _request_writes() -> bool:
+    return has_request_context() and getattr(g, _WRITES, False)
 
 
 def _queue_for_write(info: dict, path: Path, timeout: float) -> None:
@@ -174,7 +210,7 @@ def begin_write(session) -> None:
         session.connection(execution_options={"sqlite_immediate": True})
     elif session.get_bind().dialect.name == "sqlite":
         conn = session.connection()
-        if not conn.get_execution_options().get("sqlite_immediate"):
+        if not conn.info.get("began_immediate"):
             # A read already began the transaction; end it and start again as a write.
             session.rollback()
             session.connection(execution_options={"sqlite_immediate": True})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout  # not the built-in TimeoutError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -36,21 +37,33 @@ def conflict(message: str) -> ServiceError:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and a page's script that asks for JSON (the phone's answers and ``/me``)."""
+    return request.path.startswith("/api/") or \
+        request.accept_mimetypes.best == "application/json"
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    """A refusal as the API words it: ``{"error": {"code", "message", "fields"?}}``."""
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
 
 
 def error_response(status: int, code: str, message: str,
                    fields: dict[str, str] | None = None):
     if wants_json():
-        body: dict = {"code": code, "message": message}
-        if fields:
-            body["fields"] = fields
-        return {"error": body}, status
+        return error_body(code, message, fields), status
     return render_template("error.html", status=status, message=message), status
 
 
 def _is_read_only(exc: OperationalError) -> bool:
     return "readonly database" in str(exc.orig or exc).lower()
+
+
+def _busy():
+    return error_response(503, "busy", "The database is busy. Nothing was saved; please try "
+                          "again in a moment.")
 
 
 def _is_locked(exc: OperationalError) -> bool:
@@ -87,12 +100,17 @@ def register(app: Flask) -> None:
         db.session.rollback()
         return error_response(400, "out_of_range", "A value in the request is out of range.")
 
+    @app.errorhandler(PoolTimeout)
+    def no_free_connection(exc: PoolTimeout):
+        # Every connection of this worker's pool stayed busy for POOL_TIMEOUT seconds.
+        db.session.rollback()
+        return _busy()
+
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError):
         db.session.rollback()
         if _is_locked(exc):
-            return error_response(503, "busy", "The database is busy. Nothing was saved; "
-                                  "please try again in a moment.")
+            return _busy()
         app.logger.error("database unavailable: %s", exc)
         if _is_read_only(exc):
             return error_response(503, "database_unavailable", "The database is read-only, so "

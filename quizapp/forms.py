@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -16,3 +19,17 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ActionForm(FlaskForm):
     """A POST button with only its CSRF token (finish, retire, end the warm-up...)."""
+
+
+_Form = TypeVar("_Form", bound=FlaskForm)
+
+#: Why a host's or an instructor's button was refused: its page's CSRF token expired.
+EXPIRED = "The form expired. Reload the page and try again."
+
+
+def submitted(form: _Form | None = None, message: str = EXPIRED) -> _Form | ActionForm:
+    """The POSTed form (an ``ActionForm`` by default), validated; else a 400 with ``message``."""
+    form = ActionForm() if form is None else form
+    if not form.validate_on_submit():
+        abort(400, message)
+    return form

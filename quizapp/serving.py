@@ -20,9 +20,17 @@ _MAX_SOCKET_PATH = 100
 
 
 def gunicorn_options(app: Flask, bind: str, workers: int, threads: int,
-                     timeout: int) -> dict[str, Any]:
+                     timeout: int, worker_class: str | None = None) -> dict[str, Any]:
     """gunicorn's settings for ``quizapp serve`` (docs/deploying.md says why each)."""
+    extra: dict[str, Any] = {}
+    if worker_class == "gevent":
+        # Each phone of a warm-up keeps a stream open (live/events.py) and a connection
+        # to answer on: 2,000 phones are 4,000 connections, shared by the workers.
+        extra = {"worker_class": "gevent", "worker_connections": 5000}
+    elif worker_class is not None:
+        extra = {"worker_class": worker_class}
     return {
+        **extra,
         "bind": bind, "workers": workers, "threads": threads, "accesslog": "-",
         # A sync worker busy reading a slow request is killed and replaced after this.
         "timeout": timeout, "graceful_timeout": timeout, "keepalive": 2,
@@ -88,5 +96,8 @@ class QuizappServer(BaseApplication):
 
 def run(options: dict[str, Any]) -> None:
     """Serve until gunicorn's master stops."""
+    from .memory import return_large_buffers
+
+    return_large_buffers()  # before the workers fork: they inherit it
     _drop_server_banner()
     QuizappServer(options).run()

@@ -116,3 +116,12 @@ def refused(exc: ServiceError, form: Any = None, names: dict[str, str] | None = 
         else:
             form.form_errors.append(exc.message)
     return exc
+
+
+def refused_on_page(exc: ServiceError, form: Any = None,
+                    names: dict[str, str] | None = None) -> None:
+    """``refused`` for a page that says why (on ``form``, shown again, or in a flash); a 403
+    or 404 leaves no page to say it on, so ``exc`` is raised on for its error page."""
+    refused(exc, form, names)
+    if exc.status in (403, 404):
+        raise exc

@@ -2,46 +2,26 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from quizapp import create_app
-from quizapp.domain.question_types import QUESTION_TYPES
 from quizapp.extensions import db
-from quizapp.models import Role, User
-from quizapp.services import accounts
+from quizapp.models import Assignment, Course, Enrollment, LiveGame, Role, User
+from quizapp.services import accounts, live, teach
 from quizapp.services.setup import init_db
 
-# Cheap hashes in tests: the suite checks behaviour, the benchmark measures the real cost.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PASSWORD = "correct horse battery"
-#: The seed commentary, for tests that paste or upload a commentary.
-COMMENTARY = (Path(__file__).resolve().parents[1] / "seeds" /
-              "nato-japan-commentary.txt").read_text(encoding="utf-8")
-
-
-# tests/browser/conftest.py is imported under the same module name, "conftest"; before each
-# test module is imported, point the name back here so `from conftest import ...` finds
-# PASSWORD, basic_auth and FAST_HASHER whatever order the folders are collected in.
-_THIS_MODULE = sys.modules[__name__]
-
-
-def pytest_collectstart(collector: pytest.Collector) -> None:
-    if isinstance(collector, pytest.Module):
-        sys.modules["conftest"] = _THIS_MODULE
-
+from support.helpers import FAST_HASHER, PASSWORD, basic_auth
+from support.statements import StatementLog
 
 _ENGINES: set = set()
 
@@ -62,6 +42,54 @@ def _dispose_engines() -> Iterator[None]:
     yield
     for engine in list(_ENGINES):
         engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_templates_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every app of the session keeps its compiled templates in one Jinja bytecode cache.
+
+    Each test builds its own app, and each app's Jinja environment would compile every
+    template it renders again: a tenth of a second a page, most of a web test's time. The
+    cache checks each template's source, so an edited template is compiled anew.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    cache = FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja")))
+    original = Flask.jinja_options
+    Flask.jinja_options = {**original, "bytecode_cache": cache}
+    yield
+    Flask.jinja_options = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_shared() -> Iterator[None]:
+    """Every app of the session reuses the URL builder Werkzeug generated for a rule.
+
+    Werkzeug compiles two Python functions per URL rule with ``ast`` each time an app
+    registers its blueprints: most of ``create_app``'s time, paid again by every test. The
+    function depends only on the rule's parsed parts and defaults (converters are looked up
+    on the rule when it runs), so one per distinct rule serves every app. Werkzeug keeps
+    this method private: if it goes, the tests run as before, only slower.
+    """
+    from werkzeug.routing import Rule
+
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None:
+        yield
+        return
+    builders: dict[tuple, Any] = {}
+
+    def compile_builder(self: Rule, append_unknown: bool = True):
+        defaults = tuple(sorted((name, type(self._converters.get(name)).__name__, repr(value))
+                                for name, value in (self.defaults or {}).items()))
+        key = (tuple(self._trace), append_unknown, defaults)
+        if key not in builders:
+            builders[key] = original(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = compile_builder
+    yield
+    Rule._compile_builder = original
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +118,26 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     return folder / "quizapp.db"
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database beside the named one
+    (``quizapp_ci`` → ``quizapp_ci_gw0``), created on first use: the reset before each test
+    empties every table, which must not happen under another worker's test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    named = make_url(url).set(drivername="postgresql")
+    mine = f"{named.database}_{worker}"
+    with psycopg.connect(named.render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (mine,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{mine}"')
+    return named.set(database=mine).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def _postgres_schema() -> str | None:
     """On PostgreSQL, migrate a clean schema once per session."""
@@ -98,6 +146,7 @@ def _postgres_schema() -> str | None:
         return None
     from sqlalchemy import create_engine, text
 
+    url = _database_of_this_worker(url)
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -256,11 +305,6 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
-def basic_auth(username: str, password: str = PASSWORD) -> dict[str, str]:
-    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
 @pytest.fixture
 def api_token(client: FlaskClient, make_user) -> Callable[..., dict[str, str]]:
     """Return a function that creates a user and returns Bearer headers for it."""
@@ -274,6 +318,58 @@ def api_token(client: FlaskClient, make_user) -> Callable[..., dict[str, str]]:
     return make
 
 
-def valid_response(question: dict[str, Any]) -> Any:
-    """Some well-formed answer to ``question`` (right or wrong does not matter here)."""
-    return QUESTION_TYPES[question["type"]].example(question)
+def _detached(row: Any) -> Any:
+    """``row`` committed and detached, its columns loaded (usable outside the app context)."""
+    db.session.commit()
+    db.session.refresh(row)
+    db.session.expunge(row)
+    return row
+
+
+@pytest.fixture
+def create_course(app: Flask) -> Callable[..., Course]:
+    """Return a function that creates a class of ``owner`` (an instructor) with these
+    students enrolled, as Indico's ``create_event`` does: ``create_course(prof, [stud])``."""
+
+    def create(owner: User, students: Iterable[User] = (), name: str = "Seminar") -> Course:
+        with app.app_context():
+            course = teach.create_course(db.session.get(User, owner.id), name)
+            for student in students:
+                db.session.add(Enrollment(course_id=course.id, user_id=student.id,
+                                          role=Role.STUDENT))
+            return _detached(course)
+
+    return create
+
+
+@pytest.fixture
+def create_assignment(app: Flask) -> Callable[..., Assignment]:
+    """Return a function that assigns a quiz to a class: ``create_assignment(prof,
+    course_id, count=6, show_keys="never")``; due in 2099, other settings the service's."""
+
+    def create(owner: User, course_id: int, **settings: Any) -> Assignment:
+        with app.app_context():
+            assignment = teach.create_assignment(
+                db.session.get(User, owner.id), course_id,
+                **{"title": "Week 1", "count": 4, "due_at": "2099-01-01T12:00:00Z", **settings})
+            return _detached(assignment)
+
+    return create
+
+
+@pytest.fixture
+def create_game(app: Flask) -> Callable[..., LiveGame]:
+    """Return a function that opens a warm-up lobby: ``create_game(host, count=2)``."""
+
+    def create(host: User, **options: Any) -> LiveGame:
+        with app.app_context():
+            game = live.create_game(db.session.get(User, host.id), **options)
+            return _detached(game)
+
+    return create
+
+
+@pytest.fixture
+def count_statements() -> type[StatementLog]:
+    """Return a context manager that records the SQL statements sent inside it."""
+    return StatementLog

@@ -11,43 +11,36 @@ from ..models import Attempt, utcnow
 from ..security import remember_device
 from ..services import accounts, study, throttle
 from ..services.identity import token_lifetime
-from . import bp, current_api_user, json_body, token_required
-from .openapi import PATHS, RESPONSE_SCHEMA, TYPES_SCHEMA, document
+from . import basic_auth, bodies, current_api_user, parse_body
+from .openapi import PATHS, operation
 
 _QUESTION_PARAM = [{"name": "question_id", "in": "path", "required": True,
                     "schema": {"type": "integer"}}]
 
 
-@bp.post("/users")
+@operation("post", "/users", "Register a student account", auth=None, body=bodies.NewUser,
+           responses={201: "Created", 400: "Invalid input", 409: "Username taken",
+                      429: "Too many sign-ups from this network"})
 def create_user():
     """Register a student account."""
-    data = json_body(("username", "password"))
+    body = parse_body(bodies.NewUser)
+    # Refused input is told so at once, and costs no sign-up from the network's budget.
+    accounts.check_new_account(body.username, body.password)
     taken = accounts.take_sign_up()
     try:
-        user = accounts.create_user(data["username"], data["password"])
+        user = accounts.create_user(body.username, body.password)
     except ServiceError:
         throttle.give_back(taken)
         raise
     return {"id": user.id, "username": user.username, "role": user.role.value}, 201
 
 
-document("/api/v1/users", "post", "Register a student account", auth=None,
-         body={"type": "object", "required": ["username", "password"],
-               "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-         responses={201: "Created", 400: "Invalid input", 409: "Username taken",
-                    429: "Too many sign-ups from this network"})
-
-
-@bp.post("/tokens")
+@operation("post", "/tokens", "Get a bearer token (HTTP Basic); it expires at expires_at",
+           auth="basic",
+           responses={200: "Token", 401: "Wrong credentials", 429: "Too many failures"})
 def create_token():
     """Exchange HTTP Basic credentials for a bearer token."""
-    auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username:
-        raise ServiceError(401, "unauthorized", "Send your username and password with "
-                           "HTTP Basic authentication.")
-    user = accounts.authenticate(auth.username, auth.password or "",
-                                 request.remote_addr or "?",
-                                 request.cookies.get(accounts.DEVICE_COOKIE))
+    user = basic_auth.current_user()
     from ..database import begin_write
 
     begin_write(db.session)
@@ -58,25 +51,16 @@ def create_token():
     return response
 
 
-document("/api/v1/tokens", "post", "Get a bearer token (HTTP Basic); it expires at expires_at",
-         auth="basic",
-         responses={200: "Token", 401: "Wrong credentials", 429: "Too many failures"})
-
-
-@bp.delete("/tokens")
-@token_required
+@operation("delete", "/tokens", "End the token sent with this request (then 401)", auth="token",
+           responses={204: "Token ended", 401: "No valid token"})
 def end_token():
     """End the token this request is sent with (log out of the API)."""
     accounts.revoke_token(g.api_token)
     return "", 204
 
 
-document("/api/v1/tokens", "delete", "End the token sent with this request (then 401)",
-         responses={204: "Token ended", 401: "No valid token"})
-
-
 def attempt_json(attempt: Attempt) -> dict:
-    answered = {r.question_id: r for r in attempt.responses}
+    answered = {r.question_id: r for r in attempt.answers}
     visible = study.keys_visible(attempt)
     questions = []
     for item in attempt.items:
@@ -96,107 +80,76 @@ def attempt_json(attempt: Attempt) -> dict:
             "max_score": attempt.max_score, "questions": questions}
 
 
-@bp.post("/attempts")
-@token_required
+@operation("post", "/attempts",
+           "Start an attempt (mode mistakes: the facts your latest answer got wrong)", auth="token",
+           body=bodies.NewAttempt,
+           responses={201: "Created (or, for a repeated Idempotency-Key, the attempt that key "
+                           "started while it is untouched)",
+                      400: "Invalid options", 401: "No token",
+                      403: "Not allowed", 404: "No such assignment",
+                      409: "Nothing due (review) or no mistakes (mistakes)"},
+           params=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                    "description": "A random key per attempt the client means to start: "
+                    "a retry with the same key and options returns the same attempt.",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,32}$"}}])
 def start_attempt():
     """Start a practice, review or assignment attempt.
 
     With an ``Idempotency-Key`` header, sending the same request again (a retry after a
     dropped connection) returns the attempt the first one started, while it is untouched.
     """
-    data = json_body()
+    body = parse_body(bodies.NewAttempt)
     user = current_api_user()
     key = request.headers.get("Idempotency-Key")
     if key is not None and study.clean_start_key(key) is None:
         raise invalid("Idempotency-Key must be 16 to 32 letters, digits, '-' or '_'.",
                       {"Idempotency-Key": "Use 16 to 32 letters, digits, - or _."})
-    if data.get("assignment_id") is not None:
-        if isinstance(data["assignment_id"], bool) or not isinstance(data["assignment_id"], int):
-            raise invalid("assignment_id must be an integer.",
-                          {"assignment_id": "Use the id of one of your assignments."})
+    if body.assignment_id is not None:
         from ..services.teach import start_assignment_attempt
 
-        attempt = start_assignment_attempt(user, data["assignment_id"])
+        attempt = start_assignment_attempt(user, body.assignment_id)
     else:
-        mode = data.get("mode", "practice")
-        if mode not in ("practice", "review"):
-            raise invalid("Unknown mode.", {"mode": "Use practice or review."})
-        attempt = study.start_attempt(user, count=data.get("count", 10),
-                                      types=data.get("types"), topics=data.get("topics"),
-                                      seed=data.get("seed"), mode=mode, start_key=key)
-    body = attempt_json(attempt)
-    return {"id": attempt.id, "questions": body["questions"], "mode": body["mode"],
-            "seed": attempt.seed, "deadline": body["deadline"]}, 201
+        attempt = study.start_attempt(user, count=body.count, types=body.types,
+                                      topics=body.topics, seed=body.seed, mode=body.mode,
+                                      start_key=key)
+    started = attempt_json(attempt)
+    return {"id": attempt.id, "questions": started["questions"], "mode": started["mode"],
+            "seed": attempt.seed, "deadline": started["deadline"]}, 201
 
 
-document("/api/v1/attempts", "post", "Start an attempt",
-         body={"type": "object", "properties": {
-             "count": {"type": "integer", "minimum": 1, "maximum": study.MAX_COUNT},
-             "types": TYPES_SCHEMA,
-             "topics": {"type": "array", "items": {"type": "string"}},
-             "seed": {"type": "integer", "minimum": 0},
-             "mode": {"type": "string", "enum": ["practice", "review"]},
-             "assignment_id": {"type": "integer"}}},
-         responses={201: "Created (or, for a repeated Idempotency-Key, the attempt that key "
-                         "started while it is untouched)",
-                    400: "Invalid options", 401: "No token",
-                    403: "Not allowed", 404: "No such assignment", 409: "Nothing due"},
-         params=[{"name": "Idempotency-Key", "in": "header", "required": False,
-                  "description": "A random key per attempt the client means to start: "
-                  "a retry with the same key and options returns the same attempt.",
-                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,32}$"}}])
-
-
-@bp.get("/attempts/<int:attempt_id>")
-@token_required
+@operation("get", "/attempts/<int:attempt_id>", "Show an attempt", auth="token",
+           responses={200: "Attempt", 401: "No token", 404: "Not yours or missing"})
 def get_attempt(attempt_id: int):
     """Show one of your attempts with the answers given so far."""
     return attempt_json(study.get_attempt(current_api_user(), attempt_id, full=True))
 
 
-document("/api/v1/attempts/{attempt_id}", "get", "Show an attempt",
-         responses={200: "Attempt", 401: "No token", 404: "Not yours or missing"})
-
-
-@bp.put("/attempts/<int:attempt_id>/responses/<int:question_id>")
-@token_required
+@operation("put", "/attempts/<int:attempt_id>/responses/<int:question_id>", "Answer a question",
+           auth="token", body=bodies.AttemptAnswer,
+           responses={200: "Feedback", 400: "Malformed response", 401: "No token",
+                      404: "Not found", 409: "Finished or already answered"})
 def put_response(attempt_id: int, question_id: int):
     """Answer a question of an attempt (the first answer counts)."""
-    data = json_body(("response",))
-    feedback, _created = study.record_response(current_api_user(), attempt_id, question_id,
-                                               data["response"])
+    answer = parse_body(bodies.AttemptAnswer)
+    feedback, _created = study.record_answer(current_api_user(), attempt_id, question_id,
+                                             answer.response)
     return feedback.to_json()
 
 
-document("/api/v1/attempts/{attempt_id}/responses/{question_id}", "put", "Answer a question",
-         body={"type": "object", "required": ["response"],
-               "properties": {"response": RESPONSE_SCHEMA}},
-         responses={200: "Feedback", 400: "Malformed response", 401: "No token",
-                    404: "Not found", 409: "Finished or already answered"})
-
-
-@bp.post("/attempts/<int:attempt_id>/finish")
-@token_required
+@operation("post", "/attempts/<int:attempt_id>/finish", "Finish an attempt", auth="token",
+           responses={200: "Score (null while the assignment hides its keys)",
+                      401: "No token", 404: "Not found"})
 def finish_attempt(attempt_id: int):
     """Finish an attempt and get its score."""
     attempt = study.finish_attempt(current_api_user(), attempt_id)
     return {"score": study.visible_score(attempt), "max_score": attempt.max_score}
 
 
-document("/api/v1/attempts/{attempt_id}/finish", "post", "Finish an attempt",
-         responses={200: "Score (null while the assignment hides its keys)",
-                    401: "No token", 404: "Not found"})
-
-
-@bp.get("/progress")
-@token_required
+@operation("get", "/progress", "Your progress per fact", auth="token",
+           responses={200: "Progress", 401: "No token"})
 def progress():
     """Your progress: attempts, accuracy, facts and what is due."""
     return study.progress_summary(current_api_user())
-
-
-document("/api/v1/progress", "get", "Your progress per fact",
-         responses={200: "Progress", 401: "No token"})
 
 
 _DECK_PARAMS = [
@@ -214,8 +167,13 @@ _DECK_PARAMS = [
 ]
 
 
-@bp.get("/decks")
-@token_required
+@operation("get", "/decks",
+           "Download an Anki deck (.apkg, stable note ids: a new download updates the cards)",
+           auth="token", params=_DECK_PARAMS,
+           responses={200: "The .apkg file (application/octet-stream)",
+                      400: "No deck or more than one chosen", 401: "No token",
+                      403: "class_id: not an instructor",
+                      404: "Not found, not readable by you, or no facts to put in the deck"})
 def download_deck():
     """Download an Anki deck (.apkg): missed facts, a topic, a commentary or a class's facts."""
     from ..services import decks, printing
@@ -236,16 +194,10 @@ def download_deck():
     elif args.get("topic"):
         deck = decks.topic_deck(user, args["topic"])
     else:
-        deck = decks.document_deck(user, document)
+        deck = decks.commentary_deck(user, document)
     return send_deck(deck)
 
 
-document("/api/v1/decks", "get",
-         "Download an Anki deck (.apkg, stable note ids: a new download updates the cards)",
-         params=_DECK_PARAMS,
-         responses={200: "The .apkg file (application/octet-stream)",
-                    400: "No deck or more than one chosen", 401: "No token",
-                    403: "class_id: not an instructor",
-                    404: "Not found, not readable by you, or no facts to put in the deck"})
+# The 200 is the .apkg file, not JSON.
 PATHS["/api/v1/decks"]["get"]["responses"]["200"]["content"] = {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}

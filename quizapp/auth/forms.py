@@ -17,6 +17,13 @@ def _new_password(label: str) -> PasswordField:
                          render_kw={"autocomplete": "new-password"})
 
 
+def _repeat_password(label: str) -> PasswordField:
+    """The new password again, which must equal the ``password`` field."""
+    return PasswordField(label, validators=[DataRequired(),
+                                            EqualTo("password", "The passwords differ.")],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=40)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
@@ -34,21 +41,22 @@ class RegisterForm(FlaskForm):
                            message="Use letters, digits, dots, dashes or underscores.")],
         render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = _new_password("Password")
-    confirm = PasswordField("Repeat password",
-                            validators=[DataRequired(), EqualTo("password",
-                                                                "The passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    confirm = _repeat_password("Repeat password")
 
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
     password = _new_password("New password")
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password",
-                                                                "The passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    confirm = _repeat_password("Repeat the new password")
 
 
 class EndSessionsForm(FlaskForm):
     """Only the CSRF token: "log out everywhere" is a button."""
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting the account asks for the password again."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})

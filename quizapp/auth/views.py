@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    json,
     redirect,
     render_template,
     request,
@@ -13,15 +15,22 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import Field
 
 from ..database import begin_write
 from ..errors import ServiceError
 from ..extensions import db
-from ..models import User
+from ..models import User, utcnow
 from ..security import remember_device, safe_next
-from ..services import accounts, throttle
+from ..services import accounts, privacy, throttle
 from ..transactions import refused
-from .forms import EndSessionsForm, LoginForm, PasswordChangeForm, RegisterForm
+from .forms import (
+    DeleteAccountForm,
+    EndSessionsForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -99,21 +108,29 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _own_password(field: Field, wrong: str | None = None) -> bool:
+    """Whether ``field`` holds the signed-in user's password; if not, why goes on ``field``
+    (``wrong``, if given, for a wrong password). Throttled like a login, so a borrowed
+    session cannot guess it."""
+    try:
+        accounts.authenticate(current_user.username, field.data, request.remote_addr or "?",
+                              request.cookies.get(accounts.DEVICE_COOKIE))
+    except ServiceError as exc:
+        field.errors.append(wrong if wrong and exc.status == 401 else exc.message)
+        return False
+    return True
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
     """Change the password (which ends every other session and API token)."""
     form = PasswordChangeForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _own_password(form.current):
         try:
-            # Throttled like a login: a borrowed session must not guess the password.
-            accounts.authenticate(current_user.username, form.current.data,
-                                  request.remote_addr or "?",
-                                  request.cookies.get(accounts.DEVICE_COOKIE))
             hashed = accounts.new_password_hash(current_user.username, form.password.data)
         except ServiceError as exc:
-            field = form.password if exc.fields else form.current
-            field.errors.append((exc.fields or {}).get("password") or exc.message)
+            refused(exc, form)  # the new password's policy, on its field
         else:
             begin_write(db.session)
             accounts.change_password(current_user.id, hashed)
@@ -138,3 +155,50 @@ def logout_everywhere():
     logout_user()
     flash("You are logged out on every device, and your API tokens have ended.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    """A file of the user's own data: an attachment no cache keeps."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _export_name(ext: str) -> str:
+    return f"quizapp-{current_user.username}-{utcnow():%Y-%m-%d}.{ext}"
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_json():
+    """Download everything stored about you as one JSON file."""
+    data = privacy.export_data(current_user.id)
+    return _download(json.dumps(data, ensure_ascii=False, indent=2), "application/json",
+                     _export_name("json"))
+
+
+@bp.get("/account/answers.csv")
+@login_required
+def export_csv():
+    """Download your answers (quizzes and warm-ups) as a CSV file."""
+    data = privacy.export_data(current_user.id)
+    return _download(privacy.answers_csv(data), "text/csv", _export_name("csv"))
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Say what deleting the account removes; delete it once the password is given."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit() and _own_password(form.password,
+                                                   wrong="That is not your password."):
+        begin_write(db.session)
+        privacy.delete_account(current_user.id)
+        session.clear()
+        logout_user()
+        flash("Your account and its data are deleted. Thank you for using quizapp.", "info")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/delete_account.html", form=form,
+                           summary=privacy.deletion_summary(current_user.id)), status

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from .acronyms import acronym_candidates, best_long_form
 from .candidates import Candidate, gate
 from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
@@ -39,6 +40,7 @@ from .sentences import (
     sentences,
 )
 from .text import in_sentence, normalize
+from .yearblanks import ONE_OF_TWO, one_event
 
 __all__ = ["BLANK", "Candidate", "Evaluation", "ExtractionTooSlow", "Sentence", "best_long_form",
            "commentary_bank", "evaluate", "extract", "generation_problem", "matches",
@@ -110,10 +112,19 @@ _SAME_YEAR = re.compile(r"\b([Ii]n) the same year\b")
 
 def _event(sentence: str, start: int, end: int) -> str | None:
     """A short description of what happened in the year at [start, end), for timelines."""
-    before, after = sentence[:start], sentence[end:]
+    comma = sentence.find(",", end)
+    if re.match(r"(?:In|On|At|During|(?:Early|Late|Later) in)\b", sentence) and comma > 0 \
+            and "," not in sentence[:start]:
+        # "At their summit in Brussels in July 2023, the two sides agreed ...": the event
+        # is the main clause, not the opening adverbial.
+        before, after = "", sentence[comma + 1:]
+    else:
+        before, after = sentence[:start], sentence[end:]
     before = re.sub(rf"(?:\b(?:[Ii]n|[Ss]ince|[Oo]f|[Bb]y|[Ff]rom|[Uu]ntil|[Ee]arlier in|"
                     rf"[Ll]ater in)\s+)?(?:{_MONTH}\s+)?$", "", before)
-    text = (before.rstrip(" ,") + " " + after.lstrip(" ,")).strip()
+    # "... exports in December 2023, allowing ...": the comma still ends the clause.
+    joint = ", " if after.lstrip().startswith(",") and before.strip() else " "
+    text = (before.rstrip(" ,") + joint + after.lstrip(" ,")).strip()
     text = re.sub(r"\s+", " ", text).strip(" .,;:")
     if len(text.split()) > EVENT_WORDS:  # a trailing clause is no part of the event
         parts = re.split(r"(?<=[,;:])\s+", text)
@@ -149,6 +160,19 @@ def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
         for match in years:
             statement = blank_out(text, *match.span())
             single = len(YEAR.findall(text)) == 1
+            clause = None if single else one_event(statement)
+            if clause:
+                # Two dated events joined in one sentence: ask this one, leave the other
+                # (its year and the order) out of the stem; the quote stays whole.
+                at = clause.index("{answer}")
+                filled = clause.replace("{answer}", match.group(1))
+                out.append(Candidate(
+                    kind="year", answer=match.group(1), quote=text, rule=ONE_OF_TWO,
+                    question=ask_for("year", clause), statement=clause,
+                    event=_event(filled, at, at + len(match.group(1))),
+                    # Its own clause only: the whole sentence would print the other year.
+                    explanation=f"The commentary, in part: “{filled}”"))
+                continue
             out.append(Candidate(
                 kind="year", answer=match.group(1), quote=text, rule="year",
                 question=ask_for("year", statement), statement=statement,
@@ -213,88 +237,6 @@ def _number_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
             statement = blank_out(text, *match.span())
             out.append(Candidate(kind="number", answer=value, quote=text, rule="number",
                                  question=ask_for("number", statement), statement=statement))
-    return out
-
-
-# --------------------------------------------------------------------------- acronyms
-
-_SHORT = re.compile(r"^[A-Za-z][A-Za-z0-9&\-]{1,11}$")
-
-
-def _is_short_form(token: str) -> bool:
-    return bool(_SHORT.match(token)) and sum(c.isupper() for c in token) >= 2 \
-        and token[0].isalnum() and len(token.split()) == 1
-
-
-def best_long_form(short: str, long: str) -> str | None:
-    """Schwartz & Hearst (2003): the shortest tail of ``long`` whose letters spell ``short``."""
-    s, i = len(short) - 1, len(long) - 1
-    while s >= 0:
-        c = short[s].lower()
-        if not c.isalnum():
-            s -= 1
-            continue
-        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
-            i -= 1
-        if i < 0:
-            return None
-        i -= 1
-        s -= 1
-    start = max(long.rfind(" ", 0, i + 1), long.rfind("\"", 0, i + 1),
-                long.rfind("“", 0, i + 1)) + 1
-    found = long[start:].strip(" \"“”'‘’,")
-    # "Acquisition and Cross-Servicing Agreement (ACSA)": the shortest match starts at
-    # "and"; a long form does not start with a function word when the word before it
-    # carries the acronym's first letter.
-    before = long[:start].split()
-    while found and found.split()[0].lower() in _FUNCTION_WORDS and before \
-            and before[-1][:1].lower() == short[:1].lower():
-        found = f"{before.pop()} {found}"
-    return found or None
-
-
-_FUNCTION_WORDS = {"and", "of", "for", "the", "on", "in", "to", "a", "an", "with", "at", "by"}
-
-
-def _plausible_expansion(short: str, long: str | None) -> bool:
-    if not long or long.lower() == short.lower():
-        return False
-    words = long.split()
-    if words[0].lower() in _FUNCTION_WORDS:
-        return False
-    letters = sum(c.isalnum() for c in short)
-    return 2 <= len(words) <= min(letters + 5, letters * 2) and short.lower() not in long.lower()
-
-
-def _acronym_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
-    found: list[tuple[str, str, str, str]] = []  # term, expansion, quote, rule
-    for sent in sents:
-        text = sent.text
-        for match in re.finditer(r"\(([^()]{2,120})\)", text):
-            inside = match.group(1).strip()
-            before = text[:match.start()].rstrip()
-            if _is_short_form(inside):
-                letters = sum(c.isalnum() for c in inside)
-                window = " ".join(before.split()[-min(letters + 5, letters * 2):])
-                long = best_long_form(inside, window)
-                if _plausible_expansion(inside, long):
-                    found.append((inside, long, text, "long-form (ACR)"))
-            else:
-                token = re.search(r"([A-Za-z][A-Za-z0-9&\-]{1,11})$", before)
-                if token and _is_short_form(token.group(1)):
-                    long = best_long_form(token.group(1), inside)
-                    if long == inside and _plausible_expansion(token.group(1), long):
-                        found.append((token.group(1), long, text, "ACR (long form)"))
-    out: list[Candidate] = []
-    expansions = list(dict.fromkeys(long for _, long, _, _ in found))
-    for term, long, quote, rule in found:
-        statement = f"{term} stands for {{answer}}."
-        others = tuple(e for e in expansions if normalize(e) != normalize(long))
-        out.append(Candidate(kind="acronym", answer=long, term=term, quote=quote, rule=rule,
-                             importance="detail",
-                             question=f"What does {term} stand for?", statement=statement,
-                             distractors=others,
-                             explanation=f"The commentary writes {term} for “{long}”."))
     return out
 
 
@@ -459,7 +401,7 @@ def _claim_candidates(sents: Sequence[Sentence]) -> list[Candidate]:
 
 # --------------------------------------------------------------------------- all rules
 
-RULES = (_year_candidates, _date_candidates, _number_candidates, _acronym_candidates,
+RULES = (_year_candidates, _date_candidates, _number_candidates, acronym_candidates,
          _entity_list_candidates, _phrase_list_candidates, _person_candidates,
          _claim_candidates)
 
@@ -490,7 +432,7 @@ def _pair_in(sent: Sentence, last: str | None = None) -> str | None:
     found = mentions(sent.text)
     for a, b in zip(found, found[1:], strict=False):
         if sent.text[a.end:b.start] in (" and ", " and the ") and a.name != b.name:
-            last = f"{a.name} and {in_sentence(b.name)}"
+            last = f"{in_sentence(a.name)} and {in_sentence(b.name)}"
     return last
 
 
@@ -501,8 +443,11 @@ def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
     if pair is None:
         return candidate
 
+    def named(match: re.Match[str]) -> str:  # "The two sides held": "The European Union"
+        return pair[:1].upper() + pair[1:] if match.group(0)[:1].isupper() else pair
+
     def resolve(text: str | None) -> str | None:
-        return _PAIR.sub(pair, text) if text else text
+        return _PAIR.sub(named, text) if text else text
 
     return replace(candidate, question=resolve(candidate.question) or "",
                    statement=resolve(candidate.statement) or "", event=resolve(candidate.event))

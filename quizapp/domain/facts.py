@@ -26,8 +26,10 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
 #: Openings that need the previous sentence ("Both countries also ...", "This step ...").
 DANGLING = re.compile(
     r"(?:According to (?:the commentary|the author),\s*)?"
-    r"(?:Both (?:countries|sides|nations|partners|leaders|governments)|The two (?:countries|"
-    r"sides|nations|leaders|governments)|(?:This|These|That|Those|Such)(?:\s+\w+)?|It|They|"
+    # A lead-in of time ("In ___, the two visits ...") does not resolve the reference.
+    r"(?:(?:In|On|Since|During|By)\b[^,]{0,40},\s*)?"
+    r"(?:Both (?:countries|sides|nations|partners|leaders|governments)|The (?:two|three|four|"
+    r"five|both) (?-i:[a-z])[\w-]*|(?:This|These|That|Those|Such)(?:\s+\w+)?|It|They|"
     r"He|She|We|Its|Their|The (?:agreement|treaty|deal|pact|programme|program|step|move|"
     r"partnership|declaration|document|alliance|initiative|plan))\b"
     r"(?!\s+(?:is|was)\s+(?:inconceivable|unrealistic))",
@@ -74,6 +76,8 @@ class Fact:
     false_statements: tuple[str, ...] = ()
     #: For an acronym: what the body or programme is or does in the text, for matching.
     role: str | None = None
+    #: Distractors one word from the key on purpose (the lint refuses others).
+    near_copies: tuple[str, ...] = ()
 
     @property
     def answer_text(self) -> str:
@@ -115,6 +119,7 @@ class Fact:
             forms=strings("forms"),
             false_statements=strings("false_statements"),
             role=str(raw["role"]) if raw.get("role") else None,
+            near_copies=strings("near_copies"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +134,7 @@ class Fact:
         for key in ("term", "category", "event", "source_note", "role"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
-        for key in ("distractors", "exclude", "forms", "false_statements"):
+        for key in ("distractors", "exclude", "forms", "false_statements", "near_copies"):
             if getattr(self, key):
                 data[key] = list(getattr(self, key))
         return data
@@ -263,8 +268,10 @@ def check_fact(fact: Fact, base: FactBase) -> list[str]:
         problems.append("a number answer must be a whole number")
     if fact.kind == "acronym" and not fact.term:
         problems.append("an acronym fact needs a term")
-    # An acronym is asked only by matching, which needs no wrong answers.
-    if fact.kind in ("date", "statement") and len(fact.distractors) < 3:
+    # An acronym is asked only by matching, which needs no wrong answers; nor does a
+    # statement asked only as a typed cloze.
+    chosen = not fact.forms or bool({"mcq", "multi"} & set(fact.forms))
+    if fact.kind in ("date", "statement") and chosen and len(fact.distractors) < 3:
         problems.append(f"{with_article(fact.kind)} fact needs at least 3 curated distractors")
     if fact.kind in ("entity", "entity_set") and fact.category \
             and fact.category not in base.pools:

@@ -6,6 +6,7 @@ Randomness comes only from the ``random.Random`` passed in, so a seed fixes the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -14,7 +15,26 @@ from typing import Any
 
 from .facts import Fact, FactBase
 from .passages import body, first_block_with, split_blocks
-from .text import fill, join_names, mentions, normalize
+from .restating import (
+    CLAIM_SHARE,
+    claims_of,
+    contains_key,
+    content_words,
+    restated_facts,
+    visible_text,
+)
+from .sentences import COMMITMENT, claim_clusters, limit_claims
+from .text import (
+    ACCEPTED_NOTE,
+    fill,
+    join_names,
+    mentions,
+    normalize,
+    number_spellings,
+    unique_accepted,
+)
+from .timelines import events_clash, years_in
+from .yearblanks import joins_two_events
 
 TYPES = ("mcq", "multi", "true_false", "short", "ordering", "matching")
 BLANK = "_____"
@@ -41,16 +61,19 @@ class GenerationError(ValueError):
     """A fact cannot yield a sound question (too few distractors, say)."""
 
 
-def _years_in(text: str) -> set[int]:
-    return {int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", text)}
-
-
 #: A pool member the body names more often than this is a protagonist of the text.
 PROTAGONIST = 2
 
 
-def _count(text: str, name: str) -> int:
-    return len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE))
+# Cached: a bank asks the same few texts about the same names hundreds of times.
+@functools.lru_cache(maxsize=4096)
+def _count(text: str, name: str, flags: int = re.IGNORECASE) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags))
+
+
+@functools.lru_cache(maxsize=16)
+def _normalized_body(text: str) -> str:
+    return normalize(body(text))
 
 
 def _excluded(fact: Fact, base: FactBase) -> set[str]:
@@ -68,22 +91,22 @@ def distractors(fact: Fact, base: FactBase, rng: random.Random, n: int) -> list[
     candidates: list[str] = []
     if fact.kind == "year":
         key = int(str(fact.answer))
-        taken = _years_in(fact.quote) | {int(x) for x in fact.exclude if str(x).isdigit()}
+        taken = years_in(fact.quote) | {int(x) for x in fact.exclude if str(x).isdigit()}
         # Never a year after the text was written: "the 2026 summit" is no test of knowledge.
-        latest = max(_years_in(base.text) | {key})
+        latest = max(years_in(base.text) | {key})
         # First the text's other years (another milestone: confusable), nearest first;
         # then close years; never a year the quote itself names.
         # A year the sentence's or the stem's other dates rule out ("signed in 2022, in
         # force in ___"; "agreed in 2014, first revised in ___") is no distractor: keep
         # the key's place among them.
-        quoted = _years_in(f"{fact.quote} {fact.question}") - {key}
+        quoted = years_in(f"{fact.quote} {fact.question}") - {key}
         low = max((y for y in quoted if y < key), default=0)
         high = min((y for y in quoted if y > key), default=10_000)
 
         def fits(y: int) -> bool:
             return low < y < high and y not in taken and y <= latest
 
-        named = sorted((y for y in _years_in(body(base.text)) if y != key and fits(y)),
+        named = sorted((y for y in years_in(body(base.text)) if y != key and fits(y)),
                        key=lambda y: abs(y - key))[:4]
         rng.shuffle(named)
         near = [key + d for d in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5) if fits(key + d)]
@@ -176,35 +199,63 @@ def make_mcq(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     return {**q, "choices": choices, "answer": answer, "answer_text": key}
 
 
+#: "which two" in a select-all stem: the number is dropped ("which" alone asks the same).
+COUNTED = re.compile(r"\b([Ww]hich|[Ww]hat|of) (?:two|three|four|five|six|\d+)\b")
+
+
 def make_multi(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
     """Ask for every member of a set among members of the same pool that are not in it."""
     members = list(fact.answer)
     wrong = distractors(fact, base, rng, max(2, min(3, 6 - len(members))))
     choices = _choices(members + wrong, rng)
     answer = sorted(c["id"] for c in choices if c["text"] in members)
-    prompt = f"{fact.question} Select all that apply."
+    # "Which two ...? Select all that apply" gives the count away: the form does not need it.
+    prompt = COUNTED.sub(r"\1", fact.question) + " Select all that apply."
     q = _common("multi", _qid(fact.id, "multi"), prompt, [fact], base, fact.explanation)
     ordered = [c["text"] for c in choices if c["id"] in answer]
     return {**q, "choices": choices, "answer": answer, "answer_text": ordered}
 
 
-def make_true_false(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]:
-    """State the fact, or the fact with one value swapped for a wrong one of the same kind."""
+def may_be_true(fact: Fact, base: FactBase) -> bool:
+    """Whether ``fact`` may be stated as it stands: a year also asked typed may not (the
+    true version is the cloze's sentence filled in; one fact, one form per sentence)."""
+    return not (fact.kind == "year" and "short" in forms_of(fact, base))
+
+
+def make_true_false(fact: Fact, base: FactBase, rng: random.Random,
+                    truth: bool | None = None) -> dict[str, Any]:
+    """State the fact, or the fact with one value swapped for a wrong one of the same kind
+    (``truth`` chooses which; by default a coin toss)."""
     if not fact.false_statements:
         raise GenerationError(f"{fact.id}: true/false needs a plausible false statement")
-    truth = rng.random() < 0.5
+    toss = rng.random() < 0.5
+    truth = (toss if truth is None else truth) and may_be_true(fact, base)
     correct = _statement(fact, fact.answer)
     if is_claim_set(fact):
         # A select-all key of claims joined into one sentence reads as a list to check
         # item by item: the true version states one claim of the set.
         correct = fill(fact.statement, rng.choice(list(fact.answer)))
     sentence = correct if truth else rng.choice(fact.false_statements)
-    # A false statement is corrected in one sentence of the text's facts, nothing more.
-    explanation = fact.explanation if truth else correct
+    explanation = fact.explanation if truth else false_explanation(fact, sentence, correct)
     q = _common("true_false", _qid(fact.id, "true_false"), f"True or false? {sentence}",
                 [fact], base, explanation)
     return {**q, "statement": sentence, "answer": truth,
             "answer_text": "True" if truth else "False"}
+
+
+def corrects(explanation: str, false_statement: str) -> bool:
+    """Whether an explanation says something the false statement does not: without that
+    it cannot state the truth of the swapped detail and reads as a confirmation."""
+    return bool(content_words(explanation) - content_words(false_statement))
+
+
+def false_explanation(fact: Fact, false_statement: str, correct: str) -> str:
+    """A false statement is corrected in one sentence of the text's facts, nothing more:
+    the true statement, or the text's own sentence when the swap lies outside the
+    statement's blank (partners swapped in a sentence whose blank is the regions)."""
+    if corrects(correct, false_statement) or not fact.quote:
+        return correct
+    return f"The commentary says: “{fact.quote}”"
 
 
 #: A set of this many claims (not names from a pool) is never joined into one sentence.
@@ -237,55 +288,7 @@ def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]
             accepted += number_spellings(key, fact.statement)
     q = _common("short", _qid(fact.id, "short"), prompt, [fact], base, fact.explanation)
     return {**q, "answer": key, "answer_text": key,
-            "accepted": hyphen_variants(dict.fromkeys(accepted))}
-
-
-def hyphen_variants(spellings: Iterable[str]) -> list[str]:
-    """``spellings`` with the hyphen and space forms of a compound beside each other.
-
-    Display only: the checker folds a hyphen into a space already, but a reviewer reading
-    "capacity building" alone takes "capacity-building" for a wrong answer. A compound is
-    a hyphenated spelling, or a key of two lower-case words ("capacity building", not
-    "South Korea"; not every alias, which would fill the list with noise).
-    """
-    out: list[str] = []
-    for i, s in enumerate(spellings):
-        out.append(s)
-        if "-" in s:
-            out.append(s.replace("-", " "))
-        elif i == 0 and re.fullmatch(r"[a-z]+ [a-z]+", s):
-            out.append(s.replace(" ", "-"))
-    return list(dict.fromkeys(out))
-
-
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_UNITS = {"percent": ("%", " percent", " per cent")}
-
-
-def number_words(value: int) -> str | None:
-    """A whole number below a hundred in words ("thirty-one"); None beyond."""
-    if 0 <= value < 20:
-        return _ONES[value]
-    if value < 100:
-        tens, ones = divmod(value, 10)
-        return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
-    return None
-
-
-def number_spellings(value: str, statement: str) -> list[str]:
-    """How a person types a number: digits or words, with the unit the sentence gives it
-    ("2", "two", "2%", "2 percent", "two per cent")."""
-    forms = [value]
-    words = number_words(int(value)) if value.isdigit() else None
-    if words:
-        forms += [words, words.replace("-", " ")]
-    after = statement.partition("{answer}")[2].split()
-    unit = after[0].strip(".,;:").lower() if after else ""
-    for form in list(forms):
-        forms += [f"{form}{suffix}" for suffix in _UNITS.get(unit, ())]
-    return forms
+            "accepted": unique_accepted(accepted)}
 
 
 def _group_id(kind: str, facts: list[Fact]) -> str:
@@ -294,8 +297,9 @@ def _group_id(kind: str, facts: list[Fact]) -> str:
 
 
 def group_facts(facts: list[Fact], rng: random.Random,
-                clash: Callable[[Fact, Fact], bool], tries: int = 12) -> list[list[Fact]]:
-    """Partition facts into groups of GROUP_SIZE in which no two facts clash.
+                clash: Callable[[Fact, Fact], bool], tries: int = 12,
+                size: int = GROUP_SIZE) -> list[list[Fact]]:
+    """Partition facts into groups of ``size`` in which no two facts clash.
 
     Greedy on a shuffled order; a few orders are tried and the one making most groups wins.
     """
@@ -304,26 +308,20 @@ def group_facts(facts: list[Fact], rng: random.Random,
         pending = list(facts)
         rng.shuffle(pending)
         groups: list[list[Fact]] = []
-        while len(pending) >= GROUP_SIZE:
+        while len(pending) >= size:
             group: list[Fact] = []
             for fact in list(pending):
                 if not any(clash(fact, g) for g in group):
                     group.append(fact)
                     pending.remove(fact)
-                if len(group) == GROUP_SIZE:
+                if len(group) == size:
                     break
-            if len(group) < GROUP_SIZE:
+            if len(group) < size:
                 break
             groups.append(group)
         if len(groups) > len(best):
             best = groups
     return best
-
-
-def _timeline_clash(a: Fact, b: Fact) -> bool:
-    """Same year (no single right order), or one series ("IPCP agreed", "IPCP revised"),
-    whose wording gives the order away."""
-    return a.answer == b.answer or a.id.split("-")[0] == b.id.split("-")[0]
 
 
 def make_ordering(facts: list[Fact], base: FactBase, rng: random.Random) -> dict[str, Any]:
@@ -348,12 +346,15 @@ def make_ordering(facts: list[Fact], base: FactBase, rng: random.Random) -> dict
 
 
 def make_matching(facts: list[Fact], base: FactBase, rng: random.Random) -> dict[str, Any]:
-    """Match programmes and bodies to what the text says they are or do (their ``role``);
-    without a role for each, match acronyms to their expansions."""
+    """Match acronyms to what the text says they are or do (their ``role``); without a
+    role for each, match acronyms to their expansions.
+
+    The spelled-out name is never printed beside a role: its nouns pair it up without the
+    text ("Crisis Management Exercise" with "the NATO drill ...", "Centre" with "body")."""
     roles = all(f.role for f in facts)
 
     def label(f: Fact) -> str:
-        return f"{f.term} ({f.answer})" if roles else str(f.term)
+        return str(f.term)
 
     def target(f: Fact) -> str:
         return str(f.role) if roles else str(f.answer)
@@ -364,7 +365,7 @@ def make_matching(facts: list[Fact], base: FactBase, rng: random.Random) -> dict
     right = [{"id": f"r{i + 1}", "text": target(f)} for i, f in enumerate(right_facts)]
     answer = {lt["id"]: right[right_facts.index(f)]["id"]
               for lt, f in zip(left, facts, strict=True)}
-    prompt = ("Match each programme or body to what the commentary says about it." if roles
+    prompt = ("Match each acronym to what the commentary says about it." if roles
               else "Match each acronym to what it stands for.")
     q = _common("matching", _group_id("matching", facts), prompt, facts, base,
                 "; ".join(f"{f.term}: {target(f)}" for f in facts) + ".")
@@ -385,19 +386,38 @@ def forms_of(fact: Fact, base: FactBase) -> tuple[str, ...]:
     forms = [f for f in fact.forms or FORMS[fact.kind] if f in _MAKERS]
     if not fact.forms and fact.false_statements:
         forms.append("true_false")
-    if "short" in forms and fact.kind == "year" and len(_years_in(fact.quote)) > 1:
+    if "short" in forms and fact.kind == "year" and _two_fillers(fact):
         forms.remove("short")
     return tuple(forms)
 
 
-def questions_for_fact(fact: Fact, base: FactBase, rng: random.Random) -> list[dict[str, Any]]:
+def _two_fillers(fact: Fact) -> bool:
+    """Whether a year cloze could take another year of its quote: one the stem prints, or
+    one in the same clause ("revised and renewed in 2018 and 2020"). A year of another
+    clause joined by ", and" (another event, which the stem leaves out) is no filler."""
+    key = str(fact.answer)
+    others = years_in(fact.quote) - {int(key)}
+    if years_in(fill(fact.statement, "")) - {int(key)}:
+        return True
+    at = fact.quote.find(key)
+    for year in others:
+        other = fact.quote.find(str(year))
+        between = fact.quote[min(at, other):max(at, other)]
+        if at < 0 or not joins_two_events(between):
+            return True
+    return False
+
+
+def questions_for_fact(fact: Fact, base: FactBase, rng: random.Random,
+                       truth: bool | None = None) -> list[dict[str, Any]]:
     """All single-fact questions about ``fact``, one per form it is asked in, except a form
     whose stem would print its own answer ("allies of the United States ... cooperate with
-    ___ and India")."""
+    ___ and India"); ``truth`` chooses the true/false version."""
     forms = forms_of(fact, base)
     out = []
     for form in forms:
-        q = _MAKERS[form](fact, base, rng)
+        q = make_true_false(fact, base, rng, truth) if form == "true_false" \
+            else _MAKERS[form](fact, base, rng)
         if form == "true_false" or not _prints_own_key(q, fact, base):
             out.append(q)
     if forms and not out:
@@ -415,33 +435,62 @@ def _prints_own_key(question: dict[str, Any], fact: Fact, base: FactBase) -> boo
 
 def group_questions(base: FactBase, facts: list[Fact], rng: random.Random, tries: int = 12,
                     timeline_clash: Callable[[Fact, Fact], bool] | None = None,
-                    rounds: int = 1) -> list[dict[str, Any]]:
+                    rounds: int = 1, min_size: int = GROUP_SIZE) -> list[dict[str, Any]]:
     """Chronology as ordering items and acronyms as matching items; each round groups the
-    facts anew, so a bank can hold several different timelines of the same milestones."""
+    facts anew, so a bank can hold several different timelines of the same milestones.
+    A text with too few for a group of GROUP_SIZE gets one of ``min_size`` (an imported
+    commentary's three milestones still make one chronology item)."""
     out: dict[str, dict[str, Any]] = {}
     timeline = [f for f in facts if f.kind == "year" and f.event]
     # Matched to their expansions, the initials would give the answers away: only by role.
     acronyms = [f for f in facts if f.kind == "acronym" and f.term and f.role]
+    kinds = ((timeline, timeline_clash or events_clash, make_ordering),
+             (acronyms, _acronym_clash, make_matching))
+    timelines: list[set[str]] = []
     for _ in range(rounds):
-        for group in group_facts(timeline, rng, timeline_clash or _timeline_clash, tries):
-            q = make_ordering(group, base, rng)
-            out.setdefault(q["id"], q)
-        for group in group_facts(acronyms, rng, _acronym_clash, tries):
-            q = make_matching(group, base, rng)
-            out.setdefault(q["id"], q)
+        for found, clash, make in kinds:
+            groups = group_facts(found, rng, clash, tries)
+            if not groups and min_size < GROUP_SIZE:
+                groups = group_facts(found, rng, clash, tries, size=min_size)
+            for group in groups:
+                ids = {f.id for f in group}
+                if make is make_ordering:
+                    # Round 8: four timelines of much the same events. Two share at most
+                    # one event, so each asks a chronology of its own.
+                    if any(len(ids & t) > SHARED_EVENTS for t in timelines):
+                        continue
+                    timelines.append(ids)
+                q = make(group, base, rng)
+                out.setdefault(q["id"], q)
     return list(out.values())
+
+
+#: Two ordering items of a bank share at most this many events.
+SHARED_EVENTS = 1
 
 
 def _acronym_clash(a: Fact, b: Fact) -> bool:
     return a.term == b.term or normalize(str(a.answer)) == normalize(str(b.answer))
 
 
+def balanced_truths(facts: Iterable[Fact], base: FactBase,
+                    rng: random.Random) -> dict[str, bool]:
+    """Which true/false items state their fact as it stands: half of them (an odd one
+    true), chosen among those that may be true (round 8: 7 of a sample's 8 were True)."""
+    asked = [f for f in facts if "true_false" in forms_of(f, base)]
+    free = [f for f in asked if may_be_true(f, base)]
+    rng.shuffle(free)
+    true = {f.id for f in free[:(len(asked) + 1) // 2]}
+    return {f.id: f.id in true for f in asked}
+
+
 def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
     """Generate the whole question bank of a fact base, deterministically for ``seed``."""
     rng = random.Random(seed)
+    truths = balanced_truths(base.facts, base, rng)
     bank: list[dict[str, Any]] = []
     for fact in base.facts:
-        bank.extend(questions_for_fact(fact, base, rng))
+        bank.extend(questions_for_fact(fact, base, rng, truths.get(fact.id)))
     bank.extend(group_questions(base, base.facts, rng, rounds=GROUP_ROUNDS))
     return finish_bank(bank, base)
 
@@ -449,36 +498,25 @@ def generate_bank(base: FactBase, seed: int = 0) -> list[dict[str, Any]]:
 def key_spellings(fact: Fact, base: FactBase, text: str | None = None) -> set[str]:
     """Normalised spellings of a fact's key whose sight would answer a question about it.
 
+    An acronym's key is its name and its spelled-out form alike: an option reading
+    "NATO's Crisis Management Exercise" pairs CMX in a matching item by its initials.
     A value the text names at every turn (Japan, NATO) gives nothing away and is left out.
     """
     keys = fact.answer if isinstance(fact.answer, tuple) else (fact.answer, *fact.aliases)
     if fact.kind == "acronym" and fact.term:
-        keys = (fact.term,)
-    text = normalize(body(base.text)) if text is None else text
+        keys = (fact.term, *keys)
+    text = _normalized_body(base.text) if text is None else text
     out: set[str] = set()
     for key in keys:
         for spelling in (*base.spellings(key), key):
             norm = normalize(spelling)
-            if norm and len(re.findall(rf"(?<!\w){re.escape(norm)}(?!\w)", text)) <= COMMON:
+            if norm and _count(text, norm, 0) <= COMMON:
                 out.add(norm)
     return out
 
 
 #: A key named more often than this in the body is common ground, not a cue.
 COMMON = 5
-
-
-def visible_text(question: dict[str, Any]) -> str:
-    """Everything a student reads of a question, before and after answering."""
-    parts = [question.get("prompt", ""), question.get("explanation", "")]
-    for field in ("choices", "items", "left", "right"):
-        parts += [c["text"] for c in question.get(field, [])]
-    return normalize(" \n ".join(parts))
-
-
-def contains_key(text: str, keys: Iterable[str]) -> bool:
-    """Whether normalised ``text`` holds one of the normalised ``keys`` as whole words."""
-    return any(k in text and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keys)
 
 
 #: What drawing a quiz reads from a question: it changes with the rest of the bank (one
@@ -491,56 +529,43 @@ def content(question: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in question.items() if k not in DRAW_FIELDS}
 
 
-#: Words too common to cue an answer: function words and the text's everyday names.
-_STOP = set("""a an the and or of in on at to for with by from as is are was were be been its
-it this that these those which what who whom whose how why when where does did do has have had
-would could can will should may might not no than then into over under about after before
-between among such other their his her our your they them according commentary author text
-japan japans nato natos""".split())
-
-
-def content_words(text: str) -> set[str]:
-    """Content words cut to a common stem ("operations", "operational": "operat")."""
-    return {w[:6] for w in normalize(text).split() if w not in _STOP and len(w) > 3}
-
-
-def _claims(base: FactBase) -> dict[str, set[str]]:
-    """Each statement fact's key claim as content words: a choice or a statement of another
-    question that restates most of it answers it."""
-    return {f.id: words for f in base.facts if f.kind in ("statement", "entity_set")
-            and len(words := content_words(f.answer_text)) >= 2}
-
-
-#: A question whose visible words hold this share of another fact's key claim answers it.
-CLAIM_SHARE = 0.6
-
-
 def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, Any]]:
     """Add what drawing a quiz needs: each question's importance (its weightiest fact's),
     ``cues`` (the other facts whose key it prints) and ``near`` (the other facts of its
-    paragraph, which its explanation may well restate); drop repeated true/false statements."""
+    paragraph, which its explanation may well restate), where cues include the other claims
+    of its passage (``claim_clusters``) and, for a question speaking of a defence commitment,
+    the limits claims that rule it out (``limit_claims``); drop repeated true/false statements."""
     facts = {f.id: f for f in base.facts}
     text = normalize(body(base.text))
     keys = {f.id: key_spellings(f, base, text) for f in base.facts}
-    claims = _claims(base)
+    claims = claims_of(base)
+    clusters = claim_clusters(base.facts)  # one passage's claims: one of them per quiz
+    limits = limit_claims(base.facts)  # and the limits apart from options they rule out
     blocks = split_blocks(base.text)
     paragraph = {f.id: getattr(first_block_with(blocks, f.quote), "index", None)
                  for f in base.facts}
     seen: set[str] = set()
-    out: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     for q in bank:
         if q["type"] == "true_false":
             if normalize(q["statement"]) in seen:
                 continue
             seen.add(normalize(q["statement"]))
+        kept.append(q)
+    restating = {id(q): {f for o in kept if o is not q for f in restated_facts(q, o, facts)}
+                 for q in kept}
+    out: list[dict[str, Any]] = []
+    for q in kept:
         own = [facts[i] for i in q["fact_ids"] if i in facts]
         q["importance"] = min((f.importance for f in own), key=IMPORTANCE_RANK.__getitem__,
                               default="supporting")
         text = visible_text(q)
         words = content_words(text)
         q["cues"] = sorted(i for i, k in keys.items() if i not in q["fact_ids"] and (
-            (k and contains_key(text, k))
-            or (i in claims and len(claims[i] & words) >= CLAIM_SHARE * len(claims[i]))))
+            (k and contains_key(text, k)) or any(i in clusters.get(f.id, ()) for f in own)
+            or (i in limits and COMMITMENT.search(text))
+            or (i in claims and len(claims[i] & words) >= CLAIM_SHARE * len(claims[i]))
+            or i in restating[id(q)]))
         here = {paragraph[f.id] for f in own} - {None}
         q["near"] = sorted(i for i in keys if i not in q["fact_ids"] and paragraph[i] in here)
         out.append(q)
@@ -562,6 +587,7 @@ def contract_view(question: dict[str, Any]) -> dict[str, Any]:
     out.update({k: question[k] for k in ("answer", "answer_text", "fact_ids")})
     if "accepted" in question:  # what the checker takes, as written: reviewers see it
         out["accepted"] = list(question["accepted"])
+        out["accepted_note"] = ACCEPTED_NOTE
     out["source"] = {"document": question["source"]["document"],
                      "quote": question["source"]["quote"]}
     for extra in ("topic", "explanation", "source_note"):

@@ -9,7 +9,7 @@ import json
 import random
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 PIN_RE = re.compile(r"^\d{6}$")
@@ -42,11 +42,34 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds") + "Z"
 
 
-def effective_phase(phase: LivePhase, deadline: datetime | None, now: datetime) -> LivePhase:
-    """The phase players see now: a question whose deadline passed is being revealed."""
+def effective_phase(phase: LivePhase, deadline: datetime | None, now: datetime,
+                    expires_at: datetime | None = None) -> LivePhase:
+    """The phase players see now: a question whose deadline passed is being revealed, and
+    a game left unfinished past ``expires_at`` has ended."""
+    if expires_at is not None and phase is not LivePhase.FINISHED and now >= expires_at:
+        return LivePhase.FINISHED
     if phase is LivePhase.QUESTION and deadline is not None and now >= deadline:
         return LivePhase.REVEAL
     return phase
+
+
+_AGE_RE = re.compile(r"(\d{1,6})([smhdw])")
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+AGE_FORMAT = "a whole number and a unit: s, m, h, d or w (e.g. 30d, 12h, 2w)"
+
+
+def parse_age(raw: Any) -> timedelta:
+    """A duration such as ``30d``, ``12h``, ``2w``, ``90m`` or ``45s``; a bare whole number
+    (an environment variable read as JSON) is seconds. ValueError says what is wrong."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return timedelta(seconds=raw)
+    text = raw.strip().lower() if isinstance(raw, str) else ""
+    match = _AGE_RE.fullmatch(text)
+    if text.isdigit() and int(text) > 0:
+        return timedelta(seconds=int(text))
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError(f"{raw!r} is not a duration: use {AGE_FORMAT}.")
+    return timedelta(seconds=int(match.group(1)) * _AGE_UNITS[match.group(2)])
 
 
 def valid_pin(pin: str) -> bool:

@@ -1,12 +1,15 @@
 """Drawing questions for a quiz from a bank: filtered, spread over facts, reproducible.
 
 A quiz is judged as a whole: one question per fact, core facts first and details a
-minority, true/false at most a quarter and no form more than half, and no question that
-prints the key of another question of the same quiz (its ``cues``).
+minority, true/false at most a quarter, one ordering item, no other form more than half, and
+no question that prints the key of another question of the same quiz (its ``cues``); since
+round 10 typed answers at most three in ten and no letter keying more than half of its
+multiple-choice items (two at least).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections import Counter
@@ -29,12 +32,47 @@ class Candidate:
     cues: tuple[str, ...] = ()
     #: Facts of the same paragraph: kept apart while the pool allows.
     near: tuple[str, ...] = ()
+    #: A true/false item's key (True or False); None for other forms.
+    truth: bool | None = None
+    #: A multiple-choice item's key letter ("a"); None for other forms.
+    letter: str | None = None
+
+
+def truth_of(qtype: str, answer: object) -> bool | None:
+    """A true/false item's key, for the draw to keep a quiz's true and false even (SQLite's
+    JSON gives it as 1 or 0)."""
+    return bool(answer) if qtype == "true_false" and isinstance(answer, bool | int) else None
+
+
+def letter_of(qtype: str, answer: object) -> str | None:
+    """A multiple-choice item's key letter, for the draw to keep a quiz's keys apart."""
+    return answer if qtype == "mcq" and isinstance(answer, str) else None
+
+
+#: At most this share of a quiz is typed (round 9: 5 of 10 typed blanks in one quiz).
+TYPED_SHARE = 0.3
 
 
 def form_caps(count: int) -> dict[str, int]:
     """How many questions of one form a quiz of ``count`` may hold."""
     half = max(1, math.ceil(count / 2))
-    return {"true_false": count // 4, "*": half}
+    # A quiz of three may hold one true/false (round 10: else a small imported bank
+    # asked one fact twice); the lint's quarter counts from four.
+    return {"true_false": count // 4 if count >= 4 else 1, "ordering": 1,
+            "short": max(1, int(count * TYPED_SHARE)), "*": half}
+
+
+#: Caps kept when the others are relaxed: true/false a quarter, one timeline a quiz (two
+#: timelines of one text's milestones ask one chronology twice); the typed cap a step less.
+STRICT_CAPS = ("true_false", "ordering")
+#: The forms whose caps a level of ``_Quiz.fits`` keeps (3: every cap).
+KEPT_CAPS = {2: (*STRICT_CAPS, "short"), 1: STRICT_CAPS, 0: ()}
+
+
+def letters_cap(items: int) -> int:
+    """How many of a quiz's ``items`` multiple-choice items one key letter may take (round
+    9: four of five keyed "a"); stored questions keep their order, the draw picks among them."""
+    return max(2, items // 2)
 
 
 class _Quiz:
@@ -45,15 +83,18 @@ class _Quiz:
         self.cued: set[str] = set()
         self.close: set[str] = set()
         self.forms: Counter[str] = Counter()
+        self.truths: Counter[bool] = Counter()
+        self.letters: Counter[str] = Counter()
         self.caps = form_caps(count)
 
     def full(self) -> bool:
         return len(self.picked) == self.count
 
-    def fits(self, c: Candidate, forms: int = 2, facts: bool = True,
-             near: bool = True) -> bool:
-        """Whether ``c`` keeps the rules; ``forms`` 2 keeps every cap on forms, 1 only the
-        true/false cap, 0 none."""
+    def fits(self, c: Candidate, forms: int = 3, facts: bool = True,
+             near: bool = True, letters: bool = True) -> bool:
+        """Whether ``c`` keeps the rules; ``forms`` 3 keeps every cap on forms, 2 the typed,
+        true/false and ordering ones, 1 the true/false and ordering ones, 0 none; ``letters``
+        keeps multiple-choice key letters apart."""
         if c in self.picked:
             return False
         if facts and (self.asked.intersection(c.fact_ids) or self.asked.intersection(c.cues)
@@ -61,8 +102,13 @@ class _Quiz:
             return False
         if near and (self.asked.intersection(c.near) or self.close.intersection(c.fact_ids)):
             return False
-        if forms == 0 or forms == 1 and c.type != "true_false":
+        if letters and c.letter \
+                and self.letters[c.letter] + 1 > letters_cap(sum(self.letters.values()) + 1):
+            return False
+        if forms < 3 and c.type not in KEPT_CAPS[forms]:
             return True
+        if c.truth is not None and self.truths[c.truth] > self.truths[not c.truth]:
+            return False  # round 8: the true/false of a quiz mostly True
         return self.forms[c.type] < self.caps.get(c.type, self.caps["*"])
 
     def add(self, c: Candidate) -> None:
@@ -71,12 +117,18 @@ class _Quiz:
         self.cued.update(c.cues)
         self.close.update(c.near)
         self.forms[c.type] += 1
+        if c.truth is not None:
+            self.truths[c.truth] += 1
+        if c.letter:
+            self.letters[c.letter] += 1
 
 
 #: Fresh orders tried before a quiz may repeat a fact or print another question's key.
-RETRIES = 8
-_KEEP_FACTS = ((2, True, True), (2, True, False), (1, True, False))
-_DROP_FACTS = ((1, False, False), (0, False, False))
+RETRIES = 16
+#: (forms, facts, near, letters) as ``_Quiz.fits`` takes them, in the order tried.
+_KEEP_FACTS = ((3, True, True, True), (3, True, False, True), (2, True, False, True),
+               (1, True, False, True), (1, True, False, False))
+_DROP_FACTS = ((1, False, False, False), (0, False, False, False))
 
 
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
@@ -88,12 +140,13 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
-    pool = _weighted_order(pool, rng)
+    weights = _fact_weights(tuple(pool), count)
+    pool = _weighted_order(pool, rng, weights)
     quiz = _fill(pool, count, _KEEP_FACTS)
     for _ in range(RETRIES):
         if quiz.full():
             break
-        pool = _weighted_order(pool, rng)
+        pool = _weighted_order(pool, rng, weights)
         quiz = _fill(pool, count, _KEEP_FACTS)
     _relax(quiz, _tiers(pool), _DROP_FACTS)
     picked = quiz.picked
@@ -101,15 +154,53 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
     return picked
 
 
-def _weighted_order(pool: Sequence[Candidate], rng: random.Random) -> list[Candidate]:
+#: Rounds and simulated quizzes per round that even out how often each fact is drawn.
+CALIBRATION_ROUNDS = 6
+CALIBRATION_DRAWS = 50
+
+
+@functools.lru_cache(maxsize=32)
+def _fact_weights(pool: tuple[Candidate, ...], count: int) -> dict[str, float]:
+    """A weight per fact that makes every fact of a tier about as likely to be drawn.
+
+    A greedy fill accepts a fact unless a question already picked conflicts with it (a
+    cue, a paragraph mate), so a fact few others conflict with came into most quizzes
+    (round 5: Abe's initiatives in 49 of 60, the same three core facts in all three of a
+    review's quizzes). Simulated fills with a fixed generator (the same weights for every
+    seed) lower the weight of a fact drawn more often than its tier's mean and raise the
+    others', a few rounds over; cached per pool and quiz length."""
+    rng = random.Random(0)
+    weights = {f: 1.0 for c in pool for f in c.fact_ids}
+    tier_of = {f: (c.importance if c.importance in TIERS else "supporting")
+               for c in pool if len(c.fact_ids) == 1 for f in c.fact_ids}
+    for _ in range(CALIBRATION_ROUNDS):
+        drawn: Counter[str] = Counter()
+        for _ in range(CALIBRATION_DRAWS):
+            quiz = _fill(_weighted_order(pool, rng, weights), count, _KEEP_FACTS)
+            drawn.update(f for c in quiz.picked for f in c.fact_ids)
+        for tier in TIERS:
+            facts = [f for f, t in tier_of.items() if t == tier]
+            if not facts:
+                continue
+            mean = sum(drawn[f] for f in facts) / len(facts)
+            for f in facts:
+                weights[f] *= (mean + 1) / (drawn[f] + 1)
+    return weights
+
+
+def _weighted_order(pool: Sequence[Candidate], rng: random.Random,
+                    weights: dict[str, float] | None = None) -> list[Candidate]:
     """A random order in which every fact (not every question) is equally likely to come
     first within its tier: a question weighs one over its facts' number of questions, so
     a fact asked in four forms no longer turns up in most quizzes (weighted sampling
-    without replacement, Efraimidis and Spirakis: sort by u ** (1 / weight))."""
+    without replacement, Efraimidis and Spirakis: sort by u ** (1 / weight)); times its
+    facts' calibrated weight (``_fact_weights``)."""
     questions = Counter(f for c in pool for f in c.fact_ids)
 
     def weight(c: Candidate) -> float:
-        return 1 / max((questions[f] for f in c.fact_ids), default=1)
+        calibrated = min((weights.get(f, 1.0) for f in c.fact_ids), default=1.0) \
+            if weights else 1.0
+        return calibrated / max((questions[f] for f in c.fact_ids), default=1)
 
     keyed = [(rng.random() ** (1 / weight(c)), c) for c in pool]
     return [c for _, c in sorted(keyed, key=lambda t: t[0], reverse=True)]
@@ -121,7 +212,7 @@ def _tiers(pool: Sequence[Candidate]) -> dict[str, list[Candidate]]:
 
 
 def _fill(pool: Sequence[Candidate], count: int,
-          relaxations: Sequence[tuple[int, bool, bool]]) -> _Quiz:
+          relaxations: Sequence[tuple[int, bool, bool, bool]]) -> _Quiz:
     """Each tier up to its share, then the rest under ``relaxations``, in pool order."""
     by_tier = _tiers(pool)
     quiz = _Quiz(count)
@@ -141,17 +232,17 @@ def _fill(pool: Sequence[Candidate], count: int,
 
 
 def _relax(quiz: _Quiz, by_tier: dict[str, list[Candidate]],
-           relaxations: Sequence[tuple[int, bool, bool]]) -> None:
+           relaxations: Sequence[tuple[int, bool, bool, bool]]) -> None:
     detail_cap = max(1, math.floor(quiz.count * SHARES["detail"]))
-    for forms, facts, near in relaxations:
+    for forms, facts, near, letters in relaxations:
         for tier in TIERS:  # then the most important first
             for c in by_tier[tier]:
                 if quiz.full():
                     break
                 details = sum(p.importance == "detail" for p in quiz.picked)
-                if tier == "detail" and forms == 2 and details >= detail_cap:
+                if tier == "detail" and forms == 3 and details >= detail_cap:
                     break
-                if quiz.fits(c, forms, facts, near):
+                if quiz.fits(c, forms, facts, near, letters):
                     quiz.add(c)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .passages import is_heading
 
@@ -84,3 +85,33 @@ def is_line_heading(text: str, sent: Sentence) -> bool:
     line_end = text.find("\n", sent.start)
     line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
     return line == sent.text and is_heading(line)
+
+
+#: Kinds of fact whose claims can rule out another question's wrong answers.
+CLAIM_KINDS = ("statement", "entity_set")
+
+
+def claim_clusters(facts: Iterable[Any]) -> dict[str, set[str]]:
+    """For each claim (a statement or a set), the other claims quoting one of its
+    sentences: one passage ("It is inconceivable that Japan would ... and it is
+    unrealistic to expect NATO to act for Japan's defense") asked as several facts, whose
+    keys rule out one another's wrong answers. A quiz asks one of them."""
+    claims = [f for f in facts if f.kind in CLAIM_KINDS]
+    said = {f.id: {s.text for s in sentences(f.quote)} for f in claims}
+    return {f.id: {g.id for g in claims if g.id != f.id and said[f.id] & said[g.id]}
+            for f in claims}
+
+
+#: A defence commitment: what a limits passage ("it is unrealistic to expect NATO to act for
+#: Japan's defense") says the partnership is not.
+COMMITMENT = re.compile(r"\b(?:collective defen[cs]e|mutual defen[cs]e|defen[cs]e commitment|"
+                        r"defend(?:s|ed|ing)?|troops?|logistical support|alliance)\b",
+                        re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:not|never|nor|cannot|inconceivable|unrealistic)\b", re.IGNORECASE)
+
+
+def limit_claims(facts: Iterable[Any]) -> set[str]:
+    """Claims that deny a defence commitment (the limits passage): their keys rule out any
+    other question's option that speaks of one, so a quiz asks them apart from those."""
+    return {f.id for f in facts if f.kind in CLAIM_KINDS and _DENIAL.search(f.quote)
+            and (COMMITMENT.search(f.quote) or re.search(r"defen[cs]e\b", f.quote))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # British and American spellings both count; the commentary mixes them.
 _SPELLINGS = {
@@ -79,3 +80,54 @@ def plural(count: int, word: str, plural_form: str | None = None) -> str:
 def with_article(phrase: str) -> str:
     """The phrase after "a" or "an" by its first letter: "an acronym", "a year"."""
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def unique_accepted(accepted: Iterable[str]) -> list[str]:
+    """One spelling per form the checker reads alike (``normalize``), the first listed kept.
+
+    Round 10: a list showing "Self-Defense Forces officers" beside "Self Defense Forces
+    officers" read as if the checker told them apart, so a reviewer took a spelling it folds
+    (a hyphen for a space) for a refused one; ``ACCEPTED_NOTE`` says what it folds instead.
+    """
+    seen: set[str] = set()
+    out = []
+    for text in accepted:
+        if normalize(text) not in seen:
+            seen.add(normalize(text))
+            out.append(text)
+    return out
+
+
+#: Beside a typed answer's accepted spellings: what the checker ignores in any of them.
+ACCEPTED_NOTE = ("Case, accents, punctuation, hyphens (read as spaces), British or American "
+                 "spelling and a leading article are ignored.")
+
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = {"percent": ("%", " percent", " per cent")}
+
+
+def number_words(value: int) -> str | None:
+    """A whole number below a hundred in words ("thirty-one"); None beyond."""
+    if 0 <= value < 20:
+        return _ONES[value]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+    return None
+
+
+def number_spellings(value: str, statement: str) -> list[str]:
+    """How a person types a number: digits or words, with the unit the sentence gives it
+    ("2", "two", "2%", "2 percent", "two per cent")."""
+    forms = [value]
+    words = number_words(int(value)) if value.isdigit() else None
+    if words:
+        forms += [words, words.replace("-", " ")]
+    after = statement.partition("{answer}")[2].split()
+    unit = after[0].strip(".,;:").lower() if after else ""
+    for form in list(forms):
+        forms += [f"{form}{suffix}" for suffix in _UNITS.get(unit, ())]
+    return forms

@@ -10,10 +10,16 @@ within a second or not, so this WSGI wrapper answers both itself:
 * a poll whose PIN is in this process's fresh cache, with exactly what the Flask view
   would send (same body, ETag, Cache-Control and security headers);
 * an answer with a well-formed JSON body, through the same service as the Flask view
-  (``live.submit_answer``, inside an app context) and the same JSON error bodies.
+  (``live.submit_answer``, inside an app context) and the same JSON error bodies: the API's
+  ``PUT /api/v1/live/{pin}/answers/{i}`` (player token header) and the phone page's
+  ``POST /live/{pin}/answers/{i}`` (player cookie and CSRF header). For the phone's, a
+  request context is pushed so that Flask-WTF's own ``protect()`` checks the CSRF token
+  against the session, as it does before the Flask view; the rest of Flask's request
+  machinery (before/after hooks, limiter, error handlers) is skipped. One code path for both.
 
-Everything else goes to Flask: every cache miss (which fills the cache) and every answer
-whose body is not plainly a JSON object with a ``response`` (Flask then says what is wrong).
+Everything else goes to Flask: every cache miss (which fills the cache), every answer whose
+body is not plainly a JSON object with a ``response``, and every phone answer whose CSRF
+token does not pass (Flask then says what is wrong).
 """
 
 from __future__ import annotations
@@ -23,26 +29,40 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
+from pydantic import ValidationError
 from werkzeug.http import HTTP_STATUS_CODES, parse_etags
 
 from .. import boundary
-from ..errors import ServiceError
+from ..errors import ServiceError, error_body
+from ..extensions import csrf
 from ..models import utcnow
 from ..security import CSP, HSTS
 from ..services import live, throttle
+from . import events
 
 PREFIX = "/api/v1/live/"
 SUFFIX = "/state"
 ANSWERS = "/answers/"
 _PIN_LENGTH = 6
 _STATE_LENGTH = len(PREFIX) + _PIN_LENGTH + len(SUFFIX)
+#: Pushed states (events.py), where the worker can hold thousands of idle connections.
+EVENTS = "/events"
+_EVENTS_LENGTH = len(PREFIX) + _PIN_LENGTH + len(EVENTS)
 _ANSWERS_START = len(PREFIX) + _PIN_LENGTH
+#: The phone page's answers: ``POST /live/{pin}/answers/{i}`` (live/views.py play_answer).
+PHONE_PREFIX = "/live/"
+_PHONE_ANSWERS_START = len(PHONE_PREFIX) + _PIN_LENGTH
+#: The phone's player cookie (live/views.py COOKIE_PREFIX).
+COOKIE_PREFIX = "live_"
 #: Question indexes have at most this many digits (a game has at most a few hundred).
 _INDEX_DIGITS = 4
 _SECURITY = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
              ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
 _POLL_HEADERS = [("Cache-Control", "no-cache"), ("Vary", "Cookie"), *_SECURITY]
+#: Flask adds Vary: Cookie to a response of a request that read the session (the CSRF check).
+_PHONE_HEADERS = [*_SECURITY, ("Vary", "Cookie")]
 
 
 class LiveFastPath:
@@ -54,11 +74,26 @@ class LiveFastPath:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path.startswith(PHONE_PREFIX):
+            if environ.get("REQUEST_METHOD") == "POST" and path.startswith(
+                    ANSWERS, _PHONE_ANSWERS_START) and not self._blocked(environ):
+                pin = path[len(PHONE_PREFIX):_PHONE_ANSWERS_START]
+                index = path[_PHONE_ANSWERS_START + len(ANSWERS):]
+                if _digits(pin) and _digits(index) and len(index) <= _INDEX_DIGITS:
+                    return self._answer(environ, start_response, pin, int(index), phone=True)
+            return self.wsgi_app(environ, start_response)
         # A client that tried too many unknown PINs: Flask refuses it (live/views.py).
-        if path.startswith(PREFIX) and not throttle.pin_lookups_blocked(
-                self.app, environ.get("REMOTE_ADDR") or "?"):
+        if path.startswith(PREFIX) and not self._blocked(environ):
             method = environ.get("REQUEST_METHOD")
-            if method == "GET" and len(path) == _STATE_LENGTH and path.endswith(SUFFIX):
+            if method == "GET" and len(path) == _EVENTS_LENGTH and path.endswith(EVENTS) \
+                    and events.push_enabled(self.app):
+                headers = [*_SECURITY, *([HSTS] if environ.get("wsgi.url_scheme") == "https"
+                                         else [])]
+                reply = events.stream(self.app, path[len(PREFIX):-len(EVENTS)], environ,
+                                      start_response, headers)
+                if reply is not None:
+                    return reply
+            elif method == "GET" and len(path) == _STATE_LENGTH and path.endswith(SUFFIX):
                 hit = live.cached_state_body(self.app, path[len(PREFIX):-len(SUFFIX)],
                                              utcnow())
                 if hit is not None:
@@ -68,6 +103,10 @@ class LiveFastPath:
                 if _digits(pin) and _digits(index) and len(index) <= _INDEX_DIGITS:
                     return self._answer(environ, start_response, pin, int(index))
         return self.wsgi_app(environ, start_response)
+
+    def _blocked(self, environ: dict[str, Any]) -> bool:
+        """A client that tried too many unknown PINs: Flask refuses it (live/views.py)."""
+        return throttle.pin_lookups_blocked(self.app, environ.get("REMOTE_ADDR") or "?")
 
     @staticmethod
     def _state(environ, start_response, body: bytes, etag: str) -> Iterable[bytes]:
@@ -82,33 +121,48 @@ class LiveFastPath:
         start_response("200 OK", headers)
         return [body]
 
-    def _answer(self, environ, start_response, pin: str, index: int) -> Iterable[bytes]:
+    def _answer(self, environ, start_response, pin: str, index: int,
+                phone: bool = False) -> Iterable[bytes]:
         data = self._json_object(environ)
         if data is None or "response" not in data:
             return self.wsgi_app(environ, start_response)  # Flask explains what is wrong
+        refused = None if phone else _refusal(data)
+        if refused is not None:
+            return self._json(environ, start_response, 400, refused)
         arrived = utcnow()  # the server's clock decides late answers, as in the view
-        with self.app.app_context():
+        context = self.app.request_context(environ) if phone else self.app.app_context()
+        receipt = None
+        with context:
             try:
-                receipt = live.submit_answer(
-                    pin, environ.get("HTTP_X_PLAYER_TOKEN", ""), index, data["response"],
-                    data.get("confidence"), arrived)
+                if phone:
+                    self._protect_csrf()
+                    token = request.cookies.get(COOKIE_PREFIX + pin)
+                else:
+                    token = environ.get("HTTP_X_PLAYER_TOKEN", "")
+                receipt = live.submit_answer(pin, token, index, data["response"],
+                                             data.get("confidence"), arrived)
+            except CSRFError:
+                pass  # Flask's 400 says why
             except ServiceError as exc:
                 if exc.status != 404:
-                    error: dict[str, Any] = {"code": exc.code, "message": exc.message}
-                    if exc.fields:
-                        error["fields"] = exc.fields
-                    return self._json(environ, start_response, exc.status, {"error": error})
-                receipt = None  # an unknown PIN: Flask says so and counts it against the client
+                    return self._json(environ, start_response, exc.status,
+                                      error_body(exc.code, exc.message, exc.fields), phone)
+                # else an unknown PIN: Flask says so and counts it against the client
             except Exception:  # noqa: BLE001 - e.g. the database has gone
                 self.app.logger.exception("warm-up answer fast path failed; retrying in Flask")
-                receipt = None
         if receipt is None:
             # Outside the app context above (whose session may be broken), Flask's error
             # handlers say what happened (503 and why, or 404); sending the answer again
             # there is harmless, since a repeat counts once.
             environ["wsgi.input"].seek(0)
             return self.wsgi_app(environ, start_response)
-        return self._json(environ, start_response, 200, receipt.to_json())
+        return self._json(environ, start_response, 200, receipt.to_json(), phone)
+
+    def _protect_csrf(self) -> None:
+        """Flask-WTF's before-request check, as CSRFProtect registers it (raises CSRFError)."""
+        config = self.app.config
+        if config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"]:
+            csrf.protect(apply_exemptions=True)
 
     def _json_object(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The body as a JSON object if it plainly is one; else None, body left for Flask."""
@@ -131,15 +185,29 @@ class LiveFastPath:
         return data if isinstance(data, dict) else None
 
     @staticmethod
-    def _json(environ, start_response, status: int, payload: dict[str, Any]) -> Iterable[bytes]:
+    def _json(environ, start_response, status: int, payload: dict[str, Any],
+              phone: bool = False) -> Iterable[bytes]:
         # As Flask's JSON provider writes it: sorted keys, ASCII, compact, a final newline.
         body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode() + b"\n"
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                   *_SECURITY]
+                   *(_PHONE_HEADERS if phone else _SECURITY)]
         if environ.get("wsgi.url_scheme") == "https":
             headers.append(HSTS)
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", headers)
         return [body]
+
+
+def _refusal(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The view's 400 for an API answer its body model refuses (bodies.LiveAnswer)."""
+    from ..api import field_errors
+    from ..api.bodies import LiveAnswer
+
+    try:
+        LiveAnswer.model_validate(data)
+    except ValidationError as exc:
+        error = field_errors(exc)
+        return error_body(error.code, error.message, error.fields)
+    return None
 
 
 def _digits(text: str) -> bool:

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    SelectField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -27,7 +28,25 @@ from ..services.live import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS, NICKNAME_
 from ..services.study import MAX_COUNT
 
 
-class StartForm(FlaskForm):
+def _question_ids_field(label: str) -> StringField:
+    """Question ids typed as a list: "12, 15, 31"."""
+    return StringField(label, validators=[
+        Optional(), Length(max=500),
+        Regexp(r"^[\d,\s]*$", message="List question ids as numbers separated by commas, "
+                                      "e.g. 12, 15, 31.")],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class _QuestionDraw(FlaskForm):
+    """Which questions a warm-up or a set draws: topics and question forms."""
+
+    topics = MultiCheckboxField("Topics (none ticked: all)", choices=[])
+    types = MultiCheckboxField("Question forms (none ticked: all)",
+                               choices=[SelectChoice(t.name, t.label)
+                                        for t in QUESTION_TYPES.values()])
+
+
+class StartForm(_QuestionDraw):
     count = IntegerField("Number of questions", default=5,
                          validators=[Optional(), NumberRange(1, MAX_COUNT,
                                                              f"Choose 1 to {MAX_COUNT}.")],
@@ -39,16 +58,9 @@ class StartForm(FlaskForm):
                                                    "seconds.")],
                            render_kw={"inputmode": "numeric", "min": MIN_SECONDS,
                                       "max": MAX_SECONDS})
-    topics = MultiCheckboxField("Topics (none ticked: all)", choices=[])
-    types = MultiCheckboxField("Question forms (none ticked: all)",
-                               choices=[SelectChoice(t.name, t.label)
-                                        for t in QUESTION_TYPES.values()])
-    question_ids = StringField(
-        "Or exactly these question ids, in order",
-        validators=[Optional(), Length(max=500),
-                    Regexp(r"^[\d,\s]*$", message="List question ids as numbers separated "
-                                                  "by commas, e.g. 12, 15, 31.")],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    question_ids = _question_ids_field("Or exactly these question ids, in order")
+    question_set = SelectField("Or a saved question set", choices=[], validate_choice=False)
+    auto_reveal = BooleanField("Show the answer as soon as every player has answered")
     speed_bonus = BooleanField("Speed bonus: a right answer earns up to 500 extra points "
                                "for answering fast")
     confidence = BooleanField("Ask for confidence: “sure” and right ×1.5, “sure” and wrong "
@@ -93,12 +105,35 @@ class JoinForm(FlaskForm):
 
 
 class AdvanceForm(FlaskForm):
-    #: The question index the host saw, so a double click cannot skip a question.
-    from_index = HiddenField()
+    #: The question index the host saw, so a double click cannot skip a question. Required
+    #: and in ASCII digits: without it (or with "²", which ``str.isdigit`` accepts and
+    #: ``int`` refuses) the guard would be dropped and a second click skip a question.
+    from_index = HiddenField(validators=[
+        InputRequired("The form expired; reload the page."),
+        Regexp(r"^-?[0-9]{1,9}$", message="The form expired; reload the page.")])
 
+    def index(self) -> int:
+        """The validated ``from_index``."""
+        return int(self.from_index.data)
 
 
 class KickForm(FlaskForm):
     player_id = HiddenField()
     nickname = StringField("Remove a player by nickname", validators=[Optional(),
                                                                       Length(max=40)])
+
+
+class SetForm(_QuestionDraw):
+    """Draw a preview, then keep the ticked questions as a named set (or edit one)."""
+
+    name = StringField("Name of the set", validators=[Optional(), Length(max=200)],
+                       render_kw={"maxlength": 80, "autocomplete": "off"})
+    count = IntegerField("Number of questions to draw", default=5,
+                         validators=[Optional(), NumberRange(1, MAX_COUNT,
+                                                             f"Choose 1 to {MAX_COUNT}.")],
+                         render_kw={"inputmode": "numeric", "min": 1, "max": MAX_COUNT})
+    add_ids = _question_ids_field("Add questions by id")
+
+    def parsed_add_ids(self) -> list[int]:
+        return [int(x) for x in (self.add_ids.data or "").replace(",", " ").split()
+                if len(x) <= 9]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import segno
@@ -25,13 +26,13 @@ from wtforms.fields.choices import SelectChoice
 from ..domain.scoring import whole_points
 from ..errors import ServiceError
 from ..extensions import limiter
-from ..forms import ActionForm
+from ..forms import EXPIRED, ActionForm, submitted
 from ..models import LiveGame, LivePhase, LivePlayer, utcnow
 from ..security import external_url, instructor_required
 from ..services import live, throttle
 from ..services.study import topic_options
 from ..transactions import refused
-from . import fastpath
+from . import events, fastpath
 from .forms import AdvanceForm, JoinForm, KickForm, StartForm
 
 bp = Blueprint("live", __name__)
@@ -124,22 +125,35 @@ def host_index():
     """Start a warm-up and list your earlier ones."""
     form = StartForm()
     form.topics.choices = _topic_choices()
+    failed = None
+    sets = live.sets_of(current_user)
+    form.question_set.choices = [("", "None: draw or list questions below")] + [
+        (str(qs.id), f"{qs.name} ({len(qs.question_ids)} questions)") for qs in sets]
+    if request.method == "GET" and request.args.get("set"):
+        form.question_set.data = request.args["set"]
     if form.validate_on_submit():
         ids = form.parsed_ids()
+        set_id = _int_or_none(form.question_set.data)
         try:
             game = live.create_game(
-                current_user, count=None if ids else (form.count.data or 5),
+                current_user, count=None if ids or set_id else (form.count.data or 5),
                 seconds_per_question=form.seconds.data, types=form.types.data or None,
                 topics=form.topics.data or None, question_ids=ids,
-                speed_bonus=bool(form.speed_bonus.data),
-                confidence=bool(form.confidence.data))
+                question_set_id=set_id, speed_bonus=bool(form.speed_bonus.data),
+                confidence=bool(form.confidence.data),
+                auto_reveal=bool(form.auto_reveal.data))
         except ServiceError as exc:
-            refused(exc, form, {"seconds_per_question": "seconds"}, form.count)
+            refused(exc, form, {"seconds_per_question": "seconds",
+                                "question_set_id": "question_set"},
+                    form.question_set if set_id is not None else form.count)
+            failed = exc.status
         else:
             return redirect(url_for("live.host", game_id=game.id))
-    status = 400 if form.errors else 200
-    return render_template("live/host_index.html", form=form,
-                           games=live.games_of(current_user)), status
+    status = failed or (400 if form.errors else 200)
+    games = live.games_of(current_user)
+    now = utcnow()
+    return render_template("live/host_index.html", form=form, sets=sets, games=games,
+                           expired={g.id for g in games if live.expired(g, now)}), status
 
 
 def _host_context(game: LiveGame, view: str) -> dict:
@@ -202,10 +216,10 @@ def host_advance(game_id: int):
     """Open the next question (or the podium after the last)."""
     form = AdvanceForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page.")
-    from_index = _int_or_none(form.from_index.data)
+        live.hosted_game(current_user, game_id=game_id)  # another instructor: 403, not 400
+        abort(400, EXPIRED)
     try:
-        game = live.advance(current_user, utcnow(), game_id=game_id, from_index=from_index)
+        game = live.advance(current_user, utcnow(), game_id=game_id, from_index=form.index())
     except ServiceError as exc:
         if exc.status != 409:
             raise
@@ -218,29 +232,28 @@ def host_advance(game_id: int):
 @host_required
 def host_reveal(game_id: int):
     """Close the open question now and show its answer."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired; reload the page.")
-    game = live.reveal_now(current_user, utcnow(), game_id=game_id)
-    return _after_host_action(game)
+    return _host_button(live.reveal_now, game_id)
 
 
 @bp.post("/live/games/<int:game_id>/end")
 @host_required
 def host_end(game_id: int):
     """End the warm-up now and show the podium."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired; reload the page.")
-    game = live.end_game(current_user, utcnow(), game_id=game_id)
-    return _after_host_action(game)
+    return _host_button(live.end_game, game_id)
+
+
+def _host_button(action: Callable[..., LiveGame], game_id: int):
+    """A host's button: check its form, ``action`` the game now, back to the screen."""
+    submitted()
+    return _after_host_action(action(current_user, utcnow(), game_id=game_id))
 
 
 @bp.post("/live/games/<int:game_id>/kick")
 @host_required
 def host_kick(game_id: int):
     """Remove a player (by the button next to their name, or by typing the nickname)."""
-    form = KickForm()
-    if not form.validate_on_submit():
-        abort(400, "The form expired or the nickname is too long; reload the page.")
+    form = submitted(KickForm(), "The form expired or the nickname is too long; reload the "
+                                 "page.")
     player_id = _int_or_none(form.player_id.data)
     try:
         player = live.kick(current_user, game_id=game_id, player_id=player_id,
@@ -276,7 +289,7 @@ def host_qr(game_id: int):
 def host_results(game_id: int):
     """Results after (or during) a warm-up: podium, every player, every question."""
     game = live.hosted_game(current_user, game_id=game_id)
-    return render_template("live/results.html", game=game, r=live.results(game))
+    return render_template("live/results.html", game=game, results=live.results(game))
 
 
 @bp.get("/live/games/<int:game_id>/results.csv")
@@ -294,6 +307,7 @@ def host_results_csv(game_id: int):
 def join():
     """Join a warm-up with the PIN and a nickname; no account needed."""
     form = JoinForm()
+    ended = None
     if request.method == "GET" and request.args.get("pin"):
         pin = "".join(request.args["pin"].split())[:7]
         form.pin.data = pin
@@ -301,6 +315,7 @@ def join():
         if comeback is not None:
             flash(f"Welcome back, {comeback.nickname}! Your score is kept.", "success")
             return redirect(url_for("live.play", pin=pin))
+        ended = _ended_message(pin)
     if form.validate_on_submit():
         pin = form.clean_pin()
         comeback = _returning_player(pin)
@@ -318,18 +333,41 @@ def join():
         _set_player_cookie(response, pin, token)
         return response
     status = 400 if form.errors else 200
-    return render_template("live/join.html", form=form), status
+    return render_template("live/join.html", form=form, ended=ended), status
 
 
-def _returning_player(pin: str) -> LivePlayer | None:
+def _game_or_none(pin: str) -> LiveGame | None:
+    """The warm-up a PIN from a form or cookie names, if any (no error page: it may be old)."""
     if not live.valid_pin(pin):
         return None
     try:
-        game = live.game_for_pin(pin)
+        return live.game_for_pin(pin)
     except ServiceError:
         return None
+
+
+def _ended_message(pin: str) -> str | None:
+    """What the join page says about a PIN whose warm-up is over (None: open or unknown)."""
+    game = _game_or_none(pin)
+    if game is None:
+        return None
+    if live.expired(game, utcnow()):
+        return live.expired_error().message
+    if game.phase is LivePhase.FINISHED:
+        return "The warm-up with this PIN has ended. Ask the host for the new PIN."
+    return None
+
+
+def _returning_player(pin: str) -> LivePlayer | None:
+    """The player this phone already is in the warm-up ``pin`` (its cookie), if any."""
+    if not request.cookies.get(_cookie_name(pin)):
+        return None  # a first join: no need to look the game up (a room joins at once)
+    game = _game_or_none(pin)
+    if game is None:
+        return None
     player = _cookie_player(game)
-    if player is None or player.kicked or game.phase is LivePhase.FINISHED:
+    if player is None or player.kicked or live.effective_phase(game, utcnow()) \
+            is LivePhase.FINISHED:
         return None
     return player
 
@@ -342,7 +380,10 @@ def play(pin: str):
     if player is None:
         flash("Join with a nickname first.", "info")
         return redirect(url_for("live.join", pin=pin))
-    return render_template("live/play.html", game=game, player=player)
+    # Pushed states where this server streams them (events.py); else the page polls.
+    events_url = f"/api/v1/live/{game.pin}/events" if events.push_enabled(current_app) \
+        else None
+    return render_template("live/play.html", game=game, player=player, events_url=events_url)
 
 
 @bp.get("/live/<pin>/me")

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     make_response,
@@ -24,7 +23,7 @@ from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import csrf, db
-from ..forms import ActionForm
+from ..forms import ActionForm, submitted
 from ..models import LtiPlatform
 from ..security import external_url, instructor_required
 from ..services import lti, teach
@@ -236,8 +235,7 @@ def platforms():
 @login_required
 def sync_roster(course_id: int):
     """Fill the class from the LMS course's member list."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     context = lti.course_context(current_user, course_id)
     added = lti.sync_roster(context)
     flash(f"Roster updated from the LMS: {added} new members enrolled.", "success")

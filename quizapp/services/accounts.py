@@ -73,12 +73,11 @@ def _is_common(folded: str) -> bool:
     return squeezed in common or (len(core) >= 4 and core in common)
 
 
-def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
-    """Create a user; raise ServiceError with field messages when the input is unusable.
-
-    Starts the write transaction itself (after hashing): call it outside any transaction.
-    """
-    username = (username or "").strip() if isinstance(username, str) else ""
+def check_new_account(username: object, password: object) -> str:
+    """The username as it would be stored; raise ServiceError (400, field messages) when
+    the name or password is unusable. Reads nothing: a sign-up refused here never waits
+    for the database."""
+    username = username.strip() if isinstance(username, str) else ""
     fields = {}
     if (msg := validate_username(username)):
         fields["username"] = msg
@@ -86,6 +85,15 @@ def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User
         fields["password"] = msg
     if fields:
         raise invalid("Please correct the highlighted fields.", fields)
+    return username
+
+
+def create_user(username: str, password: str, role: Role = Role.STUDENT) -> User:
+    """Create a user; raise ServiceError with field messages when the input is unusable.
+
+    Starts the write transaction itself (after hashing): call it outside any transaction.
+    """
+    username = check_new_account(username, password)
     # The slow hash first, then the write lock before the name check: a read transaction
     # that later writes fails at once on SQLite when another writer committed meanwhile.
     password_hash = hasher().hash(password)

@@ -1,7 +1,7 @@
 """Anki decks of facts: a learner's missed facts, a topic, a commentary, a class's facts.
 
 Every deck holds only approved facts of commentaries the downloader may read
-(``study.visible_document_ids``); a topic or commentary they may not read is not found.
+(``study.visible_commentary_ids``); a topic or commentary they may not read is not found.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import anki
 from ..errors import ServiceError, not_found
 from ..extensions import db
-from ..models import Document, Fact, FactStatus, User
+from ..models import Commentary, Fact, FactStatus, User
 from . import study, teach
 
 #: Every deck is a subdeck of this one in Anki.
@@ -34,16 +34,16 @@ class DeckFile:
 def _facts(user: User, *conditions: Any) -> list[Fact]:
     """Approved facts matching ``conditions`` from commentaries ``user`` may read."""
     return list(db.session.scalars(
-        select(Fact).options(joinedload(Fact.document))
+        select(Fact).options(joinedload(Fact.commentary))
         .where(Fact.status == FactStatus.APPROVED,
-               Fact.document_id.in_(study.visible_document_ids(user)), *conditions)
+               Fact.document_id.in_(study.visible_commentary_ids(user)), *conditions)
         .order_by(Fact.document_id, Fact.position, Fact.id)))
 
 
 def _deck(key: str, title: str, filename: str, facts: Iterable[Fact],
           empty: str) -> DeckFile:
     titles = study.topic_titles()
-    cards = [anki.card_for(f.id, f.data, f.quote, f.document.title,
+    cards = [anki.card_for(f.id, f.data, f.quote, f.commentary.title,
                            titles.get(f.topic, f.topic)) for f in facts]
     if not cards:
         raise ServiceError(404, "empty_deck", empty)
@@ -68,35 +68,35 @@ def topic_deck(user: User, topic: Any) -> DeckFile:
                  _facts(user, Fact.topic == topic), "That topic has no facts yet.")
 
 
-def readable_document(user: User, document: Any) -> Document:
+def readable_commentary(user: User, commentary: Any) -> Commentary:
     """A commentary ``user`` may read, by id or slug; any other is not found."""
-    if isinstance(document, int) and not isinstance(document, bool):
-        condition = Document.id == document
-    elif isinstance(document, str) and document:
-        condition = Document.slug == document
+    if isinstance(commentary, int) and not isinstance(commentary, bool):
+        condition = Commentary.id == commentary
+    elif isinstance(commentary, str) and commentary:
+        condition = Commentary.slug == commentary
     else:
         raise not_found("That commentary")
-    found = db.session.scalar(select(Document).where(
-        condition, Document.id.in_(study.visible_document_ids(user))))
+    found = db.session.scalar(select(Commentary).where(
+        condition, Commentary.id.in_(study.visible_commentary_ids(user))))
     if found is None:
         raise not_found("That commentary")
     return found
 
 
-def document_deck(user: User, document: Any) -> DeckFile:
+def commentary_deck(user: User, commentary: Any) -> DeckFile:
     """Every approved fact of a whole commentary ``user`` may read."""
-    doc = readable_document(user, document)
+    doc = readable_commentary(user, commentary)
     return _deck(f"document:{doc.slug}", doc.title, f"quizapp-{doc.slug}",
                  _facts(user, Fact.document_id == doc.id),
                  "That commentary has no approved facts yet.")
 
 
-def class_deck(user: User, course_id: int, document: Any = None) -> DeckFile:
+def class_deck(user: User, course_id: int, commentary: Any = None) -> DeckFile:
     """For an instructor of the class: the facts its assignments ask about, or (with
-    ``document``) those of one commentary the instructor may read."""
+    ``commentary``) those of one commentary the instructor may read."""
     course = teach.course_for_instructor(user, course_id)
-    if document is not None:
-        doc = readable_document(user, document)
+    if commentary is not None:
+        doc = readable_commentary(user, commentary)
         return _deck(f"class:{course.id}:document:{doc.slug}", f"{course.name}::{doc.title}",
                      f"quizapp-class-{course.id}-{doc.slug}",
                      _facts(user, Fact.document_id == doc.id),

@@ -6,8 +6,8 @@ that rarely change. So each process keeps what it read, as an ``Identity``, for 
 seconds (a token: at most until it expires). A change made behind the app's back (SQL)
 reaches every worker within that time; code that creates or changes a user, or ends its
 sessions or tokens (logout, password change), calls ``user_changed`` (after the commit:
-``user_changed_on_commit``), which every worker on the machine sees at its next request (a
-stamp file, as the warm-up's state cache uses).
+``user_changed_on_commit``), which every worker, on this server and the others, sees at its
+next request (signals.py: PostgreSQL NOTIFY, or a stamp file beside a SQLite database).
 
 Like the question cache, it belongs to one database file: a replaced SQLite file (a
 restored backup) starts it again, so an id never names a user of another database.
@@ -23,9 +23,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from .. import signals
 from ..extensions import db
 from ..models import AccountMixin, ApiToken, Role, User, utcnow
-from ..stamps import StampFile
 from ..transactions import on_commit
 from .caching import SharedLRU
 
@@ -66,12 +66,9 @@ def _caches() -> tuple[SharedLRU, SharedLRU]:
     return users, tokens
 
 
-#: Grows whenever a user changes (see user_changed).
-_STAMP = StampFile("users-stamp", "users.stamp")
-
-
-def _stamp() -> tuple[int, int]:
-    return _STAMP.read(current_app)
+def _stamp():
+    """The version of the "a user changed" signal (signals.py), shared by every server."""
+    return signals.version(current_app, "users")
 
 
 def _fresh(entry, now: float):
@@ -129,10 +126,10 @@ def token_lifetime() -> timedelta:
 
 
 def user_changed(user_id: int) -> None:
-    """Call when a user is created or changed: every worker on this machine drops its cache.
+    """Call when a user is created or changed: every worker on every server drops its cache.
 
-    This process forgets the user at once; the others see the stamp file grow at their next
-    request. On SQLite a deleted user's id can be given to the next new user, so creating
+    This process forgets the user at once; the others see the signal (signals.py) at their
+    next request. On SQLite a deleted user's id can be given to the next new user, so creating
     a user must call this: else a worker could still match the old user's cookie to the id.
     """
     owner, users, tokens = current_app.extensions.get(_KEY, (None, None, None))
@@ -141,7 +138,7 @@ def user_changed(user_id: int) -> None:
         for digest, (_, identity) in tokens.snapshot():
             if identity.id == user_id:
                 tokens.pop(digest, None)
-    _STAMP.touch(current_app)
+    signals.announce(current_app, "users")
 
 
 def user_changed_on_commit(user_id: int) -> None:

@@ -20,21 +20,25 @@ from ..domain.printing import PAPER_SIZES, key_lines, quotes_of
 from ..domain.selection import Candidate, draw
 from ..errors import invalid, not_found
 from ..extensions import db
-from ..models import Assignment, Document, Enrollment, Role, User, utcnow
+from ..models import Assignment, Commentary, Enrollment, Role, User, utcnow
 from . import study, teach
 from .questions import stored_question
 
 
 @dataclass(frozen=True)
 class PrintedQuestion:
+    """A question as a printed sheet numbers it, with its key lines and its quotes."""
+
     number: int
-    id: int
-    type: str
     #: What the student sees (``public_view``): prompt, choices | items | left + right.
     question: dict[str, Any]
     key: list[str]
     quotes: list[str]
+    #: The title of the commentary it quotes.
     commentary: str
+    #: The stored question's id and type, for the page's data attributes and styles.
+    id: int
+    type: str
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,8 @@ def parse_seed(value: Any) -> int | None:
 def _sheet_questions(picked: list[Candidate]) -> list[PrintedQuestion]:
     stored = [stored_question(c.id) for c in picked]
     slugs = {q.payload["source"]["document"] for q in stored if q is not None}
-    titles = dict(db.session.execute(select(Document.slug, Document.title).where(
-        Document.slug.in_(slugs or ["-"]))).all())
+    titles = dict(db.session.execute(select(Commentary.slug, Commentary.title).where(
+        Commentary.slug.in_(slugs or ["-"]))).all())
     out = []
     for number, q in enumerate((q for q in stored if q is not None), 1):
         payload = q.payload
@@ -121,8 +125,9 @@ def assignment_sheet(user: User, assignment_id: int, *, student_id: int | None =
         show_key, key_note = True, ""
     elif _role(course.id, user.id) is Role.STUDENT and student_id in (None, user.id):
         seed = teach.student_seed(assignment, user)
-        show_key = study.keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
-        key_note = "" if show_key else _hidden_note(assignment)
+        due = teach.student_due(assignment, user.id)
+        show_key = study.keys_shown(assignment.show_keys, due, now or utcnow())
+        key_note = "" if show_key else _hidden_note(assignment, due)
     else:
         raise not_found("That assignment")
     owner = course.owner
@@ -153,11 +158,10 @@ def _student_of(course_id: int, student_id: int) -> User:
     return db.session.get(User, student_id)
 
 
-def _hidden_note(assignment: Assignment) -> str:
+def _hidden_note(assignment: Assignment, due: datetime) -> str:
     if assignment.show_keys.value == "never":
         return "Your instructor does not show the answers to this assignment."
-    return (f"The answer key is printed after the due date "
-            f"({assignment.due_at:%d %b %Y, %H:%M} UTC).")
+    return f"The answer key is printed after the due date ({due:%d %b %Y, %H:%M} UTC)."
 
 
 def parse_count(value: Any) -> Any:

@@ -13,7 +13,7 @@ from ..database import create_sqlite_file, sqlite_path
 from ..domain.facts import FactBase, load_factbase, seed_paths
 from ..domain.generator import DRAW_FIELDS, content, generate_bank
 from ..extensions import db
-from ..models import Document, Fact, FactStatus, Question, QuestionStatus
+from ..models import Commentary, Fact, FactStatus, Question, QuestionStatus
 from ..transactions import transaction
 
 
@@ -53,17 +53,17 @@ def schema_behind() -> bool:
     return current != set(script.get_heads())
 
 
-def sync_document(base: FactBase, created_by_id: int | None = None,
-                  bank_seed: int = 0) -> tuple[Document, int]:
+def sync_commentary(base: FactBase, created_by_id: int | None = None,
+                  bank_seed: int = 0) -> tuple[Commentary, int]:
     """Upsert a fact base's document, facts and question bank; return (document, new questions).
 
     A question whose generated content changed gets a new version and the old one is retired,
     so statistics of the old wording stay apart.
     """
-    doc = db.session.scalar(select(Document).where(Document.slug == base.document_id))
+    doc = db.session.scalar(select(Commentary).where(Commentary.slug == base.document_id))
     if doc is None:
-        doc = Document(slug=base.document_id, title=base.title, text=base.text,
-                       created_by_id=created_by_id)
+        doc = Commentary(slug=base.document_id, title=base.title, text=base.text,
+                         created_by_id=created_by_id)
         db.session.add(doc)
         db.session.flush()
     doc.title, doc.text = base.title, base.text
@@ -90,7 +90,7 @@ def next_version(uid: str) -> int:
         Question.uid == uid)) or 0) + 1
 
 
-def sync_questions(doc: Document, bank: list[dict[str, Any]]) -> int:
+def sync_questions(doc: Commentary, bank: list[dict[str, Any]]) -> int:
     """Store generated questions for ``doc``, retiring those it no longer makes; return how
     many rows were added."""
     current: dict[str, Question] = {}
@@ -137,7 +137,7 @@ def load_seeds(seeds_dir: str | Path | None = None) -> dict[str, int]:
     report: dict[str, int] = {}
     for path in seed_paths(folder):
         base = load_factbase(path)
-        doc, added = sync_document(base, bank_seed=current_app.config["BANK_SEED"])
+        doc, added = sync_commentary(base, bank_seed=current_app.config["BANK_SEED"])
         report[doc.slug] = added
     return report
 

@@ -10,27 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import humanize
+
 from ..domain.question_types import QUESTION_TYPES
-from ..domain.text import plural
 
-MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment"}
-
-
-def span(delta: timedelta) -> str:
-    """A duration in the largest unit that fits: "5 minutes", "3 hours", "2 weeks"."""
-    seconds = max(0, int(delta.total_seconds()))
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if hours < 1:
-        return plural(max(1, minutes), "minute")
-    if days < 1:
-        return plural(hours, "hour")
-    if days < 14:
-        return plural(days, "day")
-    if days < 60:
-        return plural(days // 7, "week")
-    if days < 730:
-        return plural(days // 30, "month")
-    return plural(days // 365, "year")
+MODE_LABELS = {"practice": "Practice", "review": "Review", "assignment": "Assignment",
+               "mistakes": "My mistakes"}
 
 
 def due_phrase(due: datetime | None, now: datetime) -> str:
@@ -39,7 +24,7 @@ def due_phrase(due: datetime | None, now: datetime) -> str:
         return "not scheduled"
     if due <= now:
         return "due now"
-    return f"in {span(due - now)}"
+    return f"in {_span(due - now)}"
 
 
 def ago_phrase(moment: datetime | None, now: datetime) -> str:
@@ -48,7 +33,12 @@ def ago_phrase(moment: datetime | None, now: datetime) -> str:
         return "never"
     if now - moment < timedelta(minutes=1):
         return "just now"
-    return f"{span(now - moment)} ago"
+    return f"{_span(now - moment)} ago"
+
+
+def _span(delta: timedelta) -> str:
+    """humanize's words for a duration of at least a minute: "a minute", "3 days"."""
+    return humanize.naturaldelta(max(delta, timedelta(minutes=1)))
 
 
 def number_text(value: float | None) -> str:

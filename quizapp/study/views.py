@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -26,7 +25,7 @@ from ..domain.generator import public_view
 from ..domain.passages import annotate
 from ..domain.question_types import QUESTION_TYPES
 from ..domain.text import plural
-from ..errors import ServiceError
+from ..errors import ServiceError, not_found
 from ..extensions import db
 from ..forms import ActionForm
 from ..models import Attempt, AttemptQuestion, utcnow
@@ -172,7 +171,7 @@ def new_quiz():
 
 def _numbered_item(attempt: Attempt, number: int) -> AttemptQuestion:
     if not 1 <= number <= len(attempt.items):
-        abort(404, "That question is not part of this quiz.")
+        raise ServiceError(404, "not_found", "That question is not part of this quiz.")
     return attempt.items[number - 1]
 
 
@@ -192,27 +191,27 @@ def _question_context(outline_or_attempt: Any, number: int, total: int, answered
         # The page's forms need only the CSRF token; the template writes it (no FlaskForm:
         # building and rendering two cost a fifth of the page).
         "next_number": next_number,
-        "draft": None, "error": None, "response": None,
+        "draft": None, "error": None, "answer": None,
     }
 
 
 def _render_question(attempt: Attempt, item: AttemptQuestion, *, draft: Any = None,
                      error: str | None = None, status: int = 200):
-    responses = {r.question_id: r for r in attempt.responses}
-    response = responses.get(item.question_id)
+    answers = {r.question_id: r for r in attempt.answers}
+    answer = answers.get(item.question_id)
     question = stored_question(item.question_id)
     payload = question.payload
     context = _question_context(
-        attempt, attempt.items.index(item) + 1, len(attempt.items), len(responses), question,
-        _next_unanswered_number(attempt, responses))
-    context.update(item=item, draft=draft, error=error, response=response)
-    if response is not None:
-        feedback = study.feedback_for(attempt, item.question, response)
+        attempt, attempt.items.index(item) + 1, len(attempt.items), len(answers), question,
+        _next_unanswered_number(attempt, answers))
+    context.update(item=item, draft=draft, error=error, answer=answer)
+    if answer is not None:
+        feedback = study.feedback_for(attempt, item.question, answer)
         context.update(feedback=feedback, key=payload["answer"] if feedback.revealed else None,
-                       your_answer=display.response_text(payload, response.response))
+                       your_answer=display.response_text(payload, answer.response))
         if feedback.revealed:
             context["passages"] = study.source_passages(payload["source"])
-            if payload["type"] == "true_false" and payload["answer"] is False:
+            if QUESTION_TYPES[payload["type"]].corrected_by_facts(payload):
                 statements = study.true_statements(item.question)
                 explanation = payload.get("explanation", "")
                 for sentence in statements:
@@ -221,8 +220,8 @@ def _render_question(attempt: Attempt, item: AttemptQuestion, *, draft: Any = No
     return render_template("study/question.html", **context), status
 
 
-def _next_unanswered_number(attempt: Attempt, responses: dict) -> int | None:
-    return next((n for n, i in enumerate(attempt.items, 1) if i.question_id not in responses),
+def _next_unanswered_number(attempt: Attempt, answers: dict) -> int | None:
+    return next((n for n, i in enumerate(attempt.items, 1) if i.question_id not in answers),
                 None)
 
 
@@ -258,27 +257,36 @@ def question(attempt_id: int, number: int):
 @writes
 @login_required
 def answer(attempt_id: int, number: int):
-    """Record the answer to one question, then show its feedback."""
-    attempt = study.get_attempt(current_user, attempt_id)
-    item = _numbered_item(attempt, number)
-    parsed = parse_response(item.question.payload, request.form)
-    here = url_for("study.question", attempt_id=attempt.id, number=number)
+    """Record the answer to one question, then show its feedback.
+
+    The same use case as the API's answer (``study.store_answer``): one query finds the
+    question by its number under the write lock; no ORM objects unless the form is shown
+    again.
+    """
+    target = study.answer_target(current_user, attempt_id, number=number)
+    parsed = parse_response(target.question.payload, request.form)
     if not parsed.ok:
-        return _render_question(attempt, item, draft=parsed.draft, error=parsed.error,
-                                status=400)
+        return _render_again(attempt_id, number, parsed.draft, parsed.error)
     try:
-        study.record_response(current_user, attempt.id, item.question_id, parsed.response)
+        study.store_answer(current_user, target, parsed.response)
     except ServiceError as exc:
         refused(exc)
         if exc.status == 400:
-            return _render_question(attempt, item, draft=parsed.draft, error=exc.message,
-                                    status=400)
+            return _render_again(attempt_id, number, parsed.draft, exc.message)
         if exc.status != 409:
             raise
         flash(exc.message, "warning")
-        if attempt.finished:
-            return redirect(url_for("study.result", attempt_id=attempt.id))
+        if target.finished:
+            return redirect(url_for("study.result", attempt_id=attempt_id))
+    here = url_for("study.question", attempt_id=attempt_id, number=number)
     return redirect(here + "#feedback-heading")
+
+
+def _render_again(attempt_id: int, number: int, draft: Any, error: str | None):
+    """The question with the learner's draft and what is wrong with it (400)."""
+    attempt = study.get_attempt(current_user, attempt_id)
+    return _render_question(attempt, _numbered_item(attempt, number), draft=draft,
+                            error=error, status=400)
 
 
 @bp.post("/attempts/<int:attempt_id>/finish")
@@ -291,21 +299,21 @@ def finish(attempt_id: int):
 
 
 def _result_rows(attempt: Attempt, visible: bool) -> list[dict[str, Any]]:
-    responses = {r.question_id: r for r in attempt.responses}
+    answers = {r.question_id: r for r in attempt.answers}
     rows = []
     for number, item in enumerate(attempt.items, 1):
         payload = item.question.payload
-        response = responses.get(item.question_id)
+        answer = answers.get(item.question_id)
         rows.append({
             "number": number, "prompt": payload["prompt"], "type": payload["type"],
-            "answered": response is not None,
-            "your_answer": display.response_text(payload, response.response)
-            if response is not None else None,
-            "correct": bool(response and response.correct),
-            "credit": response.credit if response is not None else 0.0,
+            "answered": answer is not None,
+            "your_answer": display.response_text(payload, answer.response)
+            if answer is not None else None,
+            "correct": bool(answer and answer.correct),
+            "credit": answer.credit if answer is not None else 0.0,
             "answer_text": payload["answer_text"] if visible else None,
-            "quotes": payload["source"].get("quotes") or [payload["source"]["quote"]]
-            if visible else [],
+            "quotes": [q for q in payload["source"].get("quotes")
+                       or [payload["source"]["quote"]] if q] if visible else [],
             "fact_id": payload["fact_ids"][0] if payload["fact_ids"] else None,
         })
     return rows
@@ -332,10 +340,18 @@ def result(attempt_id: int):
 @login_required
 def review():
     """Start a review of the facts that are due, or say when the next one will be."""
+    return start_page("review", 20, "study/review.html", lambda: {
+        "review": study.review_status(current_user), "next_due": study.next_due_at(current_user),
+        "seen_any": bool(study.progress_summary(current_user)["facts"])})
+
+
+def start_page(mode: str, count: int, template: str, context: Callable[[], dict[str, Any]]):
+    """A page whose one button starts a ``mode`` quiz of ``count`` questions; a 409 (none
+    to ask) shows the page again, which says why. ``context``: the template's values."""
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            attempt = study.start_attempt(current_user, count=20, mode="review",
+            attempt = study.start_attempt(current_user, count=count, mode=mode,
                                           start_key=start_key(request.form))
         except ServiceError as exc:
             refused(exc)
@@ -343,10 +359,7 @@ def review():
                 raise
         else:
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
-    summary = study.progress_summary(current_user)
-    return render_template("study/review.html", form=form, review=study.review_status(
-        current_user), next_due=study.next_due_at(current_user),
-        seen_any=bool(summary["facts"]))
+    return render_template(template, form=form, **context())
 
 
 @bp.post("/facts/<fact_id>/practice")
@@ -363,20 +376,20 @@ def practise_fact(fact_id: str):
 @login_required
 def source():
     """Read the commentary with every fact's quote highlighted, ready to practise."""
-    documents = study.documents(current_user)
+    commentaries = study.readable_commentaries(current_user)
     slug = request.args.get("document")
-    document = next((d for d in documents if d.slug == slug), None) if slug else \
-        (documents[0] if documents else None)
-    if document is None:
-        abort(404, "That commentary was not found.")
-    facts = study.facts_of(document)
-    blocks = annotate(document.text, {f.id: f.quote for f in facts})
+    commentary = next((c for c in commentaries if c.slug == slug), None) if slug else \
+        (commentaries[0] if commentaries else None)
+    if commentary is None:
+        raise not_found("That commentary")
+    facts = study.facts_of(commentary)
+    blocks = annotate(commentary.text, {f.id: f.quote for f in facts})
     numbers: dict[str, int] = {}
     for block in blocks:
         for key in block.keys:
             numbers[key] = len(numbers) + 1
     mastery = {row["fact_id"]: row["mastery"] for row in study.fact_progress(current_user)}
-    return render_template("study/source.html", document=document, documents=documents,
+    return render_template("study/source.html", document=commentary, documents=commentaries,
                            blocks=blocks, facts={f.id: f for f in facts}, numbers=numbers,
                            mastery=mastery, form=ActionForm())
 
@@ -420,7 +433,7 @@ def topic_deck(topic: str):
 @login_required
 def commentary_deck(slug: str):
     """Download every fact of a commentary you may read as an Anki deck."""
-    return sheets.send_deck(decks.document_deck(current_user, slug))
+    return sheets.send_deck(decks.commentary_deck(current_user, slug))
 
 
 @bp.route("/print/practice", methods=["GET", "POST"])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -20,6 +24,18 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..domain.question_types import QUESTION_TYPES
 from ..forms import MultiCheckboxField
 from ..services import study, teach
+
+
+def local_to_utc(local: datetime | None, offset: Any) -> datetime | None:
+    """A date-time typed in the browser's local time, as UTC (``offset``: a form's
+    ``tz_offset``, from teach.js)."""
+    if local is None:
+        return None
+    try:
+        minutes = int(offset or 0)
+    except ValueError:
+        minutes = 0
+    return local + timedelta(minutes=max(-900, min(900, minutes)))
 
 
 class CourseForm(FlaskForm):
@@ -51,6 +67,9 @@ class AssignmentForm(FlaskForm):
     question_ids = MultiCheckboxField("Hand-picked questions", choices=[], coerce=int)
     due_at = DateTimeLocalField("Due", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                 validators=[InputRequired(message="Enter a due date and time.")])
+    available_from = DateTimeLocalField(
+        "Opens (optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()])
     #: Minutes to add to the browser's local time to get UTC (set by teach.js).
     tz_offset = HiddenField(default="0")
     max_attempts = IntegerField("Attempts allowed", default=1,
@@ -71,6 +90,24 @@ class AssignmentForm(FlaskForm):
     same_questions = RadioField("Who gets which questions", default="same", choices=[
         SelectChoice("same", "The same questions for everyone"),
         SelectChoice("each", "Drawn separately for each student")])
+
+
+class ExtensionForm(FlaskForm):
+    due_at = DateTimeLocalField("New due date for this student",
+                                format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                validators=[InputRequired(message="Enter a date and time.")])
+    #: Minutes to add to the browser's local time to get UTC (set by teach.js).
+    tz_offset = HiddenField(default="0")
+
+
+class OverrideForm(FlaskForm):
+    grade = DecimalField("Grade in points", places=None,
+                         validators=[InputRequired(message="Enter a number of points.")],
+                         render_kw={"inputmode": "decimal", "min": 0, "step": "any"})
+    reason = TextAreaField("Reason (kept with the grade)",
+                           validators=[DataRequired(message="Say why you set this grade."),
+                                       Length(max=teach.MAX_REASON)],
+                           render_kw={"rows": 2, "maxlength": teach.MAX_REASON})
 
 
 class FlagForm(FlaskForm):
@@ -144,3 +181,86 @@ def question_edit_form(question):
         "explanation": question.payload.get("explanation", "")})
     form.option_names = groups
     return form
+
+
+#: Rows of matching pairs the form offers.
+PAIR_ROWS = 10
+
+
+class QuestionAuthorForm(FlaskForm):
+    """A question written by hand: every form's fields; the chosen form's are read."""
+
+    type = RadioField("Form", default="mcq", choices=[
+        SelectChoice(t.name, t.label) for t in QUESTION_TYPES.values()],
+        validators=[InputRequired(message="Choose a form.")])
+    topic = SelectField("Topic", choices=[],
+                        description="The commentary and topic the question is about.")
+    prompt = TextAreaField("Question", validators=[Length(max=2000)], render_kw={"rows": 3},
+                           description="For true/false, the statement to judge.")
+    right = TextAreaField("Right answer", validators=[Length(max=6000)],
+                          render_kw={"rows": 2},
+                          description="Select all that apply: one right answer a line.")
+    wrong = TextAreaField("Wrong answers, one a line", validators=[Length(max=6000)],
+                          render_kw={"rows": 4},
+                          description="Multiple choice needs at least two.")
+    truth = RadioField("The statement is", choices=[SelectChoice("true", "True"),
+                                                    SelectChoice("false", "False")],
+                       validators=[Optional()])
+    accepted = TextAreaField("Accepted answers, one a line", validators=[Length(max=6000)],
+                             render_kw={"rows": 3},
+                             description="The first is the key; case, accents and "
+                                         "punctuation are ignored when checking.")
+    items = TextAreaField("Events in the right order, earliest first, one a line",
+                          validators=[Length(max=6000)], render_kw={"rows": 5},
+                          description="Students see them shuffled.")
+    #: Carries the matching pairs' error (the pairs are the pair_* fields).
+    pairs = HiddenField()
+    explanation = TextAreaField("Explanation shown after answering (optional)",
+                                validators=[Length(max=4000)], render_kw={"rows": 2})
+    quote = TextAreaField("Source sentence (optional)", validators=[Length(max=2000)],
+                          render_kw={"rows": 2},
+                          description="Pasted exactly from the commentary: students see it "
+                                      "highlighted in its paragraph.")
+
+    def service_data(self) -> dict:
+        """The fields as ``teach.create_question`` takes them."""
+        pairs = [[self[f"pair_left_{n}"].data or "", self[f"pair_right_{n}"].data or ""]
+                 for n in range(1, PAIR_ROWS + 1)]
+        return {"type": self.type.data, "topic": self.topic.data, "prompt": self.prompt.data,
+                "right": self.right.data, "wrong": self.wrong.data, "answer": self.truth.data,
+                "accepted": self.accepted.data, "items": self.items.data,
+                "pairs": [p for p in pairs if p[0].strip() or p[1].strip()],
+                "explanation": self.explanation.data, "quote": self.quote.data}
+
+
+for _n in range(1, PAIR_ROWS + 1):
+    setattr(QuestionAuthorForm, f"pair_left_{_n}",
+            StringField(f"Item {_n}", validators=[Length(max=500)]))
+    setattr(QuestionAuthorForm, f"pair_right_{_n}",
+            StringField(f"Its match {_n}", validators=[Length(max=500)]))
+
+
+def author_form_data(payload: dict, topic: str) -> dict:
+    """The author form's fields for a stored hand-written question (to edit it)."""
+    from ..domain.authoring import draft_of
+
+    draft = draft_of(payload)
+    data = {"type": draft.type, "topic": topic, "prompt": draft.prompt,
+            "right": "\n".join(t for t, ok in draft.choices if ok),
+            "wrong": "\n".join(t for t, ok in draft.choices if not ok),
+            "truth": None if draft.truth is None else str(draft.truth).lower(),
+            "accepted": "\n".join(draft.accepted), "items": "\n".join(draft.items),
+            "explanation": draft.explanation, "quote": draft.quote}
+    for n, (left, right) in enumerate(draft.pairs, 1):
+        data[f"pair_left_{n}"], data[f"pair_right_{n}"] = left, right
+    return data
+
+
+class QuestionImportForm(FlaskForm):
+    format = SelectField("Format", choices=[SelectChoice("gift", "GIFT (.txt, .gift)"),
+                                            SelectChoice("moodle_xml", "Moodle XML (.xml)")])
+    topic = SelectField("Topic of the imported questions", choices=[])
+    upload = FileField("File", validators=[FileAllowed(["txt", "gift", "xml"],
+                                                       "Upload a .txt, .gift or .xml file.")])
+    #: The file read at the preview (base64), sent back with "Import".
+    content = HiddenField()

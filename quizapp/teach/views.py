@@ -24,12 +24,12 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain.question_types import QUESTION_TYPES
 from ..errors import ServiceError
-from ..forms import ActionForm
+from ..forms import ActionForm, submitted
 from ..models import FactStatus, QuestionStatus, Role, utcnow
 from ..security import external_url, instructor_required, safe_next
 from ..services import decks, printing, study, teach
 from ..study import sheets
-from ..transactions import refused
+from ..transactions import refused, refused_on_page
 from .forms import (
     AssignmentForm,
     CoInstructorForm,
@@ -38,6 +38,7 @@ from .forms import (
     FactForm,
     FlagForm,
     JoinForm,
+    local_to_utc,
     question_edit_form,
 )
 
@@ -109,7 +110,8 @@ def course(course_id: int):
         "teach/class.html", course=course, join_url=_join_url(course),
         members=teach.roster(course), assignments=teach.course_assignments(course),
         co_form=CoInstructorForm(), action=ActionForm(), now=_now(),
-        is_owner=course.owner_id == current_user.id, documents=study.documents(current_user))
+        is_owner=course.owner_id == current_user.id,
+        documents=study.readable_commentaries(current_user))
 
 
 @bp.get("/teach/classes/<int:course_id>/join-screen")
@@ -137,9 +139,7 @@ def qr_code(course_id: int):
 @instructor_required
 def remove_member(course_id: int, user_id: int):
     """Remove a student (or co-instructor) from the roster."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     removed = teach.remove_member(current_user, course_id, user_id)
     flash("Removed from the class." if removed else "That person had already left the class.",
           "success" if removed else "info")
@@ -157,9 +157,7 @@ def add_co_instructor(course_id: int):
             target, added = teach.add_co_instructor(current_user, course_id,
                                                     form.username.data)
         except ServiceError as exc:
-            refused(exc, form)
-            if exc.status in (403, 404):
-                raise
+            refused_on_page(exc, form)
         else:
             flash(f"{target.username} now co-teaches this class." if added else
                   f"{target.username} already teaches this class.", "success")
@@ -202,48 +200,47 @@ def new_assignment(course_id: int):
         form.due_at.data = (_now() + timedelta(days=7)).replace(hour=17, minute=0, second=0,
                                                                 microsecond=0)
     if form.validate_on_submit():
-        try:
-            offset = int(form.tz_offset.data or 0)
-        except ValueError:
-            offset = 0
-        due = form.due_at.data + timedelta(minutes=max(-900, min(900, offset)))
+        due = local_to_utc(form.due_at.data, form.tz_offset.data)
+        opens = local_to_utc(form.available_from.data, form.tz_offset.data)
         try:
             assignment = teach.create_assignment(
                 current_user, course.id, title=form.title.data, count=form.count.data,
                 types=form.types.data, topics=form.topics.data,
-                question_ids=form.question_ids.data or None, due_at=due,
+                question_ids=form.question_ids.data or None, due_at=due, available_from=opens,
                 max_attempts=form.max_attempts.data, grading=form.grading.data,
                 show_keys=form.show_keys.data, time_limit_minutes=form.time_limit_minutes.data,
                 same_questions=form.same_questions.data == "same")
         except ServiceError as exc:
-            refused(exc, form)
-            if exc.status in (403, 404):
-                raise
+            refused_on_page(exc, form)
         else:
             flash(f"Assigned “{assignment.title}” to {course.name}.", "success")
             return redirect(url_for("teach.course", course_id=course.id) + "#assignments", 303)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("teach/assignment_form.html", course=course, form=form,
-                           topics=topics, by_topic=by_topic), status
+                           topics=topics, by_topic=by_topic, assignment=None), status
+
+
+def _gradebook_page(template: str, assignment_id: int) -> str:
+    """The gradebook and item analysis pages: one assignment's gradebook, two views."""
+    assignment = teach.assignment_for_instructor(current_user, assignment_id)
+    book = teach.gradebook(assignment)
+    return render_template(template, assignment=assignment, book=book, now=_now(),
+                           peak=max([c for _, c in book.histogram] + [1]),
+                           action=ActionForm())
 
 
 @bp.get("/teach/assignments/<int:assignment_id>")
 @instructor_required
 def gradebook(assignment_id: int):
     """Show grades per student."""
-    assignment = teach.assignment_for_instructor(current_user, assignment_id)
-    book = teach.gradebook(assignment)
-    return render_template("teach/gradebook.html", a=assignment, book=book, now=_now(),
-                           peak=max([c for _, c in book.histogram] + [1]))
+    return _gradebook_page("teach/gradebook.html", assignment_id)
 
 
 @bp.get("/teach/assignments/<int:assignment_id>/items")
 @instructor_required
 def item_analysis(assignment_id: int):
     """Show difficulty, discrimination and choice counts per question."""
-    assignment = teach.assignment_for_instructor(current_user, assignment_id)
-    book = teach.gradebook(assignment)
-    return render_template("teach/items.html", a=assignment, book=book)
+    return _gradebook_page("teach/items.html", assignment_id)
 
 
 @bp.get("/teach/assignments/<int:assignment_id>/export.<fmt>")
@@ -262,7 +259,7 @@ def export_assignment(assignment_id: int, fmt: str):
 def export_document(document_id: int, fmt: str):
     """Download a commentary's question bank (gift, xml, json)."""
     fmt = {"xml": "moodle_xml", "txt": "gift"}.get(fmt, fmt)
-    body, mimetype, filename = teach.document_export(current_user, document_id, fmt)
+    body, mimetype, filename = teach.commentary_export(current_user, document_id, fmt)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -291,7 +288,7 @@ def review():
     pages = max(1, -(-total // teach.REVIEW_PAGE))
     return render_template(
         "teach/review.html", rows=rows, total=total, page=page, pages=pages,
-        documents=teach.reviewable_documents(current_user),
+        documents=teach.reviewable_commentaries(current_user),
         topics=dict(study.topic_options(current_user)),
         filters={"status": status, "document": document_id, "topic": topic, "type": qtype,
                  "flagged": flagged, "q": search or ""})
@@ -309,9 +306,7 @@ def question(question_id: int):
             new = teach.edit_question(current_user, q.id, prompt=form.prompt.data,
                                       options=options, explanation=form.explanation.data)
         except ServiceError as exc:
-            refused(exc, form, {key: name for name, key in form.option_names})
-            if exc.status in (403, 404):
-                raise
+            refused_on_page(exc, form, {key: name for name, key in form.option_names})
         else:
             if new.id == q.id:
                 flash("Nothing changed.", "info")
@@ -326,7 +321,7 @@ def question(question_id: int):
     return render_template("teach/question.html", q=q, form=form,
                            flags=teach.question_flags(current_user, q), action=ActionForm(),
                            replaced_by=replaced_by,
-                           shared=teach.shared_seed(q),
+                           shared=teach.shared_seed(q), topic_title=study.topic_title(q.topic),
                            retired=seen is QuestionStatus.RETIRED), status
 
 
@@ -334,8 +329,7 @@ def question(question_id: int):
 @instructor_required
 def retire(question_id: int):
     """Retire a question: no quiz asks it again."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     teach.retire_question(current_user, question_id)
     flash("Retired: no new quiz of yours will ask this question.", "success")
     return redirect(url_for("teach.question", question_id=question_id), 303)
@@ -345,8 +339,7 @@ def retire(question_id: int):
 @instructor_required
 def resolve(question_id: int):
     """Mark the question's flags as dealt with."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     count = teach.resolve_flags(current_user, question_id)
     flash(f"{count} flag{'s' if count != 1 else ''} marked resolved.", "success")
     return redirect(url_for("teach.question", question_id=question_id), 303)
@@ -425,8 +418,7 @@ def commentary(document_id: int):
 @instructor_required
 def fact_status(document_id: int):
     """Approve or reject the ticked candidates."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     status = request.form.get("status")
     fact_ids = request.form.getlist("fact_ids")
     if status not in ("approved", "rejected"):
@@ -457,7 +449,7 @@ def edit_fact(fact_id: str):
         "distractors": "\n".join(data.get("distractors", [])),
         "event": data.get("event", ""), "explanation": data.get("explanation", ""),
         "approve": fact.status is FactStatus.APPROVED})
-    problems = teach.fact_problems(fact.document, fact)
+    problems = teach.fact_problems(fact.commentary, fact)
     if form.validate_on_submit():
         try:
             fact, problems = teach.update_fact(current_user, fact.id, {
@@ -465,9 +457,7 @@ def edit_fact(fact_id: str):
             if form.approve.data and not problems:
                 teach.set_fact_status(current_user, fact.document_id, [fact.id], "approved")
         except ServiceError as exc:
-            refused(exc, form)
-            if exc.status in (403, 404):
-                raise
+            refused_on_page(exc, form)
         else:
             if problems:
                 flash("Saved, but it cannot be approved yet: " + "; ".join(problems), "warning")
@@ -539,8 +529,7 @@ def student_assignments():
 @login_required
 def start_assignment(assignment_id: int):
     """Start (or resume) an attempt at an assignment, then answer it."""
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired. Reload the page and try again.")
+    submitted()
     try:
         attempt = teach.start_assignment_attempt(current_user, assignment_id)
     except ServiceError as exc:

@@ -1,7 +1,9 @@
 /* Phone page of a warm-up: poll the state, show the question, send the answer, show the result.
  *
- * Polls GET /api/v1/live/{pin}/state about every 700 ms (with jitter; If-None-Match makes
- * most answers a tiny 304), corrects the countdown with the server's clock, backs off when
+ * Where the server pushes (data-events-url: Server-Sent Events of the same JSON as the state
+ * poll), listens with an EventSource and polls only while it is not connected. Otherwise
+ * polls GET /api/v1/live/{pin}/state about every 700 ms (with jitter; If-None-Match makes
+ * most answers a tiny 304). Corrects the countdown with the server's clock, backs off when
  * the network fails, and retries an unacknowledged answer (a repeat counts once). All text
  * from the server is put in with textContent, never as HTML.
  */
@@ -21,6 +23,7 @@
 
   var PIN = root.getAttribute("data-pin");
   var STATE_URL = root.getAttribute("data-state-url");
+  var EVENTS_URL = root.getAttribute("data-events-url");
   var ME_URL = root.getAttribute("data-me-url");
   var ANSWER_URL = root.getAttribute("data-answer-url");
   var JOIN_URL = "/join?pin=" + encodeURIComponent(PIN);
@@ -46,6 +49,9 @@
   var sending = false;
   var spoken = {};
   var stopped = false;     // finished or removed: no more polling
+  var source = null;       // the EventSource while the server pushes states
+  var meAsked = 0;         // the latest status request: an older reply arriving later is stale
+  var recheck = null;      // timer asking again for a result the reveal has not brought yet
 
   // ------------------------------------------------------------------ small helpers
   function el(tag, attrs, children) {
@@ -117,9 +123,14 @@
   }
 
   // ------------------------------------------------------------------------ polling
+  function listening() {
+    return source !== null && source.readyState === 1;  // EventSource.OPEN
+  }
+
   function schedule() {
     window.clearTimeout(pollTimer);
-    if (stopped) { return; }
+    if (stopped) { stopListening(); return; }
+    if (listening()) { return; }  // pushed states arrive by themselves
     var delay = failures ? Math.min(1000 * Math.pow(2, failures - 1), 10000) : 700;
     delay += Math.random() * 200 - 100;  // jitter: phones do not poll in lockstep
     if (!failures && state && state.phase === "question" && state.deadline) {
@@ -158,7 +169,39 @@
       .then(schedule, schedule);
   }
 
+  // Pushed states: the same JSON as the poll, sent when it changes. Until the stream is
+  // open (and while the browser reconnects it) the page polls as usual.
+  function listen() {
+    if (!EVENTS_URL || !window.EventSource) { return false; }
+    var opened = false;
+    source = new window.EventSource(EVENTS_URL);
+    source.onopen = function () {
+      opened = true;
+      failures = 0;
+      setOnline(true);
+      window.clearTimeout(pollTimer);
+    };
+    source.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      var serverTime = Date.parse(data.server_time);
+      if (!isNaN(serverTime)) { skew = serverTime - Date.now(); }
+      etag = null;  // the next poll, if any, fetches the state whole
+      onState(data);
+    };
+    source.onerror = function () {
+      if (!opened && source) { stopListening(); }  // no stream here: poll from now on
+      schedule();
+    };
+    return true;
+  }
+
+  function stopListening() {
+    if (source) { source.close(); source = null; }
+  }
+
   function fetchMe() {
+    var asked = ++meAsked;
     return fetch(ME_URL, {headers: {"Accept": "application/json"}, credentials: "same-origin",
                           cache: "no-store"})
       .then(function (response) {
@@ -167,8 +210,10 @@
         return response.json();
       })
       .then(function (data) {
-        if (data) { me = data; updateScore(); }
-      }, function () { /* keep the last one; the next change asks again */ });
+        // A reply to an older request (sent while the question was open) must not replace
+        // a newer one that already brought the result.
+        if (data && asked === meAsked) { me = data; updateScore(); }
+      }, function () { /* keep the last one; renderReveal asks again if it lacks the result */ });
   }
 
   function onState(data) {
@@ -206,6 +251,7 @@
     if (rendered === "kicked") { return; }
     window.clearTimeout(pollTimer);
     stopped = true;
+    stopListening();
     show("kicked", [el("div", {className: "p-status"}, [
       el("span", {className: "icon bad", "aria-hidden": "true", text: "×"}),
       el("h1", {text: "You were removed from this warm-up"}),
@@ -242,7 +288,7 @@
     if (rendered === key) { return; }
     show(key, [metaLine(), el("div", {className: "p-status"}, [
       el("span", {className: "icon", "aria-hidden": "true", text: "✓"}),
-      el("h2", {text: "Answer locked in"}),
+      el("h1", {text: "Answer locked in"}),
       el("p", {className: "muted", text: "Waiting for the time to run out… Look at the big screen."})
     ])], true);
     say("Answer sent. Waiting for the others.");
@@ -253,28 +299,45 @@
     if (rendered === key) { return; }
     show(key, [metaLine(), el("div", {className: "p-status"}, [
       el("span", {className: "icon bad", "aria-hidden": "true", text: "!"}),
-      el("h2", {text: "Too late"}),
-      el("p", {text: late[idx]})
+      el("h1", {text: late[idx].heading}),
+      el("p", {text: late[idx].message})
     ])], true);
-    say(late[idx], true);
+    say(late[idx].message, true);
+  }
+
+  function askAgainForResult() {
+    // The status at hand predates the reveal (a request failed, or answered out of order):
+    // ask again until the result comes; the state poll alone would only bring 304s.
+    if (recheck) { return; }
+    recheck = window.setTimeout(function () {
+      recheck = null;
+      if (state && state.phase === "reveal") { fetchMe().then(render); }
+    }, 1000);
   }
 
   function renderReveal(idx) {
     var mine = me && me.answer && me.answer.question_index === idx ? me.answer : null;
-    var key = "r" + idx + ":" + (mine ? mine.points : "-") + ":" + (me ? me.rank : "");
+    // Answered (this page sent it, or the server says so) but no result yet: never "Time's
+    // up" (the host may have shown the answer early); say the result is on its way.
+    var pending = (mine && mine.correct === undefined) || (!mine && sent[idx]);
+    var key = "r" + idx + ":" + (mine ? mine.points : "-") + ":" + (me ? me.rank : "") + (pending ? ":p" : "");
+    if (pending) { askAgainForResult(); }
     if (rendered === key) { return; }
     var box;
-    if (!mine || mine.correct === undefined) {
-      box = el("div", {className: "p-result none"}, [el("h2", {text: mine ? "Time’s up" : "No answer this time"})]);
+    if (pending) {
+      box = el("div", {className: "p-result none"}, [el("h1", {text: "Answer shown"}),
+        el("p", {text: "Your answer was received; your result is on its way."})]);
+    } else if (!mine) {
+      box = el("div", {className: "p-result none"}, [el("h1", {text: "No answer this time"})]);
     } else if (mine.correct) {
       box = el("div", {className: "p-result right"}, [
-        el("h2", {text: "Correct!"}), el("p", {className: "p-points", text: "+" + points(mine.points)})]);
+        el("h1", {text: "Correct!"}), el("p", {className: "p-points", text: "+" + points(mine.points)})]);
     } else if (mine.points > 0) {
       box = el("div", {className: "p-result partly"}, [
-        el("h2", {text: "Partly right"}), el("p", {className: "p-points", text: "+" + points(mine.points)})]);
+        el("h1", {text: "Partly right"}), el("p", {className: "p-points", text: "+" + points(mine.points)})]);
     } else {
       box = el("div", {className: "p-result wrong"}, [
-        el("h2", {text: "Not quite"}),
+        el("h1", {text: "Not quite"}),
         el("p", {className: "p-points", text: mine.points < 0 ? "−" + points(-mine.points) + " (you were sure)" : "+0"})]);
     }
     var answer = state.answer_text;
@@ -294,7 +357,7 @@
       el("p", {className: "muted", text: state.question_index + 1 < state.question_count
         ? "The next question comes when the host is ready." : "That was the last question."})
     ], true);
-    var heading = box.querySelector("h2").textContent;
+    var heading = box.querySelector("h1").textContent;
     say(heading + ". The answer: " + keyText(answer) + (me && me.rank ? ". You are " + ordinal(me.rank) + "." : ""));
   }
 
@@ -312,8 +375,11 @@
   function renderFinal() {
     var key = "end:" + (me ? me.rank + ":" + me.score : "");
     if (rendered === key) { return; }
-    var nodes = [el("h1", {text: "That’s the end!"})];
-    if (me && me.rank) {
+    var nodes = [el("h1", {text: state.expired ? "This warm-up has ended" : "That’s the end!"})];
+    if (state.expired) {
+      nodes.push(el("p", {text: "It was left open too long and closed by itself. Ask the host for a new PIN."}));
+    }
+    if (me && me.rank && (!state.expired || state.question_index >= 0)) {  // no podium for a game never started
       nodes.push(el("div", {className: "p-final"}, [
         el("p", {className: "muted", text: "Your place"}),
         el("p", {className: "place", text: ordinal(me.rank)}),
@@ -325,6 +391,7 @@
     show(key, nodes, true);
     say("The warm-up is over." + (me && me.rank ? " You finished " + ordinal(me.rank) + " of " + me.players + "." : ""));
     stopped = true;
+    stopListening();
   }
 
   // ---------------------------------------------------------------------- questions
@@ -367,11 +434,13 @@
     var key = "q" + idx;
     if (rendered === key) { return; }
     var q = state.question;
-    var nodes = [metaLine(), el("h2", {className: "p-prompt", id: "prompt", text: q.prompt})];
+    // The prompt is the page's heading; focus moves to it, so a screen reader reads it once
+    // (the announcement below names only the question number).
+    var nodes = [metaLine(), el("h1", {className: "p-prompt", id: "prompt", text: q.prompt})];
     var form = FORMS[q.type];
     var body = form ? form.widgets(q) : [el("p", {text: "This question type cannot be answered here."})];
     show(key, nodes.concat(body, [errorLine()]), true);
-    say("Question " + (idx + 1) + " of " + state.question_count + ". " + q.prompt);
+    say("Question " + (idx + 1) + " of " + state.question_count + ".");
   }
 
   function singleChoice(q, options) {
@@ -388,7 +457,7 @@
         }
       }, [el("span", {className: "tile-letter", "aria-hidden": "true", text: LETTERS[i]}), c.text])]);
     });
-    var list = el("ul", {className: "p-choices", "aria-labelledby": "prompt"}, buttons);
+    var list = el("ul", {className: "p-choices", "aria-label": "Answers"}, buttons);
     if (!state.confidence) { return [list]; }
     return [list, submitButtons(function () {
       if (picked === null) { showError("Choose an answer first."); return undefined; }
@@ -532,7 +601,11 @@
           sent[index] = true; render(); return;
         }
         if (result.status === 409 && error.code === "too_late") {
-          late[index] = error.message; render(); return;
+          // Still time on this phone's clock: the host showed the answer early.
+          late[index] = secondsLeft() > 0
+            ? {heading: "Answer shown", message: "The host showed the answer before yours arrived, so it was not recorded."}
+            : {heading: "Too late", message: error.message};
+          render(); poll(); return;
         }
         if (result.status === 409) { showError(error.message || "That question is closed."); poll(); return; }
         showError(error.message || "The page expired. Reload it and try again.");
@@ -579,4 +652,5 @@
   });
   window.addEventListener("online", poll);
   poll();
+  listen();
 }());

@@ -14,12 +14,9 @@
       flashes.id = flashes.id || "flashes";
       target.setAttribute("aria-describedby", flashes.id);
     }
-    // After a refused answer, start at the first field to fix (its error describes it).
-    var invalid = document.querySelector(".has-error input:not([type=hidden]), " +
-                                         ".has-error select, .has-error textarea");
-    var start = invalid || target;
-    if (start && document.activeElement === document.body) {
-      start.focus({ preventScroll: false });
+    // After a refused answer, forms.js (every page) has focused the first field to fix.
+    if (target && document.activeElement === document.body) {
+      target.focus({ preventScroll: false });
     }
   }
 

@@ -11,19 +11,20 @@ import pytest
 from playwright.sync_api import expect
 
 from quizapp.extensions import db
-from quizapp.models import Role, utcnow
+from quizapp.models import Fact, FactStatus, Role, utcnow
 from quizapp.services import accounts, live, study, teach
 
-from conftest import COMMENTARY, PASSWORD, valid_response
 from pages import (
     DESKTOP,
     PHONE,
     axe_violations,
     contrast,
     reflows,
+    screenshot,
     unnamed_scroll_boxes,
     weak_focus_rings,
 )
+from support.helpers import COMMENTARY, PASSWORD, valid_response
 
 VIEWPORTS = {"375": PHONE, "1280": DESKTOP}
 
@@ -49,26 +50,53 @@ def _build_world(app) -> dict:
         for user in (stu, other):
             attempt = teach.start_assignment_attempt(user, timed.id)
             for item in attempt.items:
-                study.record_response(user, attempt.id, item.question_id,
-                                      valid_response(item.question.payload))
+                study.record_answer(user, attempt.id, item.question_id,
+                                    valid_response(item.question.payload))
             db.session.commit()
             study.finish_attempt(user, attempt.id)
             db.session.commit()
+        # Management states: an extension and an override, one assignment not open yet,
+        # an archived class.
+        teach.set_extension(prof, timed.id, stu.id, utcnow() + timedelta(days=9))
+        teach.set_override(prof, timed.id, stu.id, 2.5, "Question 2 was ambiguous")
+        teach.create_assignment(prof, course.id, title="Week 2", count=2, types=["mcq"],
+                                due_at=utcnow() + timedelta(days=14),
+                                available_from=utcnow() + timedelta(days=7))
+        old = teach.create_course(prof, "Last term")
+        db.session.commit()
+        teach.update_course(prof, old.id, {"archived": True})
+        db.session.commit()
         practice = study.start_attempt(stu, count=3, types=["mcq", "true_false", "short"])
         first = practice.items[0]
         db.session.commit()
-        study.record_response(stu, practice.id, first.question_id,
-                              valid_response(first.question.payload))
+        study.record_answer(stu, practice.id, first.question_id,
+                            valid_response(first.question.payload))
         db.session.commit()
         doc = teach.create_commentary(prof, "NATO and Japan", COMMENTARY)
         db.session.commit()
         fact_id = doc.facts[0].id
+        own = teach.create_question(prof, {
+            "type": "matching", "topic": "vilnius-2023", "prompt": "Match each acronym.",
+            "pairs": [["CMX", "Crisis Management Exercise"],
+                      ["ITPP", "Individually Tailored Partnership Programme"]]})
+        db.session.commit()
         game = live.create_game(prof, count=2, types=["mcq"])
         db.session.commit()
-        world = {"course": course.id, "code": course.join_code, "assignment": timed.id,
+        # The seed's first topic: the uploaded commentary's facts are only candidates, and
+        # PostgreSQL orders ties on position between the two documents either way.
+        topic = db.session.scalar(db.select(Fact.topic).where(
+            Fact.status == FactStatus.APPROVED).order_by(Fact.document_id, Fact.position))
+        ended = live.create_game(prof, count=1, types=["mcq"])
+        db.session.commit()
+        live.end_game(prof, utcnow(), game_id=ended.id)
+        saved = live.save_set(prof, "Week 1 warm-up", list(game.question_ids))
+        db.session.commit()
+        world = {"topic": topic, "ended_pin": ended.pin, "set": saved.id,
+                 "course": course.id, "code": course.join_code, "assignment": timed.id,
                  "practice": practice.id, "document": doc.id, "fact": fact_id,
                  "game": game.id, "pin": game.pin,
-                 "question": practice.items[0].question_id}
+                 "question": practice.items[0].question_id, "own": own.id, "student": stu.id,
+                 "archived": old.id}
         db.session.remove()
     return world
 
@@ -98,7 +126,8 @@ def _audit(page, state: str, found: list[str], phone_wide: bool) -> None:
 
 def _public_states(base: str, w: dict) -> list[tuple[str, str]]:
     return [("welcome", "/"), ("login", "/login"), ("register", "/register"),
-            ("join a warm-up", "/join"), ("join with pin", f"/join?pin={w['pin']}")]
+            ("join a warm-up", "/join"), ("join with pin", f"/join?pin={w['pin']}"),
+            ("join an ended warm-up", f"/join?pin={w['ended_pin']}")]
 
 
 def _student_states(base: str, w: dict) -> list[tuple[str, str]]:
@@ -107,7 +136,9 @@ def _student_states(base: str, w: dict) -> list[tuple[str, str]]:
             ("question with feedback", f"/attempts/{w['practice']}/questions/1"),
             ("review", "/review"), ("source", "/source"), ("progress", "/progress"),
             ("assignments", "/assignments"), ("join class", f"/classes/join/{w['code']}"),
-            ("join class by code", "/classes/join")]
+            ("join class by code", "/classes/join"), ("my mistakes", "/mistakes"),
+            ("flashcard topics", "/flashcards"), ("flashcards", f"/flashcards/{w['topic']}"),
+            ("account", "/account"), ("delete account", "/account/delete")]
 
 
 def _instructor_states(base: str, w: dict) -> list[tuple[str, str]]:
@@ -117,34 +148,51 @@ def _instructor_states(base: str, w: dict) -> list[tuple[str, str]]:
             ("misconceptions", f"/teach/classes/{c}/misconceptions"),
             ("assignment form", f"/teach/classes/{c}/assignments/new"),
             ("gradebook", f"/teach/assignments/{a}"),
+            ("edit assignment", f"/teach/assignments/{a}/edit"),
+            ("delete assignment", f"/teach/classes/{c}/assignments/{a}/delete"),
+            ("student's attempts", f"/teach/assignments/{a}/students/{w['student']}"),
+            ("class settings", f"/teach/classes/{c}/settings"),
+            ("delete class", f"/teach/classes/{c}/delete"),
+            ("archived class", f"/teach/classes/{w['archived']}"),
             ("item analysis", f"/teach/assignments/{a}/items"),
             ("question bank", "/teach/questions"),
             ("question", f"/teach/questions/{w['question']}"),
+            ("write a question", "/teach/questions/new"),
+            ("own question", f"/teach/questions/{w['own']}"),
+            ("edit own question", f"/teach/questions/{w['own']}/rewrite"),
+            ("import questions", "/teach/questions/import"),
             ("commentaries", "/teach/commentaries"),
             ("commentary", f"/teach/commentaries/{w['document']}"),
             ("fact", f"/teach/facts/{w['fact']}"),
-            ("warm-ups", "/live/"), ("host lobby", f"/live/games/{w['game']}")]
+            ("warm-ups", "/live/"), ("host lobby", f"/live/games/{w['game']}"),
+            ("account", "/account"), ("delete account with classes", "/account/delete"),
+            ("question sets", "/live/sets"), ("new question set", "/live/sets/new"),
+            ("question set", f"/live/sets/{w['set']}")]
 
 
-def test_every_page_state_passes_axe_and_reflows(live_server, new_page):
-    """axe-core (WCAG 2.2 AA) at 375 and 1280 px; reflow at 320 px (1.4.10, item 6)."""
+@pytest.mark.parametrize("audience", ["student", "instructor"])
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_every_page_state_passes_axe_and_reflows(live_server, new_page, width, audience):
+    """axe-core (WCAG 2.2 AA) at 375 and 1280 px; reflow at 320 px (1.4.10, item 6).
+
+    Split by width and audience so that parallel test processes share the minute it takes.
+    """
     w = _build_world(live_server.app)
     base = live_server.url
     found: list[str] = []
-    for width, viewport in VIEWPORTS.items():
-        page = new_page(viewport)
+    page = new_page(VIEWPORTS[width])
+    if audience == "student":
         for state, path in _public_states(base, w):
             page.goto(base + path)
             _audit(page, state, found, width == "1280")
         _login(page, base, "stu_axe")
-        for state, path in _student_states(base, w):
-            page.goto(base + path)
-            _audit(page, state, found, width == "1280")
-        page = new_page(viewport)
+        states = _student_states(base, w)
+    else:
         _login(page, base, "prof_axe")
-        for state, path in _instructor_states(base, w):
-            page.goto(base + path)
-            _audit(page, state, found, width == "1280")
+        states = _instructor_states(base, w)
+    for state, path in states:
+        page.goto(base + path)
+        _audit(page, state, found, width == "1280")
     assert not found, "\n\n".join(found)
 
 
@@ -397,6 +445,67 @@ def test_refused_answer_focuses_the_first_field_to_fix(live_server, new_page):
     expect(page.locator(".has-error select").first).to_be_focused()
 
 
+def _refused(page, state: str, found: list[str]) -> None:
+    """Audit a refused form's page (axe, at the page's width) and keep a screenshot."""
+    _audit(page, state, found, phone_wide=False)
+    screenshot(page, f"refused-{state.replace(' ', '-')}-{page.viewport_size['width']}")
+
+
+@pytest.mark.parametrize("width", ["375", "1280"])
+def test_every_refused_form_focuses_the_first_field_to_fix(live_server, new_page, width):
+    """Item 10 (3.3.1, 2.4.3): after a refused sign-up, login or instructor form, focus is on
+    the first field in error (a refusal naming no field: the form's first field, described
+    by the error), not on the heading or the top of the page."""
+    w = _build_world(live_server.app)
+    base, found = live_server.url, []
+    page = new_page(VIEWPORTS[width])
+
+    # Sign-up: the username is fine, the passwords differ: the first error is "Repeat".
+    page.goto(base + "/register")
+    page.get_by_label("Username").fill("new_student")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat password").fill("another long password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".has-error")).to_have_count(1)
+    expect(page.get_by_label("Repeat password")).to_be_focused()
+    _refused(page, "sign-up", found)
+    # Nothing typed: the username, the first of three fields in error.
+    page.get_by_label("Username").fill("")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_label("Username")).to_be_focused()
+    expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
+
+    # Login with a wrong password: no field is marked, so the username field, described by
+    # the message.
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill("stu_axe")
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    username = page.get_by_label("Username")
+    expect(username).to_be_focused()
+    expect(username).to_have_attribute("aria-describedby", re.compile(r"\berror-summary\b"))
+    _refused(page, "login", found)
+    # Only a username: the password field is the one in error.
+    page.get_by_label("Password").fill("")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Password")).to_be_focused()
+
+    # Instructor forms: a class without a name, an assignment without a title.
+    _login(page, base, "prof_axe")
+    page.goto(base + "/teach/")
+    page.get_by_role("button", name="Create class").click()
+    expect(page.get_by_label("Class name")).to_be_focused()
+    _refused(page, "new class", found)
+    page.goto(f"{base}/teach/classes/{w['course']}/assignments/new")
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name=re.compile("^Assign to")).click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_label("Title")).to_be_focused()
+    _refused(page, "new assignment", found)
+    assert found == [], "\n".join(found)
+
+
 def _tab_until(page, selector: str, limit: int = 40) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -431,3 +540,23 @@ def test_warm_up_by_keyboard_only(live_server, new_page):
     _tab_until(host, "#host-next")
     host.keyboard.press("Enter")
     expect(phone.locator(".p-count")).to_have_text("Question 2 of 2")
+
+
+def test_flashcard_turned_over_and_empty_mistakes_pass_axe(live_server, new_page):
+    """Issue 15 item 16: a flashcard's back with its rating buttons, at both widths, and
+    "my mistakes" for a student who has none (stu_two answered only an assignment)."""
+    w = _build_world(live_server.app)
+    found: list[str] = []
+    for width, viewport in VIEWPORTS.items():
+        page = new_page(viewport)
+        _login(page, live_server.url, "stu_two")
+        page.goto(f"{live_server.url}/flashcards/{w['topic']}")
+        page.get_by_role("button", name="Show the answer").click()
+        expect(page.get_by_role("button", name="I knew it").first).to_be_visible()
+        _audit(page, "flashcard back", found, width == "1280")
+        page.get_by_role("button", name="I knew it").locator("visible=true").click()
+        expect(page.locator("[data-fc-status]")).to_contain_text("Saved")
+        _audit(page, "flashcard rated", found, False)
+        page.goto(f"{live_server.url}/mistakes")
+        _audit(page, "my mistakes", found, width == "1280")
+    assert not found, "\n\n".join(found)

@@ -201,3 +201,54 @@ def test_phone_answers_every_question_form_with_confidence(live_server, new_page
             submit()
     results = api(live_server.url, "GET", f"/api/v1/live/{pin}/results", headers=bearer)
     assert results["answer_count"] == 6
+
+
+def test_phone_listens_to_pushed_states_instead_of_polling(live_server, new_page, make_user):
+    """Where the server pushes (LIVE_PUSH, gevent workers in production), the phone page
+    follows the game through its event stream and sends no state polls while it is open."""
+    import base64
+
+    app = live_server.app
+    app.config["LIVE_PUSH"] = True
+    requests: list[str] = []
+    inner = app.wsgi_app
+
+    def counting(environ, start_response):
+        requests.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = counting
+    make_user("host1", "instructor")
+    basic = base64.b64encode(b"host1:correct horse battery").decode()
+    token = api(live_server.url, "POST", "/api/v1/tokens",
+                headers={"Authorization": f"Basic {basic}"})["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    pin = api(live_server.url, "POST", "/api/v1/live", {"count": 2, "types": ["mcq"]},
+              bearer)["pin"]
+
+    phone = new_page(PHONE)
+    phone.goto(f"{live_server.url}/join?pin={pin}")
+    phone.get_by_label("Nickname").fill("Ada")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You’re in!")).to_be_visible()
+    for _ in range(100):  # the page opens its stream once its script has run
+        if f"/api/v1/live/{pin}/events" in requests:
+            break
+        phone.wait_for_timeout(50)
+    phone.wait_for_timeout(300)  # the first poll (sent with the stream) has come back
+    polls_before = requests.count(f"/api/v1/live/{pin}/state")
+
+    for number in (1, 2):
+        api(live_server.url, "POST", f"/api/v1/live/{pin}/advance", {}, bearer)
+        expect(phone.locator(".p-count")).to_have_text(f"Question {number} of 2")
+        phone.locator(".p-choice").first.click()
+        expect(phone.get_by_role("heading", name="Answer locked in")).to_be_visible()
+        api(live_server.url, "POST", f"/api/v1/live/{pin}/reveal", {}, bearer)
+        expect(phone.locator(".p-key")).to_be_visible()
+    screenshot(phone, "live-player-pushed-result-375")
+    api(live_server.url, "POST", f"/api/v1/live/{pin}/end", {}, bearer)
+    expect(phone.get_by_role("heading", name="That’s the end!")).to_be_visible()
+    # Four changes and the end arrived by push; the page never polled meanwhile (a poll
+    # every ~0.7 s would have made several).
+    assert requests.count(f"/api/v1/live/{pin}/state") == polls_before
+    assert requests.count(f"/api/v1/live/{pin}/events") == 1

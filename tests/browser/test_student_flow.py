@@ -137,21 +137,22 @@ def test_student_quiz_on_a_phone_by_mouse_and_keyboard(live_server, new_page):
             page.get_by_role("link", name=re.compile("Next question")).click()
     page.get_by_role("button", name="Finish and see your score").click()
 
-    assert _heading(page) == "You scored 4 out of 5"
+    expect(page.get_by_role("heading", level=1)).to_have_text("You scored 4 out of 5")
     assert page.locator(".result-item").count() == 5
     _shot(page, "result", phone=True)
 
     page.get_by_role("link", name="Progress", exact=True).click()
-    assert _heading(page) == "Progress on every fact"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress on every fact")
     assert page.locator(".progress-table tbody tr").count() > 50
     page.get_by_label("Topic").select_option(label="The Vilnius Summit (2023)")
     page.get_by_role("button", name="Show").click()
-    assert page.get_by_text("in The Vilnius Summit (2023)").count() == 1
+    expect(page.get_by_text("in The Vilnius Summit (2023)")).to_have_count(1)
     assert page.locator(".progress-table tbody tr").count() < 20
     _shot(page, "progress", phone=True)
 
     page.get_by_role("link", name="Dashboard", exact=True).click()
-    assert page.locator("svg.bar-chart").count() == 1
+    # count() does not wait: the click only starts the navigation.
+    expect(page.locator("svg.bar-chart")).to_have_count(1)
     assert page.get_by_role("cell", name="4 / 5").count() == 1
     _shot(page, "dashboard", phone=True)
 

@@ -37,9 +37,9 @@ from ...transactions import transaction
 from ..identity import token_hash
 from ..questions import stored_question
 from ..study import update_progress
-from .games import CONFIDENCE_LEVELS
-from .players import _unknown_player
-from .state import _cache, _no_such_pin, game_for_pin, question_payload
+from .games import CONFIDENCE_LEVELS, reveal_if_all_answered
+from .players import _unknown_player, expired_error
+from .state import _cache, _no_such_pin, game_for_pin, game_lifetime, question_payload
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ _ANSWER_CONTEXT = (
            _GAME_T.c.id.label("game_id"), _GAME_T.c.pin, _GAME_T.c.phase,
            _GAME_T.c.question_index, _GAME_T.c.question_ids, _GAME_T.c.deadline,
            _GAME_T.c.seconds_per_question, _GAME_T.c.speed_bonus,
-           _GAME_T.c.confidence.label("asks_confidence"))
+           _GAME_T.c.confidence.label("asks_confidence"), _GAME_T.c.created_at,
+           _GAME_T.c.auto_reveal)
     .join(_GAME_T, _GAME_T.c.id == _PLAYER_T.c.game_id)
     .where(_PLAYER_T.c.token_hash.in_(bindparam("hashes", expanding=True))))
 
@@ -124,6 +125,8 @@ class _Job:
     player_id: int = 0
     values: dict[str, Any] = field(default_factory=dict)
     progress: tuple[int, int, Result] | None = None
+    #: The game shows the answer once every player has answered (games.auto_reveal).
+    auto_reveal: bool = False
 
     @property
     def key(self) -> tuple[int, int]:
@@ -229,6 +232,8 @@ def _prepare(job: _Job, ctx: Any) -> bool:
         return False
     job.error = _refusal(ctx.phase, ctx.question_index, ctx.deadline, job.question_index,
                          job.now)
+    if job.error is None and job.now >= ctx.created_at + game_lifetime():
+        job.error = expired_error()
     if job.error is not None:
         return False  # unless it repeats a stored answer, checked afterwards
     question_id = ctx.question_ids[job.question_index]
@@ -249,6 +254,7 @@ def _prepare(job: _Job, ctx: Any) -> bool:
                   "confidence": confidence, "answered_at": job.now}
     if ctx.user_id is not None:
         job.progress = (ctx.user_id, question_id, result)
+    job.auto_reveal = ctx.auto_reveal
     return True
 
 
@@ -283,6 +289,13 @@ def _store(conn: Any, batch: list[_Job]) -> None:
         job.receipt = AnswerReceipt(job.question_index, job.response, job.confidence, True)
         if job.progress is not None:
             _feed_progress(*job.progress, job.now)
+    closing: dict[tuple[int, str, int], datetime] = {}
+    for job in created:
+        if job.auto_reveal:
+            key = (job.values["game_id"], job.pin, job.question_index)
+            closing[key] = max(job.now, closing.get(key, job.now))
+    for (game_id, pin, index), last in closing.items():
+        reveal_if_all_answered(game_id, pin, index, last)
     compare += [job for job in to_insert if job.key not in inserted]
     stored = _existing_answers(conn, compare) if compare else {}
     for job in compare:

@@ -20,11 +20,12 @@ from ...models import (
     LiveGame,
     LivePlayer,
     User,
+    utcnow,
 )
 from ...transactions import on_commit
 from ..identity import token_hash
-from .games import MAX_PLAYERS, hosted_game
-from .state import game_for_pin, publish
+from .games import MAX_PLAYERS, hosted_game, reveal_if_all_answered
+from .state import expired, game_for_pin, game_lifetime, publish
 
 
 def clean_nickname(raw: Any) -> str:
@@ -57,6 +58,10 @@ def kick(user: User, *, game_id: int | None = None, pin: str | None = None,
         game.version += 1  # the removed phone learns it on its next look
         db.session.flush()
         on_commit(publish, game.pin)
+        if game.auto_reveal and game.phase is LivePhase.QUESTION:
+            # The one still thinking may have been removed: everyone left has answered.
+            if reveal_if_all_answered(game.id, game.pin, game.question_index, utcnow()):
+                db.session.refresh(game)
     return player
 
 
@@ -71,6 +76,8 @@ def join(pin: str, raw_nickname: Any, *, user_id: int | None = None) -> tuple[Li
     game = game_for_pin(pin)
     if game.phase is LivePhase.FINISHED:
         raise conflict("This warm-up has ended; ask the host for the new PIN.")
+    if expired(game, utcnow()):
+        raise expired_error()
     token = secrets.token_urlsafe(24)
     if user_id is not None:
         mine = db.session.scalar(select(LivePlayer).where(LivePlayer.game_id == game.id,
@@ -99,6 +106,14 @@ def join(pin: str, raw_nickname: Any, *, user_id: int | None = None) -> tuple[Li
         raise ServiceError(409, "nickname_taken", taken_msg, {"nickname": taken_msg}) \
             from None
     return player, token
+
+
+def expired_error() -> ServiceError:
+    """The refusal for a game nobody ended within its lifetime."""
+    hours = game_lifetime().total_seconds() / 3600
+    lasted = f"{hours:g} hours" if hours >= 1 else f"{hours * 60:g} minutes"
+    return ServiceError(409, "expired", f"This warm-up has ended: warm-ups close {lasted} "
+                        "after they start. Ask the host for the new PIN.")
 
 
 def player_for_token(game: LiveGame, token: Any) -> LivePlayer | None:

@@ -31,7 +31,7 @@ from ...models import (
 from ..identity import token_hash
 from .answers import _ANSWER_T, _GAME_T, _PLAYER_T
 from .players import _unknown_player
-from .state import _cache, effective_phase, game_for_pin, question_payload
+from .state import _cache, effective_phase, game_for_pin, game_lifetime, question_payload
 
 LEADERBOARD_SIZE = 10
 
@@ -75,7 +75,8 @@ def player_count(game: LiveGame) -> int:
 _PLAYER_STATUS = (
     select(_PLAYER_T.c.id, _PLAYER_T.c.nickname, _PLAYER_T.c.kicked, _PLAYER_T.c.score,
            _GAME_T.c.id.label("game_id"), _GAME_T.c.pin, _GAME_T.c.phase,
-           _GAME_T.c.question_index, _GAME_T.c.deadline, _GAME_T.c.version)
+           _GAME_T.c.question_index, _GAME_T.c.deadline, _GAME_T.c.version,
+           _GAME_T.c.created_at)
     .join(_GAME_T, _GAME_T.c.id == _PLAYER_T.c.game_id)
     .where(_PLAYER_T.c.token_hash == bindparam("token_hash")))
 
@@ -117,9 +118,8 @@ def player_status(pin: str, token: Any, now: datetime) -> dict[str, Any]:
     if row is None or row.pin != pin:
         game_for_pin(pin)  # 404 for an unknown PIN
         raise _unknown_player()
-    phase = row.phase
-    if phase is LivePhase.QUESTION and row.deadline is not None and now >= row.deadline:
-        phase = LivePhase.REVEAL
+    phase = rules.effective_phase(row.phase, row.deadline, now,
+                                  row.created_at + game_lifetime())
     answer = None
     score = row.score
     if row.question_index >= 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from ... import signals
 from ...domain import live as rules
 from ...domain.generator import public_view
 from ...domain.live import (
@@ -26,15 +28,32 @@ from ...errors import ServiceError, not_found
 from ...extensions import db
 from ...models import (
     LiveGame,
+    utcnow,
 )
-from ...stamps import StampFile
 from ..caching import SharedLRU
 from ..questions import stored_question
 
 
+def game_lifetime(app: Flask | None = None) -> timedelta:
+    """How long an unfinished game lasts (``LIVE_GAME_LIFETIME``, default 12 hours)."""
+    value = (app or current_app).config.get("LIVE_GAME_LIFETIME", "12h")
+    return value if isinstance(value, timedelta) else rules.parse_age(value)
+
+
+def expires_at(game: LiveGame) -> datetime:
+    """When ``game`` ends if the host never ends it."""
+    return (game.created_at or utcnow()) + game_lifetime()
+
+
 def effective_phase(game: LiveGame, now: datetime) -> LivePhase:
-    """The phase players see now: a question whose deadline passed is being revealed."""
-    return rules.effective_phase(game.phase, game.deadline, now)
+    """The phase players see now: a question whose deadline passed is being revealed, and
+    a game left open past its lifetime has ended."""
+    return rules.effective_phase(game.phase, game.deadline, now, expires_at(game))
+
+
+def expired(game: LiveGame, now: datetime) -> bool:
+    """True when ``game`` ended because nobody ended it within its lifetime."""
+    return game.phase is not LivePhase.FINISHED and now >= expires_at(game)
 
 
 @dataclass
@@ -45,10 +64,10 @@ class _Entry:
     etag: str | None
     #: The state as JSON without its closing brace, to append ``server_time`` cheaply.
     json_head: str = ""
-    #: The change stamp when this entry was made (see publish).
-    stamp: tuple[int, int] = (0, 0)
+    #: The change signal's version when this entry was made (see publish).
+    stamp: Hashable = (0, 0)
 
-    def fresh(self, now: datetime, stamp: tuple[int, int]) -> bool:
+    def fresh(self, now: datetime, stamp: Hashable) -> bool:
         return self.created <= now < self.expires and stamp == self.stamp
 
 
@@ -75,25 +94,22 @@ def _cache(app: Flask | None = None) -> LiveCache:
     return (app or current_app).extensions.setdefault("quizapp.live", LiveCache())
 
 
-#: Grows by a byte whenever a game changes; see publish.
-_STAMP = StampFile("live-stamp", "live-state.stamp")
-
-
-def _stamp(app: Flask) -> tuple[int, int]:
-    """The change stamp shared by all workers on this machine (stamps.py)."""
-    return _STAMP.read(app)
+def _stamp(app: Flask) -> Hashable:
+    """The version of the "a game changed" signal, shared by all workers and servers."""
+    return signals.version(app, "live")
 
 
 def publish(pin: str) -> None:
-    """Tell every worker that a game changed (call after committing the change).
+    """Tell every worker on every server that a game changed (after committing the change).
 
-    This process forgets its cached state of ``pin``; the others notice that the stamp
-    file grew and drop their cached states at their phones' next poll, so a new question
-    reaches every phone without waiting for the cache to expire.
+    This process forgets its cached state of ``pin``; the others see the signal's version
+    change (signals.py: PostgreSQL NOTIFY, or the stamp file beside a SQLite database) and
+    drop their cached states at their phones' next poll, so a new question reaches every
+    phone without waiting for the cache to expire.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     _cache(app).states.pop(pin, None)
-    _STAMP.touch(app)
+    signals.announce(app, "live")
 
 
 def question_payload(question_id: int) -> dict[str, Any]:
@@ -134,6 +150,8 @@ def build_state(game: LiveGame, now: datetime) -> dict[str, Any]:
         "seconds_per_question": game.seconds_per_question,
         "speed_bonus": game.speed_bonus, "confidence": game.confidence,
     }
+    if expired(game, now):
+        state["expired"] = True
     if phase in (LivePhase.QUESTION, LivePhase.REVEAL) and game.question_index >= 0:
         state["question"] = _question_json(game, game.question_index)
         state["deadline"] = iso(game.deadline)

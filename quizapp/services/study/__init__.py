@@ -6,9 +6,12 @@ names. They add and flush; the caller commits once (transactions.py).
 
 from .attempts import (  # noqa: F401
     MAX_COUNT,
+    MODES,
     START_KEY,
+    AnswerTarget,
     AttemptOutline,
     Feedback,
+    answer_target,
     attempt_outline,
     bound_start_key,
     clean_start_key,
@@ -16,22 +19,23 @@ from .attempts import (  # noqa: F401
     filter_errors,
     finish_attempt,
     get_attempt,
-    keys_shown,
-    keys_visible,
-    record_response,
+    record_answer,
     start_attempt,
     start_fact_practice,
     started_with,
+    store_answer,
     validate_filters,
-    visible_score,
+    was_asked,
 )
+from .flashcards import flashcard_topics, flashcards, rate_flashcard  # noqa: F401
+from .keys import keys_hidden, keys_shown, keys_visible, visible_score  # noqa: F401
+from .mistakes import latest_answers, mistake_facts  # noqa: F401
 from .progress import (  # noqa: F401
     MASTERY_DEFINITION,
     accuracy_trend,
     attempt_history,
     due_facts,
     fact_progress,
-    keys_hidden,
     latest_results,
     next_due_at,
     open_review,
@@ -45,15 +49,15 @@ from .progress import (  # noqa: F401
 from .topics import (  # noqa: F401
     active_candidates,
     course_instructor_ids,
-    documents,
     facts_of,
     known_topics,
     practice_topics,
+    readable_commentaries,
     seen_by,
     source_passages,
     topic_options,
     topic_title,
     topic_titles,
     true_statements,
-    visible_document_ids,
+    visible_commentary_ids,
 )

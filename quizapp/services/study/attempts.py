@@ -23,23 +23,27 @@ from ...domain.selection import draw, review_pick
 from ...errors import ServiceError, conflict, invalid, not_found
 from ...extensions import db
 from ...models import (
+    Answer,
     Assignment,
     Attempt,
     AttemptMode,
     AttemptQuestion,
+    Extension,
     Fact,
     FactStatus,
     Question,
-    Response,
-    ShowKeys,
     User,
     utcnow,
 )
 from ..questions import StoredQuestion, stored_question
-from .progress import _LOCK_LEARNER, _RESPONSE_T, open_review, review_queue, update_progress
+from .keys import keys_shown, keys_visible, later
+from .mistakes import mistake_facts
+from .progress import _ANSWER_T, _LOCK_LEARNER, open_review, review_queue, update_progress
 from .topics import active_candidates, known_topics, practice_topics
 
 MAX_COUNT = 50
+#: What ``start_attempt`` may be asked for (the API offers the first three).
+MODES = ("practice", "review", "mistakes", "assignment")
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,8 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
     the length, Start again), the form starts a new attempt. Questions come from the shared
     bank, or for an assignment from its class owner's (``owner_id``, see ``seen_by``).
     """
-    if mode not in ("practice", "review", "assignment"):
-        raise invalid("Unknown mode.", {"mode": "Use practice or review."})
+    if mode not in MODES:
+        raise invalid("Unknown mode.", {"mode": "Use practice, review or mistakes."})
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not 0 <= seed < 2**31):
         raise invalid("The seed must be a whole number.", {"seed": "Use 0 to 2147483647."})
@@ -131,7 +135,7 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                                     sorted(topics or ()))
         earlier = started_with(user, start_key)
         if earlier is not None:
-            if not earlier.finished and not earlier.responses:
+            if not earlier.finished and not earlier.answers:
                 return earlier
             earlier.start_key = None  # used since: the key now names the new attempt
             db.session.flush()
@@ -147,6 +151,15 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
         if not picked:
             raise ServiceError(409, "nothing_due", "Nothing is due for review right now. "
                                "Take a practice quiz, and wrong answers come back here.")
+    elif mode == "mistakes":
+        # The most recent mistakes first, each asked in another form where there is one.
+        picked = review_pick(mistake_facts(user), [
+            c for c in candidates if (not types or c.type in types)
+            and (not topics or c.topic in topics)], count, rng)
+        if not picked:
+            raise ServiceError(409, "no_mistakes", "No mistakes to practise: your latest "
+                               "answer about every fact you have met was right.")
+        rng.shuffle(picked)
     else:
         picked = draw(candidates, count, rng, types, topics)
     if not picked:
@@ -198,11 +211,10 @@ def started_with(user: User, start_key: str) -> Attempt | None:
 def get_attempt(user: User, attempt_id: int, *, full: bool = False) -> Attempt:
     """Return the user's own attempt; another user's is reported as not found.
 
-    ``full``: load its items, their questions and its responses in three queries, for views
+    ``full``: load its items, their questions and its answers in three queries, for views
     that show the whole attempt (instead of one query per question).
     """
-    options = [selectinload(Attempt.items).joinedload(AttemptQuestion.question),
-               selectinload(Attempt.responses)] if full else []
+    options = [selectinload(Attempt.items), selectinload(Attempt.answers)] if full else []
     attempt = db.session.get(Attempt, attempt_id, options=options)
     if attempt is None or attempt.user_id != user.id:
         raise not_found("That attempt")
@@ -229,16 +241,24 @@ class AttemptOutline:
 _OUTLINE = (
     select(Attempt.__table__.c.user_id, Attempt.__table__.c.mode,
            Attempt.__table__.c.deadline, Attempt.__table__.c.finished_at,
-           AttemptQuestion.__table__.c.question_id, Response.__table__.c.id.label("answer"))
+           AttemptQuestion.__table__.c.question_id, Answer.__table__.c.id.label("answer"))
     .select_from(Attempt.__table__
                  .outerjoin(AttemptQuestion.__table__,
                             AttemptQuestion.__table__.c.attempt_id == Attempt.__table__.c.id)
-                 .outerjoin(Response.__table__,
-                            (Response.__table__.c.attempt_id == Attempt.__table__.c.id)
-                            & (Response.__table__.c.question_id
+                 .outerjoin(Answer.__table__,
+                            (Answer.__table__.c.attempt_id == Attempt.__table__.c.id)
+                            & (Answer.__table__.c.question_id
                                == AttemptQuestion.__table__.c.question_id)))
     .where(Attempt.__table__.c.id == bindparam("attempt_id"))
     .order_by(AttemptQuestion.__table__.c.position))
+
+
+def was_asked(user: User, question_id: int) -> bool:
+    """Whether ``user`` was asked this question in any attempt of theirs."""
+    return db.session.scalar(select(AttemptQuestion.id).join(
+        Attempt, Attempt.id == AttemptQuestion.attempt_id).where(
+        Attempt.user_id == user.id, AttemptQuestion.question_id == question_id)
+        .limit(1)) is not None
 
 
 def attempt_outline(user: User, attempt_id: int) -> AttemptOutline:
@@ -254,27 +274,6 @@ def attempt_outline(user: User, attempt_id: int) -> AttemptOutline:
         answered=frozenset(r.question_id for r in rows if r.answer is not None))
 
 
-def keys_visible(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Whether the learner may see keys and explanations for this attempt now."""
-    assignment = attempt.assignment
-    if assignment is None:
-        return True
-    return keys_shown(assignment.show_keys, assignment.due_at, now or utcnow())
-
-
-def visible_score(attempt: Attempt) -> float | None:
-    """The attempt's score, or None while its keys are hidden (a score tells them too)."""
-    return attempt.score if keys_visible(attempt) else None
-
-
-def keys_shown(show_keys: ShowKeys | None, due_at: datetime | None, now: datetime) -> bool:
-    if show_keys is None or show_keys is ShowKeys.IMMEDIATELY:
-        return True
-    if show_keys is ShowKeys.NEVER:
-        return False
-    return due_at is not None and now >= due_at
-
-
 def _feedback(payload: dict[str, Any], correct: bool, credit: float, response: Any,
               revealed: bool) -> Feedback:
     return Feedback(correct=correct, credit=credit, answer_text=payload["answer_text"],
@@ -285,8 +284,8 @@ def _feedback(payload: dict[str, Any], correct: bool, credit: float, response: A
                     response=response, revealed=revealed)
 
 
-def feedback_for(attempt: Attempt, question: Question, response: Response) -> Feedback:
-    return _feedback(question.payload, response.correct, response.credit, response.response,
+def feedback_for(attempt: Attempt, question: Question, answer: Answer) -> Feedback:
+    return _feedback(question.payload, answer.correct, answer.credit, answer.response,
                      keys_visible(attempt))
 
 
@@ -295,70 +294,113 @@ def feedback_for(attempt: Attempt, question: Question, response: Response) -> Fe
 _ATTEMPT_T, _ITEM_T = Attempt.__table__, AttemptQuestion.__table__
 
 
-_ASSIGNMENT_T = Assignment.__table__
+_ASSIGNMENT_T, _EXTENSION_T = Assignment.__table__, Extension.__table__
 
 
-_ANSWER_TARGET = (
-    select(_ATTEMPT_T.c.user_id, _ATTEMPT_T.c.finished_at, _ATTEMPT_T.c.deadline,
-           _ITEM_T.c.question_id.label("item"), _RESPONSE_T.c.id.label("answered"),
-           _RESPONSE_T.c.response, _RESPONSE_T.c.correct, _RESPONSE_T.c.credit,
-           _ASSIGNMENT_T.c.show_keys, _ASSIGNMENT_T.c.due_at)
-    .select_from(_ATTEMPT_T.outerjoin(_ITEM_T, (_ITEM_T.c.attempt_id == _ATTEMPT_T.c.id)
-                                      & (_ITEM_T.c.question_id == bindparam("question_id")))
-                 .outerjoin(_RESPONSE_T, (_RESPONSE_T.c.attempt_id == _ATTEMPT_T.c.id)
-                            & (_RESPONSE_T.c.question_id == bindparam("question_id")))
-                 .outerjoin(_ASSIGNMENT_T, _ASSIGNMENT_T.c.id == _ATTEMPT_T.c.assignment_id))
-    .where(_ATTEMPT_T.c.id == bindparam("attempt_id")))
+def _answer_target(item_on: Any):
+    """One query: the attempt, its item that ``item_on`` picks, any answer already given to
+    it, and whether keys are shown."""
+    return (
+        select(_ATTEMPT_T.c.user_id, _ATTEMPT_T.c.finished_at, _ATTEMPT_T.c.deadline,
+               _ITEM_T.c.question_id.label("item"), _ANSWER_T.c.id.label("answered"),
+               _ANSWER_T.c.response, _ANSWER_T.c.correct, _ANSWER_T.c.credit,
+               _ASSIGNMENT_T.c.show_keys, _ASSIGNMENT_T.c.due_at,
+               _EXTENSION_T.c.due_at.label("extended_due"))
+        .select_from(_ATTEMPT_T.outerjoin(_ITEM_T, (_ITEM_T.c.attempt_id == _ATTEMPT_T.c.id)
+                                          & item_on)
+                     .outerjoin(_ANSWER_T, (_ANSWER_T.c.attempt_id == _ATTEMPT_T.c.id)
+                                & (_ANSWER_T.c.question_id == _ITEM_T.c.question_id))
+                     .outerjoin(_ASSIGNMENT_T, _ASSIGNMENT_T.c.id == _ATTEMPT_T.c.assignment_id)
+                     .outerjoin(_EXTENSION_T, (_EXTENSION_T.c.assignment_id
+                                               == _ATTEMPT_T.c.assignment_id)
+                                & (_EXTENSION_T.c.user_id == _ATTEMPT_T.c.user_id)))
+        .where(_ATTEMPT_T.c.id == bindparam("attempt_id")))
 
 
-_STORED_RESPONSE = select(_RESPONSE_T.c.response, _RESPONSE_T.c.correct,
-                          _RESPONSE_T.c.credit).where(
-    _RESPONSE_T.c.attempt_id == bindparam("attempt_id"),
-    _RESPONSE_T.c.question_id == bindparam("question_id"))
+#: The API names the question by id, the quiz pages by its number (position + 1).
+_TARGET_BY_QUESTION = _answer_target(_ITEM_T.c.question_id == bindparam("question_id"))
+_TARGET_BY_POSITION = _answer_target(_ITEM_T.c.position == bindparam("position"))
+
+
+_STORED_ANSWER = select(_ANSWER_T.c.response, _ANSWER_T.c.correct,
+                        _ANSWER_T.c.credit).where(
+    _ANSWER_T.c.attempt_id == bindparam("attempt_id"),
+    _ANSWER_T.c.question_id == bindparam("question_id"))
 
 
 #: The first answer wins: a racing second insert (PostgreSQL) inserts nothing.
-_INSERT_RESPONSE = {
-    dialect: insert(_RESPONSE_T).on_conflict_do_nothing(
-        index_elements=["attempt_id", "question_id"]).returning(_RESPONSE_T.c.id)
+_INSERT_ANSWER = {
+    dialect: insert(_ANSWER_T).on_conflict_do_nothing(
+        index_elements=["attempt_id", "question_id"]).returning(_ANSWER_T.c.id)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 
 
-def record_response(user: User, attempt_id: int, question_id: int,
-                    response: Any) -> tuple[Feedback, bool]:
-    """Store the first answer to a question of an attempt; return (feedback, created).
+@dataclass(frozen=True)
+class AnswerTarget:
+    """The question a learner is answering in an attempt, read under the write lock."""
+
+    attempt_id: int
+    question: StoredQuestion
+    #: The answer already given (``answered`` is None if none), and the attempt's state.
+    row: Any
+
+    @property
+    def finished(self) -> bool:
+        return self.row.finished_at is not None
+
+
+def answer_target(user: User, attempt_id: int, *, question_id: int | None = None,
+                  number: int | None = None) -> AnswerTarget:
+    """Take the write lock and find the question (by id, or by its number in the quiz)."""
+    begin_write(db.session)
+    conn = db.session.connection()
+    if number is not None:
+        row = conn.execute(_TARGET_BY_POSITION, {"attempt_id": attempt_id,
+                                                 "position": number - 1}).first()
+    else:
+        row = conn.execute(_TARGET_BY_QUESTION, {"attempt_id": attempt_id,
+                                                 "question_id": question_id}).first()
+    if row is None or row.user_id != user.id:
+        raise not_found("That attempt")
+    question = stored_question(row.item) if row.item is not None else None
+    if question is None:
+        raise not_found("That question in this attempt")
+    return AnswerTarget(attempt_id, question, row)
+
+
+def record_answer(user: User, attempt_id: int, question_id: int,
+                  response: Any) -> tuple[Feedback, bool]:
+    """Store the first answer to a question of an attempt; return (feedback, created)."""
+    return store_answer(user, answer_target(user, attempt_id, question_id=question_id),
+                        response)
+
+
+def store_answer(user: User, target: AnswerTarget, response: Any) -> tuple[Feedback, bool]:
+    """Store the first answer to ``target``; return (feedback, created): the API's and the
+    quiz page's one implementation.
 
     Sending the same answer again changes nothing; a different one is refused (409).
     """
-    begin_write(db.session)
     conn = db.session.connection()
-    # One query: the attempt, whether the question is in it, any answer already given, and
-    # whether keys are shown.
-    target = conn.execute(_ANSWER_TARGET, {"attempt_id": attempt_id,
-                                           "question_id": question_id}).first()
-    if target is None or target.user_id != user.id:
-        raise not_found("That attempt")
-    question = stored_question(question_id) if target.item is not None else None
-    if question is None:
-        raise not_found("That question in this attempt")
-    now = utcnow()
-    revealed = keys_shown(target.show_keys, target.due_at, now)
-    if target.answered is not None:
-        return _repeat(question, target, response, revealed), False
-    if target.finished_at is not None:
+    attempt_id, question_id, question = target.attempt_id, target.question.id, target.question
+    row, now = target.row, utcnow()
+    revealed = keys_shown(row.show_keys, later(row.due_at, row.extended_due), now)
+    if row.answered is not None:
+        return _repeat(question, row, response, revealed), False
+    if row.finished_at is not None:
         raise conflict("This attempt is finished; answers can no longer change.")
-    if target.deadline is not None and now > target.deadline:
+    if row.deadline is not None and now > row.deadline:
         raise conflict("Time is up for this attempt; the answer was not recorded.")
     try:
         result = check(question.payload, response)
     except InvalidResponse as exc:
         raise invalid(str(exc), {"response": str(exc)}) from exc
-    inserted = conn.execute(_INSERT_RESPONSE[conn.dialect.name], {
+    inserted = conn.execute(_INSERT_ANSWER[conn.dialect.name], {
         "attempt_id": attempt_id, "question_id": question_id, "response": response,
         "correct": result.correct, "credit": result.credit, "answered_at": now}).first()
     if inserted is None:
         # Another request stored an answer first (PostgreSQL; SQLite serialises writes).
-        stored = conn.execute(_STORED_RESPONSE, {"attempt_id": attempt_id,
+        stored = conn.execute(_STORED_ANSWER, {"attempt_id": attempt_id,
                                                  "question_id": question_id}).first()
         if stored is None:  # the other answer's transaction rolled back meanwhile
             raise conflict("Another answer to this question was being saved; send yours "
@@ -386,7 +428,7 @@ def finish_attempt(user: User, attempt_id: int) -> Attempt:
     attempt = get_attempt(user, attempt_id)
     if attempt.finished:
         return attempt
-    attempt.score = attempt_score([r.credit for r in attempt.responses])
+    attempt.score = attempt_score([r.credit for r in attempt.answers])
     attempt.finished_at = utcnow()
     db.session.flush()
     if attempt.assignment_id is not None:

@@ -16,7 +16,7 @@ from ...domain.checking import Result
 from ...domain.passages import fact_sentence
 from ...extensions import db
 from ...models import (
-    Assignment,
+    Answer,
     Attempt,
     AttemptMode,
     AttemptQuestion,
@@ -26,23 +26,14 @@ from ...models import (
     LiveAnswer,
     LivePlayer,
     Question,
-    Response,
-    ShowKeys,
     User,
     utcnow,
 )
 from ..questions import StoredQuestion
-from .topics import topic_options, topic_titles, visible_document_ids
+from .keys import keys_hidden
+from .topics import topic_options, topic_titles, visible_commentary_ids
 
-
-def keys_hidden(now: datetime):
-    """SQL: the attempt (``Attempt``) belongs to an assignment whose keys are hidden now."""
-    return Attempt.assignment_id.in_(select(Assignment.id).where(
-        (Assignment.show_keys == ShowKeys.NEVER)
-        | ((Assignment.show_keys == ShowKeys.AFTER_DUE) & (Assignment.due_at > now))))
-
-
-_RESPONSE_T, _PROGRESS_T = Response.__table__, FactProgress.__table__
+_ANSWER_T, _PROGRESS_T = Answer.__table__, FactProgress.__table__
 
 
 _LOCK_LEARNER = select(User.__table__.c.id).where(
@@ -142,8 +133,8 @@ def review_status(user: User, now: datetime | None = None) -> dict[str, Any]:
     """What the review button says: facts ready, new ones waiting, an open review to resume."""
     ready, waiting = review_queue(user, now or utcnow())
     attempt = open_review(user)
-    answered = db.session.scalar(select(func.count()).select_from(Response).where(
-        Response.attempt_id == attempt.id)) if attempt else 0
+    answered = db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.attempt_id == attempt.id)) if attempt else 0
     return {"ready": len(ready), "waiting": waiting, "open": attempt, "answered": answered,
             "new_per_day": int(current_app.config["REVIEW_NEW_PER_DAY"])}
 
@@ -161,8 +152,8 @@ def progress_summary(user: User, now: datetime | None = None) -> dict[str, Any]:
     finished = db.session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.user_id == user.id, Attempt.finished_at.is_not(None)))
     answered, right = db.session.execute(
-        select(func.count(Response.id), func.coalesce(func.sum(Response.credit), 0.0))
-        .join(Attempt, Attempt.id == Response.attempt_id)
+        select(func.count(Answer.id), func.coalesce(func.sum(Answer.credit), 0.0))
+        .join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Attempt.user_id == user.id, ~keys_hidden(now))).one()
     rows = db.session.scalars(select(FactProgress).where(FactProgress.user_id == user.id)
                               .order_by(FactProgress.fact_id)).all()
@@ -183,9 +174,9 @@ MASTERY_DEFINITION = ("A fact counts as mastered when your latest answer about i
 
 def latest_results(user: User) -> dict[str, bool]:
     """Fact id → whether the learner's latest answer about it (quiz or warm-up) was right."""
-    quiz = (select(Response.answered_at, Response.id, Question.fact_ids, Response.correct)
-            .join(Question, Question.id == Response.question_id)
-            .join(Attempt, Attempt.id == Response.attempt_id)
+    quiz = (select(Answer.answered_at, Answer.id, Question.fact_ids, Answer.correct)
+            .join(Question, Question.id == Answer.question_id)
+            .join(Attempt, Attempt.id == Answer.attempt_id)
             .where(Attempt.user_id == user.id, ~keys_hidden(utcnow())))
     live = (select(LiveAnswer.answered_at, LiveAnswer.id, Question.fact_ids, LiveAnswer.correct)
             .join(Question, Question.id == LiveAnswer.question_id)
@@ -216,7 +207,7 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
     totals: dict[str, list[int]] = {}
     for fact_id, topic in db.session.execute(select(Fact.id, Fact.topic).where(
             Fact.status == FactStatus.APPROVED,
-            Fact.document_id.in_(visible_document_ids(user)))):
+            Fact.document_id.in_(visible_commentary_ids(user)))):
         counts = totals.setdefault(topic, [0, 0, 0])
         level = _mastery(progress.get(fact_id), latest.get(fact_id))
         counts[0] += 1
@@ -231,7 +222,7 @@ def topic_mastery(user: User) -> list[dict[str, Any]]:
 def fact_progress(user: User, topic: str | None = None) -> list[dict[str, Any]]:
     """Every approved fact (of one topic, if given) with the learner's record of it."""
     query = (select(Fact).where(Fact.status == FactStatus.APPROVED,
-                                Fact.document_id.in_(visible_document_ids(user)))
+                                Fact.document_id.in_(visible_commentary_ids(user)))
              .order_by(Fact.document_id, Fact.position, Fact.id))
     if topic:
         query = query.where(Fact.topic == topic)
@@ -273,8 +264,8 @@ def unfinished_attempts(user: User, limit: int = 3) -> list[tuple[Attempt, int]]
         select(Attempt).where(Attempt.user_id == user.id, Attempt.finished_at.is_(None))
         .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))
     counts = dict(db.session.execute(
-        select(Response.attempt_id, func.count()).where(
-            Response.attempt_id.in_([a.id for a in attempts])).group_by(Response.attempt_id)
+        select(Answer.attempt_id, func.count()).where(
+            Answer.attempt_id.in_([a.id for a in attempts])).group_by(Answer.attempt_id)
     ).all()) if attempts else {}
     return [(attempt, counts.get(attempt.id, 0)) for attempt in attempts]
 

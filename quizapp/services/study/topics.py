@@ -11,11 +11,11 @@ from sqlalchemy.orm import aliased
 
 from ...domain.facts import load_factbase, seed_paths
 from ...domain.passages import Segment, fact_sentence, passages
-from ...domain.selection import Candidate
+from ...domain.selection import Candidate, letter_of, truth_of
 from ...extensions import db
 from ...models import (
+    Commentary,
     Course,
-    Document,
     Enrollment,
     Fact,
     FactStatus,
@@ -43,23 +43,26 @@ def seen_by(owner_id: int | None):
     return mine | (shared & Question.uid.not_in(replaced))
 
 
-def active_candidates(document_ids: list[int] | None = None,
+def active_candidates(commentary_ids: list[int] | None = None,
                       owner_id: int | None = None,
                       readable_by: User | None = None) -> list[Candidate]:
     """Questions that may be asked: active, about approved facts only, in ``seen_by``, and
     (with ``readable_by``) from the commentaries that user may read."""
     query = select(Question.id, Question.type, Question.topic, Question.fact_ids,
                    Question.payload["importance"].as_string(),
-                   Question.payload["cues"], Question.payload["near"]).where(
+                   Question.payload["cues"], Question.payload["near"],
+                   Question.payload["answer"]).where(
         Question.status == QuestionStatus.ACTIVE, seen_by(owner_id))
     if readable_by is not None:
-        query = query.where(Question.document_id.in_(visible_document_ids(readable_by)))
-    if document_ids:
-        query = query.where(Question.document_id.in_(document_ids))
+        query = query.where(Question.document_id.in_(visible_commentary_ids(readable_by)))
+    if commentary_ids:
+        query = query.where(Question.document_id.in_(commentary_ids))
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
     return [Candidate(qid, qtype, topic, tuple(facts), importance or "supporting",
-                      tuple(cues or ()), tuple(near or ()))
-            for qid, qtype, topic, facts, importance, cues, near in db.session.execute(query)
+                      tuple(cues or ()), tuple(near or ()), truth_of(qtype, answer),
+                      letter_of(qtype, answer))
+            for qid, qtype, topic, facts, importance, cues, near, answer
+            in db.session.execute(query)
             if all(f in approved for f in facts)]
 
 
@@ -92,8 +95,8 @@ def topic_titles() -> dict[str, str]:
     titles = {t: title for t, title in
               _seed_topic_titles(str(current_app.config["SEEDS_DIR"])).items() if t in known}
     rest = known - set(titles)
-    imported = dict(db.session.execute(select(Document.slug, Document.title).where(
-        Document.slug.in_(rest))).all()) if rest else {}
+    imported = dict(db.session.execute(select(Commentary.slug, Commentary.title).where(
+        Commentary.slug.in_(rest))).all()) if rest else {}
     for topic in sorted(rest, key=lambda t: ((imported.get(t) or _tidy(t)).casefold(), t)):
         titles[topic] = imported.get(topic) or _tidy(topic)
     return titles
@@ -104,7 +107,7 @@ def topic_title(topic_id: str) -> str:
     titles = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
     if topic_id in titles:
         return titles[topic_id]
-    return db.session.scalar(select(Document.title).where(Document.slug == topic_id)) \
+    return db.session.scalar(select(Commentary.title).where(Commentary.slug == topic_id)) \
         or _tidy(topic_id)
 
 
@@ -119,20 +122,20 @@ def topic_options(user: User | None = None) -> list[tuple[str, str]]:
 
 def practice_topics(user: User, titles: dict[str, str] | None = None) -> set[str]:
     """The topics ``user`` may draw questions from: those of the commentaries they may read
-    (``visible_document_ids``), so lists, validation and draws follow one rule."""
+    (``visible_commentary_ids``), so lists, validation and draws follow one rule."""
     titles = topic_titles() if titles is None else titles
     seeds = _seed_topic_titles(str(current_app.config["SEEDS_DIR"]))
-    readable = set(db.session.scalars(select(Document.slug).where(
-        Document.slug.in_([t for t in titles if t not in seeds] or ["-"]),
-        Document.id.in_(visible_document_ids(user)))))
+    readable = set(db.session.scalars(select(Commentary.slug).where(
+        Commentary.slug.in_([t for t in titles if t not in seeds] or ["-"]),
+        Commentary.id.in_(visible_commentary_ids(user)))))
     return {t for t in titles if t in seeds or t in readable}
 
 
 def source_passages(source: dict[str, Any]) -> list[list[Segment]]:
     """The commentary paragraphs that hold a question's quotes, the quotes marked."""
     quotes = source.get("quotes") or [source.get("quote", "")]
-    text = db.session.scalar(select(Document.text).where(
-        Document.slug == source.get("document", "")))
+    text = db.session.scalar(select(Commentary.text).where(
+        Commentary.slug == source.get("document", "")))
     if text is None:
         return [[Segment(q, True, ("0",))] for q in quotes if q]
     return passages(text, quotes)
@@ -152,30 +155,30 @@ def course_instructor_ids(course_ids):
         Enrollment.course_id.in_(course_ids), Enrollment.role == Role.INSTRUCTOR))
 
 
-def visible_document_ids(user: User):
+def visible_commentary_ids(user: User):
     """SQL: ids of the commentaries ``user`` may read; every route that shows one uses it.
 
     Everyone reads the seed texts. An instructor reads their own commentaries, drafts too;
     a student reads those with approved facts whose author teaches a class they are in.
     """
     if user.is_instructor:
-        mine = Document.created_by_id == user.id
+        mine = Commentary.created_by_id == user.id
     else:
         classes = select(Enrollment.course_id).where(Enrollment.user_id == user.id,
                                                      Enrollment.role == Role.STUDENT)
-        mine = Document.created_by_id.in_(course_instructor_ids(classes)) & \
-            Document.id.in_(select(Fact.document_id).where(
+        mine = Commentary.created_by_id.in_(course_instructor_ids(classes)) & \
+            Commentary.id.in_(select(Fact.document_id).where(
                 Fact.status == FactStatus.APPROVED))
-    return select(Document.id).where(Document.created_by_id.is_(None) | mine)
+    return select(Commentary.id).where(Commentary.created_by_id.is_(None) | mine)
 
 
-def documents(user: User) -> list[Document]:
+def readable_commentaries(user: User) -> list[Commentary]:
     """The commentaries ``user`` may read, oldest first."""
-    return list(db.session.scalars(select(Document).where(
-        Document.id.in_(visible_document_ids(user))).order_by(Document.id)))
+    return list(db.session.scalars(select(Commentary).where(
+        Commentary.id.in_(visible_commentary_ids(user))).order_by(Commentary.id)))
 
 
-def facts_of(document: Document) -> list[Fact]:
+def facts_of(document: Commentary) -> list[Fact]:
     """The approved facts of a commentary, in reading order."""
     return list(db.session.scalars(
         select(Fact).where(Fact.document_id == document.id,

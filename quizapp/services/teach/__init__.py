@@ -8,6 +8,8 @@ from .assignments import (  # noqa: F401
     MAX_ATTEMPTS,
     MAX_TIME_LIMIT,
     MAX_TITLE,
+    QUESTION_SETTINGS,
+    SETTINGS,
     SHOW_KEYS,
     assignment_for_instructor,
     assignments_for_student,
@@ -15,9 +17,20 @@ from .assignments import (  # noqa: F401
     create_assignment,
     due_state,
     parse_due,
+    parse_moment,
     question_picker,
     start_assignment_attempt,
     student_seed,
+)
+from .authoring import (  # noqa: F401
+    ImportPlan,
+    authored_question,
+    create_question,
+    import_questions,
+    plan_import,
+    quote_found,
+    revise_question,
+    topic_commentary,
 )
 from .commentaries import (  # noqa: F401
     FACT_FIELDS,
@@ -25,10 +38,10 @@ from .commentaries import (  # noqa: F401
     MIN_COMMENTARY_CHARS,
     candidate_json,
     commentaries_of,
+    commentary_export,
     commentary_for_instructor,
     commentary_summary,
     create_commentary,
-    document_export,
     fact_for_instructor,
     fact_problems,
     regenerate,
@@ -64,12 +77,27 @@ from .exports import (  # noqa: F401
 )
 from .grading import (  # noqa: F401
     GRADEBOOK_HEADER,
+    FinalGrade,
     Gradebook,
     attempt_record,
     class_misconceptions,
     gradebook,
     gradebook_csv,
     results_json,
+    student_due,
+)
+from .manage import (  # noqa: F401
+    assignment_deletion,
+    close_assignment,
+    course_deletion,
+    current_settings,
+    delete_assignment,
+    delete_course,
+    is_deleted,
+    renew_join_code,
+    started_count,
+    update_assignment,
+    update_course,
 )
 from .review import (  # noqa: F401
     KEY_TEXT,
@@ -87,7 +115,17 @@ from .review import (  # noqa: F401
     resolve_flags,
     retire_question,
     review_queue,
-    reviewable_documents,
+    reviewable_commentaries,
     seen_state,
     shared_seed,
+)
+from .student_work import (  # noqa: F401
+    MAX_REASON,
+    StudentWork,
+    clear_extension,
+    clear_override,
+    set_extension,
+    set_override,
+    student_work,
+    student_work_json,
 )

@@ -28,8 +28,8 @@ from ...models import (
     utcnow,
 )
 from .. import study
-from .courses import course_for_instructor, require_instructor, teaches
-from .grading import attempt_record
+from .courses import course_for_instructor, instructor_get, teaches
+from .grading import attempt_record, student_due, student_extensions, student_overrides
 
 MAX_TITLE = 200
 MAX_ATTEMPTS = 20
@@ -41,7 +41,7 @@ SHOW_KEYS = tuple(s.value for s in ShowKeys)
 
 # =========================================================================== assignments
 
-def parse_due(value: Any) -> datetime:
+def parse_moment(value: Any, field: str = "due_at", label: str = "due date") -> datetime:
     """An ISO 8601 date-time (or datetime) as naive UTC; naive input is taken as UTC."""
     if isinstance(value, datetime):
         parsed = value
@@ -52,15 +52,20 @@ def parse_due(value: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise invalid("The due date is not a date-time.", {
-                "due_at": "Use ISO 8601, e.g. 2030-05-01T17:00:00Z."}) from None
+            raise invalid(f"The {label} is not a date-time.", {
+                field: "Use ISO 8601, e.g. 2030-05-01T17:00:00Z."}) from None
         if len(text) <= 10:  # a bare date means the end of that day
             parsed = parsed.replace(hour=23, minute=59)
     else:
-        raise invalid("A due date is required.", {"due_at": "Enter a due date and time."})
+        raise invalid(f"A {label} is required.", {field: f"Enter a {label} and time."})
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
+
+
+def parse_due(value: Any) -> datetime:
+    """The due date: an ISO 8601 date-time (or datetime) as naive UTC."""
+    return parse_moment(value)
 
 
 def _int_between(value: Any, low: int, high: int) -> int | None:
@@ -70,22 +75,38 @@ def _int_between(value: Any, low: int, high: int) -> int | None:
     return value
 
 
-def create_assignment(user: User, course_id: int, *, title: Any, count: Any = None,
-                      types: Any = None, topics: Any = None, question_ids: Any = None,
-                      due_at: Any = None, max_attempts: Any = 1, grading: Any = "highest",
-                      show_keys: Any = "immediately", time_limit_minutes: Any = None,
-                      same_questions: Any = True, now: datetime | None = None) -> Assignment:
-    """Assign a quiz to a class; every bad setting is reported against its field."""
-    begin_write(db.session)
-    course = course_for_instructor(user, course_id)
-    now = now or utcnow()
+#: The settings of an assignment, as create and edit take them, with their defaults.
+SETTINGS: dict[str, Any] = {
+    "title": None, "count": None, "types": None, "topics": None, "question_ids": None,
+    "due_at": None, "available_from": None, "max_attempts": 1, "grading": "highest",
+    "show_keys": "immediately", "time_limit_minutes": None, "same_questions": True}
+#: Settings that decide which questions are drawn: fixed once a student has started.
+QUESTION_SETTINGS = ("count", "types", "topics", "question_ids", "same_questions")
+
+
+def refuse_archived(course: Course) -> None:
+    """An archived class is read-only (409)."""
+    if course.archived_at is not None:
+        raise ServiceError(409, "archived", f"“{course.name}” is archived: restore it "
+                           "before changing it.")
+
+
+def check_settings(course: Course, values: dict[str, Any], now: datetime,
+                   changed: set[str] | None = None) -> dict[str, Any]:
+    """The assignment's column values from ``values`` (every key of ``SETTINGS``); every
+    bad setting is reported against its field. ``changed`` names the settings an edit sends
+    (None: a new assignment); a due date must be in the future only when it is set, and
+    the questions are checked only when a setting that draws them is."""
     fields: dict[str, str] = {}
+    title, count = values["title"], values["count"]
+    types, topics, question_ids = values["types"], values["topics"], values["question_ids"]
     if not isinstance(title, str) or not title.strip():
         fields["title"] = "Enter a title."
     elif len(title.strip()) > MAX_TITLE:
         fields["title"] = f"Use at most {MAX_TITLE} characters."
-    picked: list[int] = []
-    if question_ids:
+    picked: list[int] = list(question_ids) if isinstance(question_ids, list) else []
+    check_questions = changed is None or bool(changed & set(QUESTION_SETTINGS))
+    if question_ids and check_questions:
         if not isinstance(question_ids, list) or not all(
                 _int_between(q, 1, 2**31) for q in question_ids):
             fields["question_ids"] = "Send a list of question ids."
@@ -103,43 +124,69 @@ def create_assignment(user: User, course_id: int, *, title: Any, count: Any = No
         fields.setdefault("count", f"Choose a whole number from 1 to {study.MAX_COUNT}.")
     types = [] if types is None else types
     topics = [] if topics is None else topics
-    for name, message in study.filter_errors(types, topics, course.owner).items():
-        fields.setdefault(name, message)
-    due = None
+    if check_questions:
+        for name, message in study.filter_errors(types, topics, course.owner).items():
+            fields.setdefault(name, message)
+    due = opens = None
     try:
-        due = parse_due(due_at)
-        if due <= now:
+        due = parse_due(values["due_at"])
+        if due <= now and (changed is None or "due_at" in changed):
             fields["due_at"] = "Choose a due date in the future."
     except ServiceError as exc:
         fields.update(exc.fields or {})
+    if values["available_from"] not in (None, ""):
+        try:
+            opens = parse_moment(values["available_from"], "available_from",
+                                 "date it opens")
+            if due is not None and opens >= due:
+                fields["available_from"] = "Choose a time before the due date."
+        except ServiceError as exc:
+            fields.update(exc.fields or {})
+    max_attempts, grading = values["max_attempts"], values["grading"]
+    show_keys, time_limit = values["show_keys"], values["time_limit_minutes"]
     if _int_between(max_attempts, 1, MAX_ATTEMPTS) is None:
         fields["max_attempts"] = f"Allow from 1 to {MAX_ATTEMPTS} attempts."
     if grading not in GRADINGS:
         fields["grading"] = f"Use one of {', '.join(GRADINGS)}."
     if show_keys not in SHOW_KEYS:
         fields["show_keys"] = f"Use one of {', '.join(SHOW_KEYS)}."
-    if time_limit_minutes in ("", 0):
-        time_limit_minutes = None
-    if (time_limit_minutes is not None
-            and _int_between(time_limit_minutes, 1, MAX_TIME_LIMIT) is None):
+    if time_limit in ("", 0):
+        time_limit = None
+    if time_limit is not None and _int_between(time_limit, 1, MAX_TIME_LIMIT) is None:
         fields["time_limit_minutes"] = f"Use 1 to {MAX_TIME_LIMIT} minutes, or leave it empty."
-    if not isinstance(same_questions, bool):
+    if not isinstance(values["same_questions"], bool):
         fields["same_questions"] = "Use true or false."
     if fields:
         raise invalid("Some assignment settings are not valid.", fields)
-    if not picked:
+    if not picked and check_questions:
         pool = [c for c in study.active_candidates(owner_id=course.owner_id)
                 if (not types or c.type in types) and (not topics or c.topic in topics)]
         if len(pool) < count:
             raise invalid("Not enough questions match.", {
                 "count": f"Only {len(pool)} questions match these topics and forms; "
                          "lower the count or choose more."})
-    assignment = Assignment(
-        course_id=course.id, title=title.strip(), count=count, types=list(types),
-        topics=list(topics), question_ids=picked, due_at=due, max_attempts=max_attempts,
-        grading=Grading(grading), show_keys=ShowKeys(show_keys),
-        time_limit_minutes=time_limit_minutes, same_questions=same_questions,
-        seed=random.SystemRandom().randrange(2**31))
+    return {"title": title.strip(), "count": count, "types": list(types),
+            "topics": list(topics), "question_ids": picked, "due_at": due,
+            "available_from": opens, "max_attempts": max_attempts,
+            "grading": Grading(grading), "show_keys": ShowKeys(show_keys),
+            "time_limit_minutes": time_limit, "same_questions": values["same_questions"]}
+
+
+def create_assignment(user: User, course_id: int, *, title: Any, now: datetime | None = None,
+                      **settings: Any) -> Assignment:
+    """Assign a quiz to a class; every bad setting is reported against its field.
+
+    ``settings`` are the other keys of ``SETTINGS`` (count, due_at, available_from, ...).
+    """
+    begin_write(db.session)
+    course = course_for_instructor(user, course_id)
+    refuse_archived(course)
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown assignment settings: {sorted(unknown)}")
+    values = {**SETTINGS, **settings, "title": title}
+    assignment = Assignment(course_id=course.id, seed=random.SystemRandom().randrange(2**31),
+                            **check_settings(course, values, now or utcnow()))
     db.session.add(assignment)
     db.session.flush()
     return assignment
@@ -159,11 +206,8 @@ def question_picker(course: Course) -> dict[str, list[tuple[int, str]]]:
 
 def assignment_for_instructor(user: User, assignment_id: int) -> Assignment:
     """The assignment, if ``user`` teaches its class (403 students, 404 others)."""
-    require_instructor(user)
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not teaches(user, assignment.course):
-        raise not_found("That assignment")
-    return assignment
+    return instructor_get(user, Assignment, assignment_id,
+                          lambda a: teaches(user, a.course), "That assignment")
 
 
 def course_assignments(course: Course) -> list[Assignment]:
@@ -191,7 +235,7 @@ def _when(moment: datetime) -> str:
 
 def _close_expired(attempt: Attempt) -> None:
     """An attempt whose time ran out is closed with what was answered by then."""
-    attempt.score = attempt_score([r.credit for r in attempt.responses])
+    attempt.score = attempt_score([r.credit for r in attempt.answers])
     attempt.finished_at = attempt.deadline
     db.session.flush()
     from .. import lti  # a closed attempt's grade goes to the LMS like a finished one's
@@ -209,8 +253,9 @@ def start_assignment_attempt(user: User, assignment_id: int,
                              now: datetime | None = None) -> Attempt:
     """Start (or resume) the student's attempt at an assignment of one of their classes.
 
-    Refuses with 404 when the student is not enrolled, 409 when the assignment is past due
-    or no attempts are left. An unfinished attempt is resumed, so a double click starts one
+    Refuses with 404 when the student is not enrolled, 409 when the class is archived, the
+    assignment is not open yet, past due (the student's extension counts) or no attempts
+    are left. An unfinished attempt is resumed, so a double click starts one
     attempt. A timed attempt's deadline is the time limit or the due date, whichever comes
     first; an untimed attempt started before the due date may be finished after it.
     """
@@ -220,6 +265,10 @@ def start_assignment_attempt(user: User, assignment_id: int,
         if isinstance(assignment_id, int) and not isinstance(assignment_id, bool) else None
     if assignment is None or _enrollment_role(assignment.course_id, user.id) is not Role.STUDENT:
         raise not_found("That assignment")
+    if assignment.course.archived_at is not None:
+        raise ServiceError(409, "archived", f"{assignment.course.name} is archived; its "
+                           "assignments are closed.")
+    due = student_due(assignment, user.id)
     attempts = _own_attempts(user, assignment)
     for attempt in attempts:
         if attempt.finished:
@@ -228,9 +277,12 @@ def start_assignment_attempt(user: User, assignment_id: int,
             _close_expired(attempt)
         else:
             return attempt
-    if now > assignment.due_at:
+    if assignment.available_from is not None and now < assignment.available_from:
+        raise ServiceError(409, "not_open", f"“{assignment.title}” opens "
+                           f"{_when(assignment.available_from)}.")
+    if now > due:
         raise ServiceError(409, "past_due", f"“{assignment.title}” was due "
-                           f"{_when(assignment.due_at)}; late attempts are not accepted.")
+                           f"{_when(due)}; late attempts are not accepted.")
     if len(attempts) >= assignment.max_attempts:
         allowed = "1 attempt" if assignment.max_attempts == 1 \
             else f"{assignment.max_attempts} attempts"
@@ -243,7 +295,7 @@ def start_assignment_attempt(user: User, assignment_id: int,
         question_ids=list(assignment.question_ids) or None,
         owner_id=assignment.course.owner_id)
     if attempt.deadline is not None:  # a timed attempt never runs past the due date
-        attempt.deadline = min(attempt.deadline, assignment.due_at)
+        attempt.deadline = min(attempt.deadline, due)
     db.session.flush()
     return attempt
 
@@ -254,36 +306,45 @@ def _enrollment_role(course_id: int, user_id: int) -> Role | None:
 
 
 def assignments_for_student(user: User, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The student's assignments in all their classes, with due state and what they can do.
+    """The student's assignments in their classes (not archived ones), with due state and
+    what they can do.
 
-    Each dict: ``id, title, class_id, class_name, due_at`` (ISO, UTC ``Z``), ``due_state``
-    (open | due_soon | past_due), ``status`` (not started | in progress | finished),
+    Each dict: ``id, title, class_id, class_name, due_at`` (ISO, UTC ``Z``; the student's
+    extension if they have one, then ``extended`` is true), ``due_state`` (open | due_soon |
+    past_due), ``available_from`` and ``not_open_yet``, ``status`` (not started | in
+    progress | finished),
     ``attempts_used, max_attempts, attempts_left, in_progress_attempt_id, can_start,
-    blocked_reason, grade, max_score, grading, show_keys, count, time_limit_minutes``.
+    blocked_reason, grade (an instructor's override if set: ``grade_overridden``), max_score,
+    grading, show_keys, count, time_limit_minutes``.
     Start one with POST /assignments/<id>/start (view ``teach.start_assignment``).
     Open work comes first, soonest due first; past work after it, latest first.
     """
     now = now or utcnow()
     course_ids = select(Enrollment.course_id).where(Enrollment.user_id == user.id,
                                                     Enrollment.role == Role.STUDENT)
-    assignments = db.session.scalars(select(Assignment).where(
-        Assignment.course_id.in_(course_ids)).options(selectinload(Assignment.course))).all()
+    assignments = db.session.scalars(select(Assignment).join(Course).where(
+        Assignment.course_id.in_(course_ids), Course.archived_at.is_(None))
+        .options(selectinload(Assignment.course))).all()
+    ids = [a.id for a in assignments]
     mine: dict[int, list[Attempt]] = {}
     if assignments:
         for attempt in db.session.scalars(select(Attempt).where(
-                Attempt.user_id == user.id,
-                Attempt.assignment_id.in_([a.id for a in assignments]))
-                .options(selectinload(Attempt.responses))
+                Attempt.user_id == user.id, Attempt.assignment_id.in_(ids))
+                .options(selectinload(Attempt.answers))
                 .order_by(Attempt.started_at, Attempt.id)):
             mine.setdefault(attempt.assignment_id, []).append(attempt)
+    extended = student_extensions(user.id, ids)
+    overridden = student_overrides(user.id, ids)
     out = []
     for a in assignments:
         records = [attempt_record(t, user.username) for t in mine.get(a.id, [])]
         row = analysis.student_rows([user.username], records, a.grading.value, now)[0]
         open_attempt = next((t for t in mine.get(a.id, []) if not t.finished
                              and not (t.deadline and now > t.deadline)), None)
-        state = due_state(a.due_at, now)
-        shown = study.keys_shown(a.show_keys, a.due_at, now)
+        due = max(a.due_at, extended.get(a.id, a.due_at))
+        state = due_state(due, now)
+        not_open = a.available_from is not None and now < a.available_from
+        shown = study.keys_shown(a.show_keys, due, now)
         left = max(0, a.max_attempts - row.attempts)
         blocked = None
         if open_attempt is None:
@@ -291,16 +352,27 @@ def assignments_for_student(user: User, now: datetime | None = None) -> list[dic
                 blocked = "Past due"
             elif left == 0:
                 blocked = "No attempts left"
+            elif not_open:
+                blocked = f"Opens {_when(a.available_from)}"
+        override = overridden.get(a.id)
+        grade, percent, max_score = row.grade, row.percent, row.max_score
+        if override is not None:
+            max_score = a.count
+            grade, percent = override.grade, round(100 * override.grade / a.count, 1)
         out.append({
             "id": a.id, "title": a.title, "class_id": a.course_id, "class_name": a.course.name,
-            "due_at": a.due_at.isoformat() + "Z", "due_state": state, "status": row.status,
+            "due_at": due.isoformat() + "Z", "due_state": state, "status": row.status,
+            "extended": a.id in extended and due > a.due_at,
+            "available_from": a.available_from.isoformat() + "Z"
+            if a.available_from else None, "not_open_yet": not_open,
             "attempts_used": row.attempts, "max_attempts": a.max_attempts,
             "attempts_left": left,
             "in_progress_attempt_id": open_attempt.id if open_attempt else None,
             "can_start": blocked is None, "blocked_reason": blocked,
             # A grade tells how many answers were right: hidden with the keys.
-            "grade": row.grade if shown else None, "max_score": row.max_score,
-            "percent": row.percent if shown else None,
+            "grade": grade if shown else None, "max_score": max_score,
+            "percent": percent if shown else None,
+            "grade_overridden": override is not None and shown,
             "grading": a.grading.value, "show_keys": a.show_keys.value, "count": a.count,
             "time_limit_minutes": a.time_limit_minutes,
         })

@@ -16,7 +16,7 @@ from ...domain.facts import FactBase, Topic, check_fact
 from ...errors import ServiceError, invalid, not_found
 from ...extensions import db
 from ...models import (
-    Document,
+    Commentary,
     Fact,
     FactStatus,
     Question,
@@ -26,7 +26,7 @@ from ...models import (
 from .. import study
 from ..setup import sync_questions
 from .assignments import MAX_TITLE
-from .courses import require_instructor
+from .courses import instructor_get, require_instructor
 from .exports import _slug, export_questions
 
 #: A commentary is ~10 KB; this leaves room for a long one and refuses a book.
@@ -61,7 +61,7 @@ def validate_commentary(title: Any, text: Any) -> tuple[str, str]:
     return " ".join(title.split()), text
 
 
-def create_commentary(user: User, title: Any, text: Any) -> Document:
+def create_commentary(user: User, title: Any, text: Any) -> Commentary:
     """Store a new commentary and its rule-extracted candidate facts (none approved yet)."""
     require_instructor(user)
     title, text = validate_commentary(title, text)
@@ -74,8 +74,8 @@ def create_commentary(user: User, title: Any, text: Any) -> Document:
                    "Split it into smaller parts.")
         raise ServiceError(422, "too_slow", message, {"text": message}) from None
     begin_write(db.session)
-    doc = Document(slug=_commentary_slug(title), title=title, text=text,
-                   created_by_id=user.id)
+    doc = Commentary(slug=_commentary_slug(title), title=title, text=text,
+                     created_by_id=user.id)
     db.session.add(doc)
     db.session.flush()
     for position, candidate in enumerate(candidates):
@@ -88,36 +88,33 @@ def create_commentary(user: User, title: Any, text: Any) -> Document:
     return doc
 
 
-def commentaries_of(user: User) -> list[Document]:
+def commentaries_of(user: User) -> list[Commentary]:
     require_instructor(user)
-    return list(db.session.scalars(select(Document).where(Document.created_by_id == user.id)
-                                   .order_by(Document.created_at.desc(), Document.id.desc())))
+    return list(db.session.scalars(select(Commentary).where(Commentary.created_by_id == user.id)
+                                   .order_by(Commentary.created_at.desc(), Commentary.id.desc())))
 
 
-def commentary_for_instructor(user: User, document_id: int) -> Document:
+def commentary_for_instructor(user: User, document_id: int) -> Commentary:
     """A commentary the user added (anyone else's is reported missing)."""
-    require_instructor(user)
-    doc = db.session.get(Document, document_id)
-    if doc is None or doc.created_by_id != user.id:
-        raise not_found("That commentary")
-    return doc
+    return instructor_get(user, Commentary, document_id,
+                          lambda doc: doc.created_by_id == user.id, "That commentary")
 
 
 def fact_for_instructor(user: User, fact_id: Any) -> Fact:
     require_instructor(user)
     fact = db.session.get(Fact, fact_id) if isinstance(fact_id, str) else None
-    if fact is None or fact.document.created_by_id != user.id:
+    if fact is None or fact.commentary.created_by_id != user.id:
         raise not_found("That fact")
     return fact
 
 
-def _factbase(doc: Document, facts: list[Fact]) -> FactBase:
+def _factbase(doc: Commentary, facts: list[Fact]) -> FactBase:
     return FactBase(document_id=doc.slug, title=doc.title, text=doc.text,
                     topics=[Topic(doc.slug, doc.title)], pools=extraction.pools(),
                     facts=[DomainFact.from_dict(f.data, doc.slug) for f in facts])
 
 
-def fact_problems(doc: Document, fact: Fact) -> list[str]:
+def fact_problems(doc: Commentary, fact: Fact) -> list[str]:
     """What keeps a fact from being approved: check_fact's findings or a generation error."""
     base = _factbase(doc, [fact])
     domain_fact = base.facts[0]
@@ -176,11 +173,11 @@ def update_fact(user: User, fact_id: Any, changes: dict[str, Any]) -> tuple[Fact
         data.pop("event", None)
     fact.data = data
     db.session.flush()
-    problems = fact_problems(fact.document, fact)
+    problems = fact_problems(fact.commentary, fact)
     if problems and fact.status is FactStatus.APPROVED:
         fact.status = FactStatus.CANDIDATE
     if fact.status is FactStatus.APPROVED:
-        regenerate(fact.document)
+        regenerate(fact.commentary)
     db.session.flush()
     return fact, problems
 
@@ -224,7 +221,7 @@ def set_fact_status(user: User, document_id: int, fact_ids: Any,
     return changed, problems
 
 
-def regenerate(doc: Document, bank_seed: int | None = None) -> int:
+def regenerate(doc: Commentary, bank_seed: int | None = None) -> int:
     """(Re)generate the questions of a commentary's approved facts; return new rows.
 
     Each fact draws its distractors from its own seeded generator, so approving one more
@@ -241,7 +238,7 @@ def regenerate(doc: Document, bank_seed: int | None = None) -> int:
     return added
 
 
-def commentary_summary(doc: Document) -> dict[str, Any]:
+def commentary_summary(doc: Commentary) -> dict[str, Any]:
     facts = list(db.session.scalars(select(Fact).where(Fact.document_id == doc.id)
                                     .order_by(Fact.position)))
     counts = {s.value: sum(1 for f in facts if f.status is s) for s in FactStatus}
@@ -262,12 +259,10 @@ def candidate_json(fact: Fact) -> dict[str, Any]:
             "needs": data.get("needs", "")}
 
 
-def document_export(user: User, document_id: int, fmt: Any) -> tuple[str, str, str]:
+def commentary_export(user: User, document_id: int, fmt: Any) -> tuple[str, str, str]:
     """A whole document's active questions (and facts) as GIFT, Moodle XML or JSON."""
-    require_instructor(user)
-    doc = db.session.get(Document, document_id)
-    if doc is None or doc.created_by_id not in (None, user.id):
-        raise not_found("That document")
+    doc = instructor_get(user, Commentary, document_id,
+                         lambda d: d.created_by_id in (None, user.id), "That document")
     if fmt not in ("gift", "moodle_xml", "json"):
         raise invalid("Unknown export format.", {"format": "Use gift, moodle_xml or json."})
     approved = set(db.session.scalars(select(Fact.id).where(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +36,8 @@ MAX_NAME = 120
 
 # =========================================================================== roles
 
+_Row = TypeVar("_Row")
+
 def require_instructor(user: User) -> None:
     """Refuse (403) anyone who is not an instructor."""
     if not user.is_instructor:
@@ -50,13 +53,20 @@ def teaches(user: User, course: Course) -> bool:
         Enrollment.role == Role.INSTRUCTOR)) is not None
 
 
+def instructor_get(user: User, model: type[_Row], ident: Any,
+                   allowed: Callable[[_Row], bool], what: str) -> _Row:
+    """The ``model`` row ``ident`` if ``allowed(row)`` for this instructor: 403 for students,
+    404 (``what`` was not found) when it is missing or not theirs."""
+    require_instructor(user)
+    row = db.session.get(model, ident)
+    if row is None or not allowed(row):
+        raise not_found(what)
+    return row
+
+
 def course_for_instructor(user: User, course_id: int) -> Course:
     """The class, if ``user`` teaches it (403 for students, 404 for other instructors)."""
-    require_instructor(user)
-    course = db.session.get(Course, course_id)
-    if course is None or not teaches(user, course):
-        raise not_found("That class")
-    return course
+    return instructor_get(user, Course, course_id, lambda c: teaches(user, c), "That class")
 
 
 def owned_course(user: User, course_id: int) -> Course:
@@ -139,6 +149,9 @@ def class_to_join(user: User, code: Any) -> Course:
             accounts.record_wrong_guess("join", user.id)
         raise ServiceError(404, "not_found", "No class has that join code. Check it with "
                            "your instructor.", {"join_code": "No class has that join code."})
+    if course.archived_at is not None:
+        raise ServiceError(409, "archived", f"{course.name} is archived and takes no new "
+                           "students.", {"join_code": "This class is archived."})
     return course
 
 

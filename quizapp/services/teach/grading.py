@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,21 +12,57 @@ from sqlalchemy.orm import selectinload
 from ...domain import analysis, exports
 from ...extensions import db
 from ...models import (
+    Answer,
     Assignment,
     Attempt,
     Course,
     Enrollment,
+    Extension,
     Fact,
+    GradeOverride,
     LiveAnswer,
     LiveGame,
     LivePlayer,
     Question,
-    Response,
     Role,
     User,
     utcnow,
 )
 from .. import study
+
+# =========================================================================== extensions, overrides
+
+def extensions_of(assignment_id: int) -> dict[int, datetime]:
+    """Per student id, the later due date they were given."""
+    return dict(db.session.execute(select(Extension.user_id, Extension.due_at).where(
+        Extension.assignment_id == assignment_id)).all())
+
+
+def overrides_of(assignment_id: int) -> dict[int, GradeOverride]:
+    """Per student id, the grade an instructor set."""
+    return {o.user_id: o for o in db.session.scalars(select(GradeOverride).where(
+        GradeOverride.assignment_id == assignment_id).options(selectinload(GradeOverride.set_by)))}
+
+
+def student_extensions(user_id: int, assignment_ids: list[int]) -> dict[int, datetime]:
+    """Per assignment id, the student's extended due date."""
+    return dict(db.session.execute(select(Extension.assignment_id, Extension.due_at).where(
+        Extension.user_id == user_id, Extension.assignment_id.in_(assignment_ids or [-1]))).all())
+
+
+def student_overrides(user_id: int, assignment_ids: list[int]) -> dict[int, GradeOverride]:
+    """Per assignment id, the grade an instructor set for the student."""
+    return {o.assignment_id: o for o in db.session.scalars(select(GradeOverride).where(
+        GradeOverride.user_id == user_id, GradeOverride.assignment_id.in_(assignment_ids or [-1])))}
+
+
+def student_due(assignment: Assignment, user_id: int) -> datetime:
+    """When the assignment is due for this student: the later of the class's due date and
+    their extension."""
+    extended = db.session.scalar(select(Extension.due_at).where(
+        Extension.assignment_id == assignment.id, Extension.user_id == user_id))
+    return max(assignment.due_at, extended) if extended else assignment.due_at
+
 
 # =========================================================================== gradebook
 
@@ -37,7 +73,21 @@ def attempt_record(attempt: Attempt, username: str) -> analysis.AttemptRecord:
         max_score=attempt.max_score, finished_at=attempt.finished_at, score=attempt.score,
         deadline=attempt.deadline,
         answers=tuple(analysis.AnswerRecord(r.question_id, r.response, r.correct, r.credit)
-                      for r in attempt.responses))
+                      for r in attempt.answers))
+
+
+@dataclass(frozen=True)
+class FinalGrade:
+    """What a student's grade is: from their attempts, or an instructor's override."""
+
+    grade: float | None
+    percent: float | None
+    max_score: int | None
+    override: GradeOverride | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None
 
 
 @dataclass
@@ -47,10 +97,29 @@ class Gradebook:
     items: list[analysis.ItemStat]
     questions: dict[int, Question]
     histogram: list[tuple[str, int]]
+    #: username -> user id, extended due date, override.
+    user_ids: dict[str, int] = field(default_factory=dict)
+    extensions: dict[str, datetime] = field(default_factory=dict)
+    overrides: dict[str, GradeOverride] = field(default_factory=dict)
 
     @property
     def finished(self) -> int:
-        return sum(1 for s in self.students if s.counted)
+        return sum(1 for s in self.students if self.final(s).grade is not None)
+
+    def due_for(self, username: str) -> datetime:
+        """The student's due date: the class's, or their later extension."""
+        extended = self.extensions.get(username)
+        due = self.assignment.due_at
+        return max(due, extended) if extended else due
+
+    def final(self, student: analysis.StudentRow) -> FinalGrade:
+        """The student's grade as it stands: an override replaces the attempts' grade."""
+        override = self.overrides.get(student.username)
+        if override is None:
+            return FinalGrade(student.grade, student.percent, student.max_score)
+        points = self.assignment.count
+        return FinalGrade(override.grade, round(100 * override.grade / points, 1)
+                          if points else None, points, override)
 
 
 def gradebook(assignment: Assignment, now: datetime | None = None) -> Gradebook:
@@ -63,7 +132,7 @@ def gradebook(assignment: Assignment, now: datetime | None = None) -> Gradebook:
     attempts = db.session.scalars(
         select(Attempt).where(Attempt.assignment_id == assignment.id,
                               Attempt.user_id.in_(list(members) or [-1]))
-        .options(selectinload(Attempt.responses), selectinload(Attempt.items))
+        .options(selectinload(Attempt.answers), selectinload(Attempt.items))
         .order_by(Attempt.started_at, Attempt.id)).all()
     records = [attempt_record(a, members[a.user_id]) for a in attempts]
     students = analysis.student_rows(list(members.values()), records,
@@ -78,8 +147,15 @@ def gradebook(assignment: Assignment, now: datetime | None = None) -> Gradebook:
     order = [q for q in order if q in questions]
     counted = [r for r in records if r.counts(now) or r.answers]
     items = analysis.item_analysis([(q, questions[q].payload) for q in order], counted)
-    histogram = analysis.histogram([s.percent for s in students if s.percent is not None])
-    return Gradebook(assignment, students, items, questions, histogram)
+    ids = {name: uid for uid, name in members.items()}
+    by_name = {uid: name for name, uid in ids.items()}
+    extensions = {by_name[u]: due for u, due in extensions_of(assignment.id).items()
+                  if u in by_name}
+    overrides = {by_name[u]: o for u, o in overrides_of(assignment.id).items() if u in by_name}
+    book = Gradebook(assignment, students, items, questions, [], ids, extensions, overrides)
+    book.histogram = analysis.histogram([p for p in (book.final(s).percent for s in students)
+                                         if p is not None])
+    return book
 
 
 def results_json(book: Gradebook) -> dict[str, Any]:
@@ -87,11 +163,10 @@ def results_json(book: Gradebook) -> dict[str, Any]:
     a = book.assignment
     return {
         "assignment": {"id": a.id, "title": a.title, "class_id": a.course_id,
-                       "due_at": a.due_at.isoformat() + "Z", "grading": a.grading.value,
+                       "due_at": a.due_at.isoformat() + "Z",
+                       "available_from": _iso(a.available_from), "grading": a.grading.value,
                        "max_attempts": a.max_attempts},
-        "students": [{"username": s.username, "status": s.status, "attempts": s.attempts,
-                      "grade": s.grade, "max_score": s.max_score, "percent": s.percent,
-                      "scores": list(s.scores)} for s in book.students],
+        "students": [_student_json(book, s) for s in book.students],
         "questions": [{
             "question_id": i.question_id, "type": i.type, "prompt": i.prompt,
             "answers": i.answers, "p_correct": i.p_correct,
@@ -103,15 +178,43 @@ def results_json(book: Gradebook) -> dict[str, Any]:
     }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _student_json(book: Gradebook, s: analysis.StudentRow) -> dict[str, Any]:
+    final = book.final(s)
+    override = final.override
+    return {"user_id": book.user_ids.get(s.username), "username": s.username,
+            "status": s.status, "attempts": s.attempts, "grade": final.grade,
+            "max_score": final.max_score, "percent": final.percent,
+            "grade_overridden": final.overridden,
+            "computed_grade": s.grade, "computed_percent": s.percent,
+            "override": {"grade": override.grade, "reason": override.reason,
+                         "set_by": override.set_by.username if override.set_by else None,
+                         "set_at": _iso(override.set_at)} if override else None,
+            "due_at": _iso(book.due_for(s.username)),
+            "extended": book.due_for(s.username) > book.assignment.due_at,
+            "scores": list(s.scores)}
+
+
 GRADEBOOK_HEADER = ("username", "status", "attempts", "grade", "max_score", "percent",
-                    "grading", "scores", "last_activity_utc")
+                    "grading", "scores", "last_activity_utc", "grade_overridden",
+                    "computed_grade", "override_reason", "due_utc")
 
 
 def gradebook_csv(book: Gradebook) -> str:
-    rows = [(s.username, s.status, s.attempts, s.grade, s.max_score, s.percent,
-             book.assignment.grading.value, " ".join(f"{x:g}" for x in s.scores),
-             s.last_activity.isoformat(sep=" ", timespec="minutes") if s.last_activity else "")
-            for s in book.students]
+    rows = []
+    for s in book.students:
+        final = book.final(s)
+        due = book.due_for(s.username)
+        rows.append((
+            s.username, s.status, s.attempts, final.grade, final.max_score, final.percent,
+            book.assignment.grading.value, " ".join(f"{x:g}" for x in s.scores),
+            s.last_activity.isoformat(sep=" ", timespec="minutes") if s.last_activity else "",
+            "yes" if final.overridden else "no", s.grade,
+            final.override.reason if final.override else "",
+            due.isoformat(sep=" ", timespec="minutes")))
     return exports.to_csv(GRADEBOOK_HEADER, rows)
 
 
@@ -125,13 +228,13 @@ def class_misconceptions(course: Course) -> list[dict[str, Any]]:
     hosts = select(Enrollment.user_id).where(Enrollment.course_id == course.id,
                                              Enrollment.role == Role.INSTRUCTOR).union(
         select(Course.owner_id).where(Course.id == course.id))
+    assignments = select(Assignment.id).where(Assignment.course_id == course.id)
     quiz = db.session.execute(
-        select(Question.fact_ids, Response.correct)
-        .join(Response, Response.question_id == Question.id)
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        select(Question.fact_ids, Answer.correct)
+        .join(Answer, Answer.question_id == Question.id)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(members, members.c.user_id == Attempt.user_id)
-        .where(Assignment.course_id == course.id))
+        .where(Attempt.assignment_id.in_(assignments)))
     live = db.session.execute(
         select(Question.fact_ids, LiveAnswer.correct)
         .join(LiveAnswer, LiveAnswer.question_id == Question.id)

@@ -16,10 +16,8 @@ from ...errors import conflict, invalid, not_found
 from ...extensions import db
 from ...models import (
     Assignment,
-    Attempt,
-    AttemptQuestion,
+    Commentary,
     Course,
-    Document,
     Enrollment,
     Fact,
     Question,
@@ -30,7 +28,7 @@ from ...models import (
 )
 from .. import study
 from ..setup import next_version
-from .courses import require_instructor
+from .courses import instructor_get, require_instructor
 
 MAX_COMMENT = 1000
 REVIEW_PAGE = 40
@@ -41,7 +39,7 @@ REVIEW_PAGE = 40
 def _reviewable(user: User, question: Question) -> bool:
     """Seed questions are shared by all instructors, a commentary's belong to its author,
     and an instructor's own version of a seed question to that instructor alone."""
-    doc = db.session.get(Document, question.document_id)
+    doc = db.session.get(Commentary, question.document_id)
     return doc is not None and doc.created_by_id in (None, user.id) \
         and question.owner_id in (None, user.id)
 
@@ -50,8 +48,8 @@ def shared_seed(question: Question) -> bool:
     """A question of the shared seed bank: an instructor who changes it makes their own."""
     if question.owner_id is not None:
         return False
-    return db.session.scalar(select(Document.created_by_id).where(
-        Document.id == question.document_id)) is None
+    return db.session.scalar(select(Commentary.created_by_id).where(
+        Commentary.id == question.document_id)) is None
 
 
 def newest_seen(user: User, question: Question) -> Question:
@@ -76,15 +74,12 @@ def seen_state(user: User, question: Question) -> tuple[QuestionStatus, int | No
 
 
 def question_for_review(user: User, question_id: int) -> Question:
-    require_instructor(user)
-    question = db.session.get(Question, question_id)
-    if question is None or not _reviewable(user, question):
-        raise not_found("That question")
-    return question
+    return instructor_get(user, Question, question_id, lambda q: _reviewable(user, q),
+                          "That question")
 
 
-def reviewable_documents(user: User) -> list[Document]:
-    return study.documents(user)
+def reviewable_commentaries(user: User) -> list[Commentary]:
+    return study.readable_commentaries(user)
 
 
 def flags_seen_by(user: User):
@@ -111,7 +106,7 @@ def review_queue(user: User, *, status: str = "active", flagged: bool = False,
                  page: int = 1) -> tuple[list[tuple[Question, int]], int]:
     """Questions to review (flagged first), filtered; ((question, open flags), total)."""
     require_instructor(user)
-    docs = [d.id for d in reviewable_documents(user)]
+    docs = [d.id for d in reviewable_commentaries(user)]
     query = select(Question).where(Question.document_id.in_(docs or [-1]),
                                    Question.owner_id.is_(None) | (Question.owner_id == user.id))
     if document_id:
@@ -151,13 +146,6 @@ def question_flags(user: User, question: Question) -> list[QuestionFlag]:
         .order_by(QuestionFlag.created_at.desc(), QuestionFlag.id.desc())))
 
 
-def _has_seen(user: User, question_id: int) -> bool:
-    return db.session.scalar(select(AttemptQuestion.id).join(
-        Attempt, Attempt.id == AttemptQuestion.attempt_id).where(
-        Attempt.user_id == user.id, AttemptQuestion.question_id == question_id)
-        .limit(1)) is not None
-
-
 def flag_question(user: User, question_id: Any, comment: Any) -> tuple[QuestionFlag, bool]:
     """Report a question as wrong; a learner may flag a question they were asked.
 
@@ -176,7 +164,7 @@ def flag_question(user: User, question_id: Any, comment: Any) -> tuple[QuestionF
         if isinstance(question_id, int) and not isinstance(question_id, bool) else None
     if question is None:
         raise not_found("That question")
-    allowed = _has_seen(user, question.id) or (user.is_instructor
+    allowed = study.was_asked(user, question.id) or (user.is_instructor
                                                 and _reviewable(user, question))
     if not allowed:
         raise not_found("That question")

@@ -1,0 +1,53 @@
+"""Back-references: a statement leaning on an item of the text the student does not see
+("these partners", "the new initiatives"). The lints check every question with it, and the
+gate of an imported text refuses such a sentence as a typed blank (round 10)."""
+
+from __future__ import annotations
+
+import re
+
+from .text import normalize
+
+
+def lemma(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+#: A demonstrative or definite back-reference: "these initiatives", "the new initiatives",
+#: "the two visits", "in the same year". A capitalised word after it is a name ("The four
+#: Indo-Pacific partners"), not a reference.
+_BACK = re.compile(r"\b(?:these|those|such|this|the\s+(?:new|same|above|aforementioned|"
+                   r"latter|former|two|three|four|five|both))\s+(?:(?:two|three|four|five)\s+)?"
+                   r"(?-i:(?P<noun>[a-z][\w’'-]*))", re.IGNORECASE)
+#: Words after a demonstrative that make it a pronoun or a phrase ("Which of these is",
+#: "such as"), not a reference to a thing named elsewhere.
+_NOT_A_NOUN = {"as", "is", "are", "was", "were", "does", "do", "did", "has", "have", "the",
+               "a", "an", "of", "and", "or", "to", "in", "on", "by", "that", "which"}
+
+
+_COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+_COUNT = re.compile(r"\b(?:both|two|three|four|five)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'-]+")
+_OPENERS = {"The", "In", "On", "At", "A", "An", "According", "Since", "After", "By", "During"}
+
+
+def back_reference(statement: str, context: str = "") -> str | None:
+    """The first back-reference in ``statement`` whose noun neither it (before the
+    reference) nor ``context`` (the question's stem) names: it leans on a sentence of the
+    text the student does not see (round 8: "the new initiatives came from ...")."""
+    for match in _BACK.finditer(statement):
+        noun = match.group("noun").lower()
+        if noun in _NOT_A_NOUN:
+            continue
+        many = _COUNT.search(match.group(0))
+        if many and len(set(_NAME.findall(statement[:match.start()])) - _OPENERS) >= _COUNTS[
+                many.group(0).lower()]:
+            continue  # "Abe met with Rasmussen ..., and the two leaders signed"
+        before = {lemma(w) for w in normalize(statement[:match.start()] + " " + context)
+                  .split()}
+        if lemma(noun) not in before:
+            return match.group(0)
+    return None
