@@ -12,7 +12,9 @@ The transport depends on the database, the one thing every app server shares:
   process has one listener thread holding ``LISTEN`` on a connection of its own (psycopg),
   which counts the notifications. PostgreSQL delivers them to every listening session on
   every server within milliseconds; the announcing process counts its own at once (a
-  logout must not outlive it in the worker's other threads for those milliseconds).
+  logout must not outlive it in the worker's other threads for those milliseconds), and
+  so skips its echo, known by the process's token in the payload (counted twice, a
+  cache filled between the two would be thrown away for nothing).
   While the listener is not connected (starting, or the database went away), ``version``
   changes on every call, so no cache is trusted and every read goes to the database:
   slower, never stale. A reconnect may have missed signals, so
@@ -26,6 +28,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import secrets
 import sys
 import threading
 import time
@@ -67,6 +70,8 @@ class _Listener:
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo
         self.pid = os.getpid()
+        #: Sent as the payload of this process's notifications, to know their echoes.
+        self.token = f"{self.pid}-{secrets.token_hex(8)}"
         self.generation = 0
         self.connected = False
         self.stopped = False
@@ -103,6 +108,12 @@ class _Listener:
         with self._own_lock:
             self.own[kind] += 1
 
+    def heard(self, channel: str, payload: str) -> None:
+        """A notification arrived; this process's own were counted when sent."""
+        kind = channel.removeprefix("quizapp_")
+        if kind in self.counts and payload != self.token:
+            self.counts[kind] += 1
+
     def _idle(self, limit: float) -> bool:
         return time.monotonic() - self.used > limit
 
@@ -120,9 +131,7 @@ class _Listener:
                         self.connected = True
                         while not self._idle(_IDLE):
                             for note in conn.notifies(timeout=_HEARTBEAT):
-                                kind = note.channel.removeprefix("quizapp_")
-                                if kind in self.counts:
-                                    self.counts[kind] += 1
+                                self.heard(note.channel, note.payload)
                             conn.execute("SELECT 1")  # notices a connection that died quietly
                         return
                 except Exception:  # noqa: BLE001 - keep listening whatever happened
@@ -192,8 +201,8 @@ def announce(app: Flask, kind: str) -> None:
 
     try:
         with db.engine.connect() as conn:
-            conn.execute(text("SELECT pg_notify(:channel, '')"),
-                         {"channel": _CHANNEL.format(kind)})
+            conn.execute(text("SELECT pg_notify(:channel, :sender)"),
+                         {"channel": _CHANNEL.format(kind), "sender": listener.token})
             conn.commit()
     except Exception:  # noqa: BLE001 - the change is committed; caches still expire
         app.logger.warning("could not announce a %s change; other servers' caches may lag "

@@ -19,3 +19,18 @@ def test_an_announcing_process_does_not_wait_for_its_own_notification(app, monke
     assert signals.version(app, "users") != before
     assert signals.version(app, "live") == signals.version(app, "live")
 
+
+def test_the_echo_of_its_own_notification_does_not_change_the_version_again(app, monkeypatch):
+    # The version changed when this process announced; when PostgreSQL delivers the same
+    # NOTIFY back, a cache filled in between must stay trusted (a warm-up poll answered
+    # from the cache right after the host moved on).
+    listener = signals._Listener("postgresql://nowhere")
+    listener.connected = True
+    monkeypatch.setattr(signals, "_listener", lambda _app: listener)
+    with app.app_context():
+        signals.announce(app, "live")
+    filled_under = signals.version(app, "live")
+    listener.heard("quizapp_live", listener.token)  # the echo
+    assert signals.version(app, "live") == filled_under
+    listener.heard("quizapp_live", "4242-another-process")  # another server's change
+    assert signals.version(app, "live") != filled_under
