@@ -18,7 +18,8 @@ MIN_SECRET_KEY = 32
 
 
 def resource_dir(name: str) -> Path:
-    """Find templates/, static/ or seeds/: inside an installed wheel, or beside the package."""
+    """Find templates/, static/, seeds/ or migrations/: inside an installed wheel, or
+    beside the package."""
     inside = _PACKAGE / name
     return inside if inside.is_dir() else _PACKAGE.parent / name
 
@@ -62,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from .database import install_engine_hooks
 
         install_engine_hooks(db.engine, app.config)
-    migrate.init_app(app, db, directory=str(_PACKAGE / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
