@@ -21,6 +21,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    #: The attributes a model's repr shows after its class name.
+    __repr_attrs__: tuple[str, ...] = ("id",)
+
+    def __repr__(self) -> str:
+        shown = " ".join(f"{name}={getattr(self, name, None)!r}" for name in self.__repr_attrs__)
+        return f"<{type(self).__name__} {shown}>"
 
 
 db = SQLAlchemy(model_class=Base)

@@ -40,53 +40,18 @@ def _enum(cls: type[enum.Enum]) -> Enum:
                 create_constraint=True, length=20, name=cls.__name__.lower())
 
 
-class Role(enum.Enum):
+class _Named(enum.Enum):
+    """An enum whose members' values are their names in lower case (what is stored)."""
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list) -> str:
+        return name.lower()
+
+
+class Role(_Named):
     """What a user may do: practise and join classes, or also teach and host warm-ups."""
 
-    STUDENT = "student"
-    INSTRUCTOR = "instructor"
-
-
-class FactStatus(enum.Enum):
-    """A fact of a commentary: proposed by extraction, approved to yield questions, or not."""
-
-    CANDIDATE = "candidate"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class QuestionStatus(enum.Enum):
-    """A question is drawn into new quizzes while active; a retired one stays for history."""
-
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-class AttemptMode(enum.Enum):
-    """Why a quiz was started: free practice, due reviews, an assignment, or past mistakes."""
-
-    PRACTICE = "practice"
-    REVIEW = "review"
-    ASSIGNMENT = "assignment"
-    #: The facts the learner's latest answer got wrong (services/study/mistakes.py).
-    MISTAKES = "mistakes"
-
-
-class Grading(enum.Enum):
-    """Which of a student's attempts at an assignment counts in the gradebook."""
-
-    HIGHEST = "highest"
-    LAST = "last"
-    FIRST = "first"
-    AVERAGE = "average"
-
-
-class ShowKeys(enum.Enum):
-    """When students of an assignment see the right answers."""
-
-    IMMEDIATELY = "immediately"
-    AFTER_DUE = "after_due"
-    NEVER = "never"
+    STUDENT, INSTRUCTOR = enum.auto(), enum.auto()
 
 
 class AccountMixin(UserMixin):
@@ -105,6 +70,10 @@ class AccountMixin(UserMixin):
 
 
 class User(AccountMixin, db.Model):
+    """An account: a student, or an instructor who also teaches and hosts warm-ups."""
+
+    __repr_attrs__ = ("username", "role")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -113,20 +82,18 @@ class User(AccountMixin, db.Model):
     #: Changes on password change or "log out everywhere"; part of the session id.
     session_nonce: Mapped[str] = mapped_column(String(32), default="")
 
-    def __repr__(self) -> str:
-        return f"<User {self.username!r} {self.role.value}>"
-
 
 class ApiToken(db.Model):
+    """A bearer token for the JSON API, stored as its hash; it expires and can be revoked."""
+
+    __repr_attrs__ = ("id", "user_id")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     #: SHA-256 of the bearer token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<ApiToken {self.id} user={self.user_id}>"
 
 
 class LoginFailure(db.Model):
@@ -141,6 +108,8 @@ class LoginFailure(db.Model):
 class Commentary(db.Model):
     """The text that facts are drawn from (the table keeps the model's first name)."""
 
+    __repr_attrs__ = ("slug",)
+
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,11 +120,18 @@ class Commentary(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     facts: Mapped[list[Fact]] = relationship(back_populates="commentary", order_by="Fact.position")
 
-    def __repr__(self) -> str:
-        return f"<Commentary {self.slug!r}>"
+
+class FactStatus(_Named):
+    """A fact of a commentary: proposed by extraction, approved to yield questions, or not."""
+
+    CANDIDATE, APPROVED, REJECTED = enum.auto(), enum.auto(), enum.auto()
 
 
 class Fact(db.Model):
+    """A fact of a commentary and the sentence it quotes; approved facts yield questions."""
+
+    __repr_attrs__ = ("id", "kind")
+
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"),
                                              index=True)
@@ -173,12 +149,17 @@ class Fact(db.Model):
         answer = self.data.get("answer")
         return ", ".join(answer) if isinstance(answer, list) else str(answer)
 
-    def __repr__(self) -> str:
-        return f"<Fact {self.id!r} {self.kind}>"
+
+class QuestionStatus(_Named):
+    """A question is drawn into new quizzes while active; a retired one stays for history."""
+
+    ACTIVE, RETIRED = enum.auto(), enum.auto()
 
 
 class Question(db.Model):
     """One question of the bank; editing makes a new version so statistics stay apart."""
+
+    __repr_attrs__ = ("id", "uid", "version")
 
     __table_args__ = (UniqueConstraint("uid", "version"),)
 
@@ -205,9 +186,6 @@ class Question(db.Model):
     def prompt(self) -> str:
         return self.payload["prompt"]
 
-    def __repr__(self) -> str:
-        return f"<Question {self.id} {self.uid!r} v{self.version}>"
-
 
 class QuestionFlag(db.Model):
     """A report that a question is wrong, from a student or an instructor."""
@@ -226,6 +204,8 @@ class QuestionFlag(db.Model):
 class Course(db.Model):
     """A class an instructor teaches (``class`` is a Python keyword)."""
 
+    __repr_attrs__ = ("name",)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -236,9 +216,6 @@ class Course(db.Model):
     owner: Mapped[User] = relationship()
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="course",
                                                         cascade="all, delete-orphan")
-
-    def __repr__(self) -> str:
-        return f"<Course {self.name!r}>"
 
 
 class Enrollment(db.Model):
@@ -256,7 +233,23 @@ class Enrollment(db.Model):
     user: Mapped[User] = relationship()
 
 
+class Grading(_Named):
+    """Which of a student's attempts at an assignment counts in the gradebook."""
+
+    HIGHEST, LAST, FIRST, AVERAGE = enum.auto(), enum.auto(), enum.auto(), enum.auto()
+
+
+class ShowKeys(_Named):
+    """When students of an assignment see the right answers."""
+
+    IMMEDIATELY, AFTER_DUE, NEVER = enum.auto(), enum.auto(), enum.auto()
+
+
 class Assignment(db.Model):
+    """A quiz set for a class: its questions, when it is due and how attempts are graded."""
+
+    __repr_attrs__ = ("id", "title")
+
     __table_args__ = (CheckConstraint("max_attempts >= 1", name="max_attempts_positive"),
                       CheckConstraint("count >= 1", name="count_positive"))
 
@@ -282,11 +275,22 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     course: Mapped[Course] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Assignment {self.id} {self.title!r}>"
+
+class AttemptMode(_Named):
+    """Why a quiz was started: free practice, due reviews, an assignment, or past mistakes."""
+
+    PRACTICE = enum.auto()
+    REVIEW = enum.auto()
+    ASSIGNMENT = enum.auto()
+    #: The facts the learner's latest answer got wrong (services/study/mistakes.py).
+    MISTAKES = enum.auto()
 
 
 class Attempt(db.Model):
+    """One learner's go at a quiz (practice, review, assignment or mistakes)."""
+
+    __repr_attrs__ = ("id", "user_id", "mode")
+
     #: One attempt per start form sent: a double submit finds the attempt the first made.
     #: A unique index, not a constraint: SQLite adds it without rebuilding the table.
     __table_args__ = (Index("ux_attempt_user_id_start_key", "user_id", "start_key",
@@ -316,12 +320,11 @@ class Attempt(db.Model):
     def finished(self) -> bool:
         return self.finished_at is not None
 
-    def __repr__(self) -> str:
-        return f"<Attempt {self.id} user={self.user_id} {self.mode.value}>"
-
 
 class Extension(db.Model):
     """A later due date for one student on one assignment."""
+
+    __repr_attrs__ = ("assignment_id", "user_id")
 
     __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
 
@@ -332,13 +335,12 @@ class Extension(db.Model):
     due_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<Extension assignment={self.assignment_id} user={self.user_id}>"
-
 
 class GradeOverride(db.Model):
     """A grade an instructor set for one student on one assignment, with the reason; it
     replaces the grade the attempts give, which stays visible beside it."""
+
+    __repr_attrs__ = ("assignment_id", "user_id")
 
     __table_args__ = (UniqueConstraint("assignment_id", "user_id"),
                       CheckConstraint("grade >= 0", name="grade_not_negative"))
@@ -353,9 +355,6 @@ class GradeOverride(db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])
-
-    def __repr__(self) -> str:
-        return f"<GradeOverride assignment={self.assignment_id} user={self.user_id}>"
 
 
 class AttemptQuestion(db.Model):
@@ -409,6 +408,10 @@ class FactProgress(db.Model):
 
 
 class LiveGame(db.Model):
+    """A warm-up: its PIN, host, questions and the phase it is in."""
+
+    __repr_attrs__ = ("pin", "phase")
+
     __table_args__ = (
         # Players find a game by PIN: no two open games share one (the code draws again on
         # the IntegrityError rather than checking first, so two hosts cannot race).
@@ -437,12 +440,11 @@ class LiveGame(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     host: Mapped[User] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<LiveGame {self.pin} {self.phase.value}>"
-
 
 class LiveQuestionSet(db.Model):
     """An instructor's saved list of questions to start warm-ups from."""
+
+    __repr_attrs__ = ("id", "name")
 
     __table_args__ = (UniqueConstraint("owner_id", "name"),)
 
@@ -454,16 +456,20 @@ class LiveQuestionSet(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<LiveQuestionSet {self.id} {self.name!r}>"
+
+class _OfGame:
+    """A row of one warm-up: found by its game, deleted with it."""
+
+    game_id: Mapped[int] = mapped_column(ForeignKey("live_game.id", ondelete="CASCADE"),
+                                         index=True)
 
 
-class LivePlayer(db.Model):
+class LivePlayer(_OfGame, db.Model):
+    """A phone in a warm-up: its nickname, its token (stored as a hash) and its score."""
+
     __table_args__ = (UniqueConstraint("game_id", "nickname_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    game_id: Mapped[int] = mapped_column(ForeignKey("live_game.id", ondelete="CASCADE"),
-                                         index=True)
     nickname: Mapped[str] = mapped_column(String(24))
     #: Case-folded nickname, unique in a game.
     nickname_key: Mapped[str] = mapped_column(String(24))
@@ -474,12 +480,12 @@ class LivePlayer(db.Model):
     joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class LiveAnswer(db.Model):
+class LiveAnswer(_OfGame, db.Model):
+    """A player's answer to one question of a warm-up: one per question."""
+
     __table_args__ = (UniqueConstraint("player_id", "question_index"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    game_id: Mapped[int] = mapped_column(ForeignKey("live_game.id", ondelete="CASCADE"),
-                                         index=True)
     player_id: Mapped[int] = mapped_column(ForeignKey("live_player.id", ondelete="CASCADE"))
     question_index: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))

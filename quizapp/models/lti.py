@@ -16,6 +16,8 @@ from . import Assignment, Course, User, utcnow
 class LtiPlatform(db.Model):
     """An LMS registered with ``quizapp lti add-platform``: where its logins and keys are."""
 
+    __repr_attrs__ = ("issuer", "client_id")
+
     __table_args__ = (UniqueConstraint("issuer", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,9 +32,6 @@ class LtiPlatform(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deployments: Mapped[list[LtiDeployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.id")
-
-    def __repr__(self) -> str:
-        return f"<LtiPlatform {self.issuer!r} {self.client_id!r}>"
 
 
 class LtiDeployment(db.Model):
