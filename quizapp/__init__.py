@@ -21,7 +21,11 @@ def resource_dir(name: str) -> Path:
     """Find templates/, static/, seeds/ or migrations/: inside an installed wheel, or
     beside the package."""
     inside = _PACKAGE / name
-    return inside if inside.is_dir() else _PACKAGE.parent / name
+    # A checkout updated from before migrations/ moved out may keep an empty
+    # quizapp/migrations/ holding only __pycache__: that is not the wheel's copy.
+    if inside.is_dir() and any(entry.name != "__pycache__" for entry in inside.iterdir()):
+        return inside
+    return _PACKAGE.parent / name
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -189,3 +189,18 @@ def test_questions_count_draws_exactly_as_a_practice_quiz(app, runner, make_user
     assert printed == drawn
     facts = [f for q in json.loads(result.output) for f in q["fact_ids"]]
     assert len(facts) == len(set(facts))  # one question per fact
+
+
+def test_resources_beside_the_package_win_over_a_leftover_folder_inside_it(tmp_path,
+                                                                          monkeypatch):
+    # A checkout pulled across the move of migrations/ out of quizapp/ keeps an untracked
+    # quizapp/migrations/__pycache__: the migrations beside the package must still be found.
+    import quizapp
+
+    package = tmp_path / "quizapp"
+    (package / "migrations" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "migrations").mkdir()
+    monkeypatch.setattr(quizapp, "_PACKAGE", package)
+    assert quizapp.resource_dir("migrations") == tmp_path / "migrations"
+    (package / "migrations" / "env.py").write_text("")  # an installed wheel's copy
+    assert quizapp.resource_dir("migrations") == package / "migrations"
