@@ -527,3 +527,73 @@ def test_phone_answers_fast_path_replies_exactly_as_the_flask_view(csrf_app, mon
     assert fast == slow
     with csrf_app.app_context():
         assert live.results(db.session.get(LiveGame, game.id))["answer_count"] == 2
+
+
+def _signed_session_and_token(app, secret=None):
+    """A session cookie holding a CSRF token, and that token signed, as a page sends them."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    with app.test_request_context():
+        signed = generate_csrf(secret_key=secret)
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    return cookie, signed
+
+
+@pytest.mark.parametrize("case", ["good", "other header", "forged", "other session",
+                                  "no session", "session of another key",
+                                  "token of another key", "no header", "https"])
+def test_the_fast_paths_csrf_check_lets_through_only_what_flask_wtf_would(csrf_app, case):
+    """live/fastpath.py checks the phone's CSRF header without Flask; it must pass exactly
+    the answers Flask-WTF's own check passes (or leave the decision to Flask)."""
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.test import EnvironBuilder
+
+    from quizapp.extensions import csrf
+    from quizapp.live.fastpath import LiveFastPath
+
+    cookie, signed = _signed_session_and_token(csrf_app)
+    other_cookie, other_signed = _signed_session_and_token(csrf_app)
+    headers = {"X-CSRFToken": signed}
+    scheme = "http"
+    if case == "other header":
+        headers = {"X-CSRF-Token": signed}
+    elif case == "forged":
+        headers = {"X-CSRFToken": signed[:-2] + "xx"}
+    elif case == "other session":
+        cookie = other_cookie
+    elif case == "no session":
+        cookie = None
+    elif case == "session of another key":
+        from flask.sessions import SecureCookieSessionInterface
+        from itsdangerous import URLSafeTimedSerializer
+
+        cookie = URLSafeTimedSerializer("not the app's key", salt="cookie-session",
+                                        serializer=SecureCookieSessionInterface.serializer,
+                                        signer_kwargs={"key_derivation": "hmac",
+                                                       "digest_method": "sha1"}).dumps(
+            {"csrf_token": "x"})
+    elif case == "token of another key":
+        _cookie, headers["X-CSRFToken"] = _signed_session_and_token(csrf_app, "another key")
+    elif case == "no header":
+        headers = {}
+    elif case == "https":
+        scheme = "https"
+    assert other_signed != signed
+    if cookie is not None:
+        headers["Cookie"] = f"{csrf_app.config['SESSION_COOKIE_NAME']}={cookie}"
+    builder = EnvironBuilder(path="/live/123456/answers/0", method="POST", json={"response": "a"},
+                             headers=headers, base_url=f"{scheme}://localhost/")
+    environ = builder.get_environ()
+
+    from werkzeug.http import parse_cookie
+
+    fast = LiveFastPath(csrf_app.wsgi_app, csrf_app)._csrf_passes(environ, parse_cookie(environ))
+    with csrf_app.request_context(builder.get_environ()):
+        try:
+            csrf.protect()
+            flask_wtf_passes = True
+        except CSRFError:
+            flask_wtf_passes = False
+    assert fast == {"good": True, "other header": True}.get(case, False)
+    assert fast == flask_wtf_passes  # (an HTTPS answer is left to Flask-WTF's referrer check)
