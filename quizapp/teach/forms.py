@@ -166,8 +166,8 @@ def question_edit_form(question):
         for option in question.payload.get(group, []):
             name = f"opt_{group}_{option['id']}"
             key = f"{group}.{option['id']}"
-            label = {"choices": "Choice", "items": "Item", "left": "Left",
-                     "right": "Right"}[group] + f" {option['id']}"
+            # "choices" → "Choice a", "left" → "Left l1": any form's groups read so.
+            label = f"{group.capitalize().removesuffix('s')} {option['id']}"
             # Shown, not editable: the service refuses a changed key text all the same.
             extra: dict = {"readonly": True, "aria-readonly": "true"} if key in keyed else {}
             if group == "choices" and key in keyed:

@@ -180,3 +180,24 @@ def test_the_api_documents_stores_and_a_student_answers_a_seventh_form_question(
     wrong = client.put(f"/api/v1/attempts/{again}/responses/{question_id}",
                        json={"response": "29"}, headers=student)
     assert wrong.status_code == 200 and wrong.get_json()["correct"] is False
+
+
+def test_the_review_edit_form_names_the_options_of_a_new_group(app, monkeypatch):
+    from types import SimpleNamespace
+
+    from quizapp.teach.forms import question_edit_form
+
+    class Laddered(Numeric):
+        name = "laddered"
+        option_groups = ("rungs",)
+
+    monkeypatch.setitem(QUESTION_TYPES, "laddered", Laddered())
+    payload = {"type": "laddered", "prompt": "P?", "answer": 1, "tolerance": 0,
+               "rungs": [{"id": "a", "text": "Low"}]}
+    with app.test_request_context():
+        form = question_edit_form(SimpleNamespace(payload=payload))
+        assert form.opt_rungs_a.label.text.startswith("Rung a")
+        assert question_edit_form(SimpleNamespace(payload={
+            **payload, "type": "matching", "left": [{"id": "l1", "text": "L"}],
+            "right": [{"id": "r1", "text": "R"}], "answer": {"l1": "r1"}})
+        ).opt_right_r1.label.text.startswith("Right r1")
