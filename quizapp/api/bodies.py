@@ -8,15 +8,18 @@ password policy) stays in the services, which the web forms share.
 
 from __future__ import annotations
 
+import functools
+import textwrap
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema, create_model
 from pydantic.fields import FieldInfo
 
+from ..domain import question_types
 from ..domain.authoring import MAX_EXPLANATION, MAX_OPTION, MAX_OPTIONS, MAX_PROMPT, MAX_QUOTE
 from ..domain.live import NICKNAME_MAX
 from ..domain.question_import import FORMATS, MAX_IMPORT_BYTES
-from ..domain.question_types import QUESTION_TYPES, response_schema
+from ..domain.question_types import QUESTION_TYPES, author_fields, response_schema
 from ..services import live, study, teach
 from . import RequestBody
 
@@ -151,44 +154,46 @@ def _authoring_checks(schema: dict[str, Any]) -> Any:
     return Annotated[Any, WithJsonSchema(schema)]
 
 
-_TEXT_LIST = {"type": "array", "maxItems": MAX_OPTIONS,
-              "items": {"type": "string", "maxLength": MAX_OPTION}}
-_PAIR = {"anyOf": [{"type": "array", "items": {"type": "string"}, "minItems": 2,
-                    "maxItems": 2},
-                   {"type": "object", "properties": {"left": {"type": "string"},
-                                                     "right": {"type": "string"}}}]}
+def _revision_doc(types: tuple[question_types.QuestionType, ...]) -> str:
+    rules = ", ".join(f"{t.name} ({t.author_rules})" for t in types)
+    text = (f"A question written by hand. Which answer fields count depends on `type`: "
+            f"{rules}. Texts must read differently (case and punctuation aside). A 400 "
+            "names each field that breaks a rule.")
+    # Wrapped as the hand-written docstring it replaces was, so openapi.json kept its text.
+    return textwrap.fill(text, width=88, initial_indent='"""')[3:]
 
 
-class QuestionRevision(RequestBody):
-    """A question written by hand. Which answer fields count depends on `type`: mcq
-    (`right`: one text, `wrong`: at least two), multi (`right`, `wrong`: at least one each),
-    true_false (`answer`), short (`accepted`, the key first), ordering (`items` in the right
-    order, at least three), matching (`pairs`, at least two). Texts must read differently
-    (case and punctuation aside). A 400 names each field that breaks a rule."""
+@functools.cache
+def _question_bodies(types: tuple[question_types.QuestionType, ...]
+                     ) -> tuple[type[RequestBody], type[RequestBody]]:
+    """The bodies of a question written by hand (``QuestionRevision``) and of a new one
+    (``QuestionDraft``, with its ``type``): each form of ``types`` brings its answer fields."""
+    fields: dict[str, Any] = {
+        "topic": (str, Field(description="A topic you can see (its commentary is the "
+                                         "question's source).")),
+        "prompt": (Annotated[str, Field(max_length=MAX_PROMPT)],
+                   Field(description="The question; for true_false the statement."))}
+    for spec in author_fields(types):
+        fields[spec.name] = (_authoring_checks(spec.schema),
+                             Field(None, description=spec.doc))
+    fields["explanation"] = (Annotated[str, Field(max_length=MAX_EXPLANATION)] | None, None)
+    fields["quote"] = (Annotated[str, Field(max_length=MAX_QUOTE)] | None, Field(
+        None, description="A sentence of the topic's commentary, verbatim."))
+    doc = _revision_doc(types)
+    revision = create_model("QuestionRevision", __base__=RequestBody, __doc__=doc,
+                            __module__=__name__, **fields)
+    draft = create_model("QuestionDraft", __base__=revision, __doc__=doc,
+                         __module__=__name__, type=(_authoring_checks(
+                             {"type": "string", "enum": [t.name for t in types]}), ...))
+    return revision, draft
 
-    topic: str = Field(description="A topic you can see (its commentary is the question's "
-                       "source).")
-    prompt: Annotated[str, Field(max_length=MAX_PROMPT)] = Field(
-        description="The question; for true_false the statement.")
-    right: _authoring_checks({"anyOf": [{"type": "string", "maxLength": MAX_OPTION},
-                                        _TEXT_LIST]}) = Field(
-        None, description="mcq, multi: the right answer(s).")
-    wrong: _authoring_checks(_TEXT_LIST) = None
-    answer: _authoring_checks({"type": "boolean"}) = Field(
-        None, description="true_false: is the statement true?")
-    accepted: _authoring_checks(_TEXT_LIST) = None
-    items: _authoring_checks(_TEXT_LIST) = None
-    pairs: _authoring_checks({"type": "array", "maxItems": MAX_OPTIONS,
-                              "items": _PAIR}) = None
-    explanation: Annotated[str, Field(max_length=MAX_EXPLANATION)] | None = None
-    quote: Annotated[str, Field(max_length=MAX_QUOTE)] | None = Field(
-        None, description="A sentence of the topic's commentary, verbatim.")
+
+def question_bodies() -> tuple[type[RequestBody], type[RequestBody]]:
+    """``QuestionRevision`` and ``QuestionDraft`` of the forms in ``QUESTION_TYPES`` now."""
+    return _question_bodies(tuple(QUESTION_TYPES.values()))
 
 
-class QuestionDraft(QuestionRevision):
-    # The docstring is QuestionRevision's: the same fields, and the type a new one needs.
-    __doc__ = QuestionRevision.__doc__
-    type: _authoring_checks({"type": "string", "enum": list(QUESTION_TYPES)})
+QuestionRevision, QuestionDraft = question_bodies()
 
 
 class QuestionImport(RequestBody):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..services import teach
-from . import bodies, current_api_user, parse_body
+from . import RequestBody, bodies, current_api_user, parse_body
 from .openapi import operation
 from .teach import _question_json
 
 _QUESTION_ERRORS = {400: "A field breaks a rule", 401: "No token", 403: "Not an instructor"}
 
 
-def _one(draft: bodies.QuestionRevision) -> dict[str, Any]:
+def _one(draft: RequestBody) -> dict[str, Any]:
     """The fields sent (as the service reads them), ``right`` as a list."""
     data = draft.model_dump(exclude_unset=True)
     if isinstance(data.get("right"), str):
@@ -26,7 +26,8 @@ def _one(draft: bodies.QuestionRevision) -> dict[str, Any]:
            responses={201: "The question, with its key", **_QUESTION_ERRORS})
 def create_question():
     """Write a question by hand: yours alone, for your classes and warm-ups."""
-    question = teach.create_question(current_api_user(), _one(parse_body(bodies.QuestionDraft)))
+    _revision, new = bodies.question_bodies()
+    question = teach.create_question(current_api_user(), _one(parse_body(new)))
     return _question_json(question), 201
 
 
@@ -37,7 +38,8 @@ def create_question():
                                        404: "Not one of yours", 409: "Already replaced"})
 def replace_question(question_id: int):
     """Change a question you wrote or imported, key included, as a new version."""
-    data = _one(parse_body(bodies.QuestionRevision))
+    revision, _new = bodies.question_bodies()
+    data = _one(parse_body(revision))
     return _question_json(teach.revise_question(current_api_user(), question_id, data))
 
 

@@ -89,6 +89,7 @@ def content(payload: dict[str, Any]) -> dict[str, Any]:
             "accepted": sorted({normalize(a) for a in draft.accepted}),
             "items": [one_line(t) for t in draft.items],
             "pairs": [(one_line(a), one_line(b)) for a, b in draft.pairs],
+            "data": draft.data,
             "explanation": one_line(draft.explanation), "quote": one_line(draft.quote)}
 
 
@@ -121,10 +122,10 @@ def ordering_from_matching(prompt: str, pairs: list[tuple[str, str]]
 def draft_from_fields(data: dict[str, Any], seed: str) -> Draft:
     """A draft from the form's or the API's fields; ``DraftError`` for a malformed field.
 
-    The chosen form reads its own fields (its type's ``read_fields``): ``right``/``wrong``
-    (mcq, multi: lists, or one text a line) mixed in an order fixed by ``seed``; ``answer``
-    true/false's truth; ``accepted`` the typed answers, key first; ``items`` the events in
-    order; ``pairs`` the matching pairs.
+    The chosen form reads its own fields (its type's ``read_fields`` and
+    ``author_fields``): ``right``/``wrong`` (mcq, multi: lists, or one text a line) mixed in
+    an order fixed by ``seed``; ``answer`` true/false's truth; ``accepted`` the typed
+    answers, key first; ``items`` the events in order; ``pairs`` the matching pairs.
     """
     errors: dict[str, str] = {}
     texts = {}

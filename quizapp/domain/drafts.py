@@ -19,6 +19,9 @@ MAX_EXPLANATION = 4000
 MAX_QUOTE = 2000
 #: Options of one question (choices, events, pairs): more does not fit a phone.
 MAX_OPTIONS = 10
+#: JSON schema of a list of option texts in the API's body.
+TEXT_LIST = {"type": "array", "maxItems": MAX_OPTIONS,
+             "items": {"type": "string", "maxLength": MAX_OPTION}}
 
 
 @dataclass
@@ -37,12 +40,44 @@ class Draft:
     items: list[str] = field(default_factory=list)
     #: matching: (left, its match) pairs.
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    #: The answer of a form with none of the fields above, as its type keeps it.
+    data: dict[str, Any] = field(default_factory=dict)
     explanation: str = ""
     quote: str = ""
     #: Where it came from in an imported file ("question 3: Capital"), for the preview.
     name: str = ""
     #: Things an import changed or left out (shown in the preview).
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AuthorField:
+    """One answer field of the author form and of the API's body, as a question type
+    declares it; the web layer builds the form field and the body's schema from it."""
+
+    #: Its name in the API's body and in the fields ``read_fields`` reads.
+    name: str
+    #: The author form's label.
+    label: str
+    #: JSON schema of its value in the API's body (openapi.json).
+    schema: dict[str, Any]
+    #: The author form's widget: "lines" (a textarea, one text a line), "text" (one line),
+    #: "choice" (radio buttons, ``choices``), "pairs" (rows of two texts, ``choices`` their
+    #: two columns as (id, label), named ``<name less its s>_<id>_<row>``).
+    widget: str = "lines"
+    #: Said under the field in the author form.
+    hint: str = ""
+    #: Its description in openapi.json.
+    doc: str | None = None
+    #: The author form's name for it when that differs from ``name``.
+    form_name: str = ""
+    #: Height of a textarea, or the number of rows of pairs.
+    rows: int = 2
+    choices: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def in_form(self) -> str:
+        return self.form_name or self.name
 
 
 class DraftError(ValueError):

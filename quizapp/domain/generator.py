@@ -15,6 +15,7 @@ from typing import Any
 
 from .facts import Fact, FactBase
 from .passages import body, first_block_with, split_blocks
+from .question_types import QUESTION_TYPES
 from .restating import (
     CLAIM_SHARE,
     claims_of,
@@ -575,7 +576,8 @@ def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, An
 def public_view(question: dict[str, Any]) -> dict[str, Any]:
     """What a client may see before answering: no key, no accepted answers."""
     out = {k: question[k] for k in ("id", "type", "prompt") if k in question}
-    for field in ("choices", "items", "left", "right"):
+    qtype = QUESTION_TYPES.get(question.get("type"))
+    for field in qtype.shown_fields if qtype else ():
         if field in question:
             out[field] = question[field]
     return out

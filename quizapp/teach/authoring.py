@@ -15,7 +15,7 @@ from ..errors import ServiceError
 from ..security import instructor_required
 from ..services import study, teach
 from ..transactions import refused, refused_on_page
-from .forms import PAIR_ROWS, QuestionAuthorForm, QuestionImportForm, author_form_data
+from .forms import QuestionImportForm, author_form_data, question_author_form
 from .views import bp
 
 
@@ -25,19 +25,16 @@ def _topics(form) -> None:
 
 def _render_author(form, question=None):
     status = 400 if form.errors or form.form_errors else 200
-    used = max([n for n in range(1, PAIR_ROWS + 1)
-                if form[f"pair_left_{n}"].data or form[f"pair_right_{n}"].data] or [0])
     labels = {t.name: t.prompt_label for t in QUESTION_TYPES.values()}
     return render_template("teach/question_author.html", form=form, question=question,
-                           pair_rows=PAIR_ROWS, shown_pairs=max(4, used),
-                           prompt_labels=labels), status
+                           sections=form.sections(), prompt_labels=labels), status
 
 
 @bp.route("/teach/questions/new", methods=["GET", "POST"])
 @instructor_required
 def new_question():
     """Write a question by hand, in any of the forms; it is yours alone."""
-    form = QuestionAuthorForm()
+    form = question_author_form()
     _topics(form)
     if request.method == "GET" and request.args.get("topic"):
         form.topic.data = request.args["topic"]
@@ -58,7 +55,7 @@ def new_question():
 def rewrite_question(question_id: int):
     """Edit a question you wrote or imported, key included: a new version replaces it."""
     question = teach.authored_question(current_user, question_id)
-    form = QuestionAuthorForm(data=author_form_data(question.payload, question.topic))
+    form = question_author_form(data=author_form_data(question.payload, question.topic))
     _topics(form)
     form.type.data = question.type
     if form.validate_on_submit():

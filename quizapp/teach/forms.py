@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..domain.question_types import QUESTION_TYPES
+from ..domain.drafts import MAX_OPTION
+from ..domain.question_types import QUESTION_TYPES, AuthorField, QuestionType, author_fields
 from ..forms import MultiCheckboxField
 from ..services import study, teach
 
@@ -164,8 +166,8 @@ def question_edit_form(question):
         for option in question.payload.get(group, []):
             name = f"opt_{group}_{option['id']}"
             key = f"{group}.{option['id']}"
-            label = {"choices": "Choice", "items": "Item", "left": "Left",
-                     "right": "Right"}[group] + f" {option['id']}"
+            # "choices" → "Choice a", "left" → "Left l1": any form's groups read so.
+            label = f"{group.capitalize().removesuffix('s')} {option['id']}"
             # Shown, not editable: the service refuses a changed key text all the same.
             extra: dict = {"readonly": True, "aria-readonly": "true"} if key in keyed else {}
             if group == "choices" and key in keyed:
@@ -183,61 +185,121 @@ def question_edit_form(question):
     return form
 
 
-#: Rows of matching pairs the form offers.
-PAIR_ROWS = 10
+def _author_widgets(spec: AuthorField) -> dict[str, Any]:
+    """The author form's fields for one answer field, by its widget."""
+    if spec.widget == "lines":
+        return {spec.in_form: TextAreaField(spec.label, validators=[Length(max=6000)],
+                                            render_kw={"rows": spec.rows},
+                                            description=spec.hint)}
+    if spec.widget == "text":
+        return {spec.in_form: StringField(spec.label, validators=[Length(max=MAX_OPTION)],
+                                          description=spec.hint)}
+    if spec.widget == "choice":
+        return {spec.in_form: RadioField(spec.label, choices=[
+            SelectChoice(value, text) for value, text in spec.choices],
+            validators=[Optional()], description=spec.hint)}
+    if spec.widget == "pairs":
+        # The field of its own name carries the pairs' error; the rows carry the texts.
+        fields = {spec.in_form: HiddenField(spec.label, description=spec.hint)}
+        for n in range(1, spec.rows + 1):
+            for (_column, label), name in zip(spec.choices, _row(spec, n), strict=True):
+                fields[name] = StringField(f"{label} {n}",
+                                           validators=[Length(max=MAX_OPTION)])
+        return fields
+    raise ValueError(f"{spec.name}: unknown author form widget {spec.widget!r}")
 
 
-class QuestionAuthorForm(FlaskForm):
-    """A question written by hand: every form's fields; the chosen form's are read."""
-
-    type = RadioField("Form", default="mcq", choices=[
-        SelectChoice(t.name, t.label) for t in QUESTION_TYPES.values()],
-        validators=[InputRequired(message="Choose a form.")])
-    topic = SelectField("Topic", choices=[],
-                        description="The commentary and topic the question is about.")
-    prompt = TextAreaField("Question", validators=[Length(max=2000)], render_kw={"rows": 3},
-                           description="For true/false, the statement to judge.")
-    right = TextAreaField("Right answer", validators=[Length(max=6000)],
-                          render_kw={"rows": 2},
-                          description="Select all that apply: one right answer a line.")
-    wrong = TextAreaField("Wrong answers, one a line", validators=[Length(max=6000)],
-                          render_kw={"rows": 4},
-                          description="Multiple choice needs at least two.")
-    truth = RadioField("The statement is", choices=[SelectChoice("true", "True"),
-                                                    SelectChoice("false", "False")],
-                       validators=[Optional()])
-    accepted = TextAreaField("Accepted answers, one a line", validators=[Length(max=6000)],
-                             render_kw={"rows": 3},
-                             description="The first is the key; case, accents and "
-                                         "punctuation are ignored when checking.")
-    items = TextAreaField("Events in the right order, earliest first, one a line",
-                          validators=[Length(max=6000)], render_kw={"rows": 5},
-                          description="Students see them shuffled.")
-    #: Carries the matching pairs' error (the pairs are the pair_* fields).
-    pairs = HiddenField()
-    explanation = TextAreaField("Explanation shown after answering (optional)",
-                                validators=[Length(max=4000)], render_kw={"rows": 2})
-    quote = TextAreaField("Source sentence (optional)", validators=[Length(max=2000)],
-                          render_kw={"rows": 2},
-                          description="Pasted exactly from the commentary: students see it "
-                                      "highlighted in its paragraph.")
-
-    def service_data(self) -> dict:
-        """The fields as ``teach.create_question`` takes them."""
-        pairs = [[self[f"pair_left_{n}"].data or "", self[f"pair_right_{n}"].data or ""]
-                 for n in range(1, PAIR_ROWS + 1)]
-        return {"type": self.type.data, "topic": self.topic.data, "prompt": self.prompt.data,
-                "right": self.right.data, "wrong": self.wrong.data, "answer": self.truth.data,
-                "accepted": self.accepted.data, "items": self.items.data,
-                "pairs": [p for p in pairs if p[0].strip() or p[1].strip()],
-                "explanation": self.explanation.data, "quote": self.quote.data}
+def _row(spec: AuthorField, n: int) -> list[str]:
+    """The names of row ``n`` of a "pairs" widget (``pair_left_1``, ``pair_right_1``...)."""
+    return [f"{spec.in_form.removesuffix('s')}_{column}_{n}" for column, _ in spec.choices]
 
 
-for _n in range(1, PAIR_ROWS + 1):
-    setattr(QuestionAuthorForm, f"pair_left_{_n}",
-            StringField(f"Item {_n}", validators=[Length(max=500)]))
-    setattr(QuestionAuthorForm, f"pair_right_{_n}",
-            StringField(f"Its match {_n}", validators=[Length(max=500)]))
+def _sent(form: FlaskForm, spec: AuthorField) -> Any:
+    """An answer field's value as the service (and the API) takes it."""
+    if spec.widget != "pairs":
+        return form[spec.in_form].data
+    rows = [[form[name].data or "" for name in _row(spec, n)]
+            for n in range(1, spec.rows + 1)]
+    return [row for row in rows if any(text.strip() for text in row)]
+
+
+def _shown(spec: AuthorField, value: Any) -> dict[str, Any]:
+    """The author form's data for an answer field's value (as ``_sent`` gives it)."""
+    if spec.widget == "pairs":
+        return {name: text for n, row in enumerate(value or [], 1)
+                for name, text in zip(_row(spec, n), row, strict=True)}
+    if spec.widget == "lines" and isinstance(value, list):
+        value = "\n".join(value)
+    elif isinstance(value, bool):
+        value = str(value).lower()
+    return {spec.in_form: None if value is None else str(value)}
+
+
+class AuthorSection:
+    """A section of the author form: the answer fields one or more forms share."""
+
+    def __init__(self, form: FlaskForm, name: str, types: list[QuestionType]) -> None:
+        self.name = name
+        #: The forms it belongs to (``data-forms``, read by teach.js).
+        self.forms = " ".join(t.name for t in types)
+        self.label = types[0].label
+        self.specs = types[0].author_fields
+        self.fields = [form[spec.in_form] for spec in self.specs]
+        pairs = [spec for spec in self.specs if spec.widget == "pairs"]
+        #: Rows of pairs offered, and shown before "More pairs": four, or as many as used.
+        self.rows = max((spec.rows for spec in pairs), default=0)
+        used = [n for spec in pairs for n in range(1, spec.rows + 1)
+                if any(form[name].data for name in _row(spec, n))]
+        self.shown = max([4, *used])
+
+
+def _service_data(self) -> dict:
+    """The fields as ``teach.create_question`` takes them."""
+    data = {name: self[name].data for name in ("type", "topic", "prompt", "explanation",
+                                               "quote")}
+    return {**data, **{spec.name: _sent(self, spec) for spec in self.answer_fields}}
+
+
+def _sections(self) -> list[AuthorSection]:
+    """The sections of answer fields, in the registry's order."""
+    by_section: dict[str, list[QuestionType]] = {}
+    for qtype in self.types:
+        by_section.setdefault(qtype.author_section, []).append(qtype)
+    return [AuthorSection(self, name, types) for name, types in by_section.items()]
+
+
+@functools.cache
+def _author_form(types: tuple[QuestionType, ...]) -> type[FlaskForm]:
+    """The author form of the forms ``types``: each brings its answer fields."""
+    fields: dict[str, Any] = {
+        "type": RadioField("Form", default=types[0].name, choices=[
+            SelectChoice(t.name, t.label) for t in types],
+            validators=[InputRequired(message="Choose a form.")]),
+        "topic": SelectField("Topic", choices=[],
+                             description="The commentary and topic the question is about."),
+        "prompt": TextAreaField("Question", validators=[Length(max=2000)],
+                                render_kw={"rows": 3},
+                                description="For true/false, the statement to judge.")}
+    specs = author_fields(types)
+    for spec in specs:
+        fields.update(_author_widgets(spec))
+    fields["explanation"] = TextAreaField("Explanation shown after answering (optional)",
+                                          validators=[Length(max=4000)],
+                                          render_kw={"rows": 2})
+    fields["quote"] = TextAreaField(
+        "Source sentence (optional)", validators=[Length(max=2000)], render_kw={"rows": 2},
+        description="Pasted exactly from the commentary: students see it highlighted in "
+                    "its paragraph.")
+    return type("QuestionAuthorForm", (FlaskForm,), {
+        "__doc__": "A question written by hand: every form's fields; the chosen form's are "
+                   "read.",
+        **fields, "types": types, "answer_fields": tuple(specs),
+        "service_data": _service_data, "sections": _sections})
+
+
+def question_author_form(**kwargs: Any) -> FlaskForm:
+    """The author form of the forms in ``QUESTION_TYPES`` now."""
+    return _author_form(tuple(QUESTION_TYPES.values()))(**kwargs)
 
 
 def author_form_data(payload: dict, topic: str) -> dict:
@@ -246,13 +308,12 @@ def author_form_data(payload: dict, topic: str) -> dict:
 
     draft = draft_of(payload)
     data = {"type": draft.type, "topic": topic, "prompt": draft.prompt,
-            "right": "\n".join(t for t, ok in draft.choices if ok),
-            "wrong": "\n".join(t for t, ok in draft.choices if not ok),
-            "truth": None if draft.truth is None else str(draft.truth).lower(),
-            "accepted": "\n".join(draft.accepted), "items": "\n".join(draft.items),
             "explanation": draft.explanation, "quote": draft.quote}
-    for n, (left, right) in enumerate(draft.pairs, 1):
-        data[f"pair_left_{n}"], data[f"pair_right_{n}"] = left, right
+    qtype = QUESTION_TYPES.get(draft.type)
+    if qtype is not None:
+        values = qtype.draft_fields(draft)
+        for spec in qtype.author_fields:
+            data.update(_shown(spec, values.get(spec.name)))
     return data
 
 

@@ -89,3 +89,36 @@ def test_only_a_false_statement_is_corrected_by_its_facts():
     assert not any(QUESTION_TYPES[n].corrected_by_facts(q) for n, q in QUESTIONS.items())
     false = {**QUESTIONS["true_false"], "answer": False}
     assert QUESTION_TYPES["true_false"].corrected_by_facts(false)
+
+
+@pytest.mark.parametrize("name", list(QUESTIONS))
+def test_each_type_gives_back_the_fields_it_reads(name):
+    """``draft_fields`` (what the edit form shows) read again is the same draft."""
+    from dataclasses import replace
+
+    from quizapp.domain.authoring import draft_from_fields
+
+    qtype = QUESTION_TYPES[name]
+    draft = draft_from_fields({"type": name, "prompt": "P?", **FIELDS[name]}, "seed")
+    sent = qtype.draft_fields(draft)
+    assert set(sent) == {spec.name for spec in qtype.author_fields}
+    again = draft_from_fields({"type": name, "prompt": "P?", **sent}, "seed")
+    # Choices are mixed again by the seed: the same answers, maybe in another order.
+    assert replace(again, choices=sorted(again.choices)) == \
+        replace(draft, choices=sorted(draft.choices))
+
+
+def test_a_student_sees_what_the_type_shows_and_never_the_key(monkeypatch):
+    from quizapp.domain.generator import public_view
+    from quizapp.domain.question_types import QuestionType
+
+    class Measured(QuestionType):
+        name = "measured"
+        shown_fields = ("unit",)
+
+    monkeypatch.setitem(QUESTION_TYPES, "measured", Measured())
+    payload = {"id": "q1", "type": "measured", "prompt": "How far?", "unit": "km",
+               "answer": 42, "choices": [{"id": "a", "text": "leak"}]}
+    assert public_view(payload) == {"id": "q1", "type": "measured", "prompt": "How far?",
+                                    "unit": "km"}
+    assert public_view(QUESTIONS["matching"]).keys() == {"type", "prompt", "left", "right"}

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..drafts import Draft
+from ..drafts import AuthorField, Draft
 from ..responses import InvalidResponse, ParsedAnswer, Result, Tally
 
 
@@ -68,8 +68,20 @@ class QuestionType:
     #: What the instructor's author form calls the prompt, and what it says when it is empty.
     prompt_label = "Question"
     missing_prompt = "Write the question."
-    #: The author form's section of answer fields it uses (``teach/question_author.html``).
+    #: The author form's section of answer fields it uses: forms naming the same section
+    #: share its fields; shown by ``teach/author/_<section>.html`` if there is one, else
+    #: by ``teach/author/_fields.html`` (each field under the form's label).
     author_section: str
+    #: Its answer fields in the author form and the API's body (``read_fields`` reads them).
+    author_fields: tuple[AuthorField, ...] = ()
+    #: What its answer fields must hold, for the API's description of the body.
+    author_rules: str = ""
+
+    @property
+    def shown_fields(self) -> tuple[str, ...]:
+        """Payload fields a student sees beside the prompt before answering (never the key):
+        its option lists."""
+        return self.option_groups
 
     def check(self, payload: Mapping[str, Any], response: Any) -> Result:
         """Right, wrong or partly right; ``InvalidResponse`` for a malformed response."""
@@ -154,6 +166,11 @@ class QuestionType:
         """Set this form's fields of ``draft`` from the author form's or the API's ``data``;
         a malformed field's message goes to ``errors``; ``seed`` fixes any mixed order."""
         raise NotImplementedError
+
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        """This form's fields of ``draft`` as the API sends them (``read_fields`` undone),
+        to fill the author form when the question is edited."""
+        return dict(draft.data)
 
 
 class PartialCredit(QuestionType):

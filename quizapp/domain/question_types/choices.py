@@ -10,6 +10,8 @@ from typing import Any
 from ..drafts import (
     MAX_OPTION,
     MAX_OPTIONS,
+    TEXT_LIST,
+    AuthorField,
     Draft,
     choices_from,
     first_duplicate,
@@ -32,6 +34,13 @@ class _Choices(QuestionType):
     tiles = True
     distractors = True
     author_section = "choices"
+    author_fields = (
+        AuthorField("right", "Right answer",
+                    {"anyOf": [{"type": "string", "maxLength": MAX_OPTION}, TEXT_LIST]},
+                    hint="Select all that apply: one right answer a line.",
+                    doc="mcq, multi: the right answer(s).", rows=2),
+        AuthorField("wrong", "Wrong answers, one a line", TEXT_LIST,
+                    hint="Multiple choice needs at least two.", rows=4))
     #: Several choices may be ticked.
     multiple = False
 
@@ -108,10 +117,15 @@ class _Choices(QuestionType):
         wrong = text_list(data.get("wrong"), "wrong", errors)
         draft.choices = choices_from(right, wrong, random.Random(seed))
 
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        return {"right": [t for t, ok in draft.choices if ok],
+                "wrong": [t for t, ok in draft.choices if not ok]}
+
 
 class MultipleChoice(_Choices):
     name = "mcq"
     label = student_label = "Multiple choice"
+    author_rules = "`right`: one text, `wrong`: at least two"
     response_schema = {"type": "string", "description": "mcq: the chosen choice id"}
 
     def count_errors(self, right: list[str], wrong: list[str]) -> dict[str, str]:
@@ -162,6 +176,7 @@ class MultipleResponse(_Choices):
     label = "Multiple response"
     student_label = "Select all that apply"
     multiple = True
+    author_rules = "`right`, `wrong`: at least one each"
     response_schema = {"type": "array", "items": {"type": "string"},
                        "description": "multi: the chosen choice ids"}
 

@@ -10,6 +10,8 @@ from typing import Any
 from ..drafts import (
     MAX_OPTION,
     MAX_OPTIONS,
+    TEXT_LIST,
+    AuthorField,
     Draft,
     first_duplicate,
     option_list,
@@ -23,6 +25,11 @@ from ..printing import label_of
 from ..responses import InvalidResponse, ParsedAnswer, Result
 from .base import PartialCredit, option_ids, require_strings, text_of
 
+#: JSON schema of one matching pair in the API's body.
+_PAIR = {"anyOf": [{"type": "array", "items": {"type": "string"}, "minItems": 2,
+                    "maxItems": 2},
+                   {"type": "object", "properties": {"left": {"type": "string"},
+                                                     "right": {"type": "string"}}}]}
 
 class Ordering(PartialCredit):
     name = "ordering"
@@ -32,6 +39,9 @@ class Ordering(PartialCredit):
     moodle_type = "ordering"
     option_groups = ("items",)
     author_section = "items"
+    author_fields = (AuthorField("items", "Events in the right order, earliest first, one a line",
+                                 TEXT_LIST, hint="Students see them shuffled.", rows=5),)
+    author_rules = "`items` in the right order, at least three"
     ordered_key = True
     shows_explanation = False
     response_schema = {"type": "array", "items": {"type": "string"},
@@ -126,6 +136,10 @@ class Ordering(PartialCredit):
         """``items``: the events in order, earliest first."""
         draft.items = text_list(data.get("items"), "items", errors)
 
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        return {"items": list(draft.items)}
+
+
 class Matching(PartialCredit):
     name = "matching"
     label = student_label = "Matching"
@@ -133,6 +147,11 @@ class Matching(PartialCredit):
     moodle_type = "matching"
     option_groups = ("left", "right")
     author_section = "pairs"
+    author_fields = (AuthorField("pairs", "Pairs", {"type": "array", "maxItems": MAX_OPTIONS,
+                                                    "items": _PAIR},
+                                 widget="pairs", rows=10,
+                                 choices=(("left", "Item"), ("right", "Its match"))),)
+    author_rules = "`pairs`, at least two"
     shows_explanation = False
     response_schema = {"type": "object", "additionalProperties": {"type": "string"},
                        "description": "matching: each left id mapped to a right id"}
@@ -228,3 +247,6 @@ class Matching(PartialCredit):
                     seed: str) -> None:
         """``pairs``: the matching pairs."""
         draft.pairs = pair_list(data.get("pairs"), errors)
+
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        return {"pairs": [list(pair) for pair in draft.pairs]}

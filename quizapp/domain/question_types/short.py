@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..drafts import MAX_OPTION, Draft, text_list, too_long
+from ..drafts import MAX_OPTION, TEXT_LIST, AuthorField, Draft, text_list, too_long
 from ..exports import _answer, _gift_short, moodle_accepted, shortanswer_pattern
 from ..responses import MAX_TEXT, InvalidResponse, ParsedAnswer, Result, Tally
 from ..text import normalize, unique_accepted
@@ -23,6 +23,10 @@ class ShortAnswer(QuestionType):
     moodle_type = "shortanswer"
     tally_heading = "Typed answer"
     author_section = "accepted"
+    author_fields = (AuthorField("accepted", "Accepted answers, one a line", TEXT_LIST,
+                                 hint="The first is the key; case, accents and punctuation "
+                                      "are ignored when checking.", rows=3),)
+    author_rules = "`accepted`, the key first"
     response_schema = {"type": "string", "maxLength": MAX_TEXT,
                        "description": "short: the typed answer"}
     #: Typed answers shown in item analysis before the rest are lumped together.
@@ -101,3 +105,6 @@ class ShortAnswer(QuestionType):
                     seed: str) -> None:
         """``accepted``: the typed answers, the key first."""
         draft.accepted = text_list(data.get("accepted"), "accepted", errors)
+
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        return {"accepted": list(draft.accepted)}

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..drafts import Draft
+from ..drafts import AuthorField, Draft
 from ..exports import _answer
 from ..responses import InvalidResponse, ParsedAnswer, Result, Tally
 from ..text import normalize
@@ -26,6 +26,11 @@ class TrueFalse(QuestionType):
     moodle_type = "truefalse"
     tiles = True
     author_section = "truth"
+    author_fields = (AuthorField("answer", "The statement is", {"type": "boolean"},
+                                 widget="choice", doc="true_false: is the statement true?",
+                                 form_name="truth",
+                                 choices=(("true", "True"), ("false", "False"))),)
+    author_rules = "`answer`"
     response_schema = {"type": "boolean", "description": "true_false: true or false"}
     prompt_note = "The statement is the key: only its case, punctuation and spacing can change."
     prompt_label = "Statement"
@@ -105,3 +110,6 @@ class TrueFalse(QuestionType):
         truth = data.get("answer")
         draft.truth = {"true": True, "false": False}.get(truth, truth) \
             if isinstance(truth, str | bool) else None
+
+    def draft_fields(self, draft: Draft) -> dict[str, Any]:
+        return {"answer": draft.truth}
