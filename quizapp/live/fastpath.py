@@ -34,9 +34,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import same_origin
+from itsdangerous import URLSafeTimedSerializer
 from pydantic import ValidationError
-from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_etags
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags
+from werkzeug.sansio.utils import get_host
+from werkzeug.wrappers import Request
 
 from .. import boundary
 from ..errors import ServiceError, error_body
@@ -64,8 +68,10 @@ _INDEX_DIGITS = 4
 _SECURITY = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
              ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
 _POLL_HEADERS = [("Cache-Control", "no-cache"), ("Vary", "Cookie"), *_SECURITY]
+#: An answer's receipt is never cached (security.py; the phone's view says so too).
+_ANSWER_HEADERS = [("Cache-Control", "no-store"), *_SECURITY]
 #: Flask adds Vary: Cookie to a response of a request that read the session (the CSRF check).
-_PHONE_HEADERS = [*_SECURITY, ("Vary", "Cookie")]
+_PHONE_HEADERS = [*_ANSWER_HEADERS, ("Vary", "Cookie")]
 
 
 class LiveFastPath:
@@ -134,11 +140,11 @@ class LiveFastPath:
             return self._json(environ, start_response, 400, refused)
         arrived = utcnow()  # the server's clock decides late answers, as in the view
         if phone:
-            cookies = parse_cookie(environ)
-            if not self._csrf_passes(environ, cookies):
+            request = Request(environ)
+            if not self._csrf_passes(request):
                 environ["wsgi.input"].seek(0)
                 return self.wsgi_app(environ, start_response)  # Flask-WTF says why
-            token = cookies.get(COOKIE_PREFIX + pin)
+            token = request.cookies.get(COOKIE_PREFIX + pin)
         else:
             token = environ.get("HTTP_X_PLAYER_TOKEN", "")
         receipt = None
@@ -161,34 +167,48 @@ class LiveFastPath:
             return self.wsgi_app(environ, start_response)
         return self._json(environ, start_response, 200, receipt.to_json(), phone)
 
-    def _csrf_passes(self, environ: dict[str, Any], cookies: Any) -> bool:
+    def _csrf_passes(self, request: Request) -> bool:
         """Would Flask-WTF's check before the view (``CSRFProtect.protect``) let this phone
-        answer through? True only when it surely would; False sends it to Flask."""
+        answer through? True only when it surely would; False sends it to Flask, whose own
+        check then decides and says why. Read as Flask reads the request (Werkzeug's)."""
         config, app = self.app.config, self.app
         if not (config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"]) \
                 or "POST" not in config["WTF_CSRF_METHODS"]:
             return True
-        if environ.get("wsgi.url_scheme") == "https" and config["WTF_CSRF_SSL_STRICT"]:
-            return False  # its referrer check as well: left to Flask-WTF itself
-        signed = next((value for value in (
-            environ.get("HTTP_" + name.upper().replace("-", "_"))
-            for name in config["WTF_CSRF_HEADERS"]) if value), None)
-        cookie = cookies.get(app.config["SESSION_COOKIE_NAME"])
-        serializer = app.session_interface.get_signing_serializer(app)
-        if not signed or not cookie or serializer is None:
-            return False
+        interface = app.session_interface
+        if type(interface).open_session is not SecureCookieSessionInterface.open_session:
+            return False  # a session that is not Flask's signed cookie: Flask opens it
         try:
+            if request.scheme != "http" and not self._same_origin_referrer(request):
+                return False
+            signed = next((value for value in (request.headers.get(name)
+                                               for name in config["WTF_CSRF_HEADERS"])
+                           if value), None)
+            cookie = request.cookies.get(interface.get_cookie_name(app))
+            serializer = interface.get_signing_serializer(app)
+            if not signed or not cookie or serializer is None:
+                return False
             session = serializer.loads(
                 cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
             token = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
                                            salt="wtf-csrf-token").loads(
                 signed, max_age=config["WTF_CSRF_TIME_LIMIT"])
-        except BadData:
+            expected = session.get(config["WTF_CSRF_FIELD_NAME"]) \
+                if isinstance(session, dict) else None
+            return isinstance(expected, str) and isinstance(token, str) \
+                and hmac.compare_digest(expected, token)
+        except Exception:  # noqa: BLE001 - whatever it is, Flask-WTF's own check decides
             return False
-        expected = session.get(config["WTF_CSRF_FIELD_NAME"]) if isinstance(session, dict) \
-            else None
-        return isinstance(expected, str) and isinstance(token, str) \
-            and hmac.compare_digest(expected, token)
+
+    def _same_origin_referrer(self, request: Request) -> bool:
+        """HTTPS: Flask-WTF's strict check that the referrer is this host (its own code)."""
+        if request.scheme != "https":
+            return False  # e.g. wss: Flask's routing refuses it
+        if not self.app.config["WTF_CSRF_SSL_STRICT"]:
+            return True
+        trusted = self.app.config["TRUSTED_HOSTS"]
+        host = get_host(request.scheme, request.headers.get("host"), request.server, trusted)
+        return bool(request.referrer) and same_origin(request.referrer, f"https://{host}/")
 
     def _json_object(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The body as a JSON object if it plainly is one; else None, body left for Flask."""
@@ -216,7 +236,7 @@ class LiveFastPath:
         # As Flask's JSON provider writes it: sorted keys, ASCII, compact, a final newline.
         body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode() + b"\n"
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                   *(_PHONE_HEADERS if phone else _SECURITY)]
+                   *(_PHONE_HEADERS if phone else _ANSWER_HEADERS)]
         if environ.get("wsgi.url_scheme") == "https":
             headers.append(HSTS)
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", headers)

@@ -411,5 +411,8 @@ def play_answer(pin: str, question_index: int):
                                      question_index, data["response"],
                                      data.get("confidence"), utcnow())
     except ServiceError as exc:
-        return _json_error(exc)
-    return receipt.to_json()
+        body, status = _json_error(exc)
+    else:
+        body, status = receipt.to_json(), 200
+    # Never cached, signed in or not; the fast path (fastpath.py) sends the same.
+    return body, status, {"Cache-Control": "no-store"}

@@ -484,7 +484,7 @@ def _phone_exchanges(app, pin: str, index: int, key: str, wrong: str, nickname: 
                     response.content_type,
                     {name: response.headers.get(name) for name in (
                         "Content-Security-Policy", "X-Content-Type-Options",
-                        "X-Frame-Options", "Referrer-Policy", "Vary")}))
+                        "X-Frame-Options", "Referrer-Policy", "Vary", "Cache-Control")}))
     missing = phone.post(f"/live/999999/answers/{index}", json={"response": key},
                          headers=token_header)
     out.append((missing.status_code, missing.get_json(), missing.content_type, {}))
@@ -542,7 +542,9 @@ def _signed_session_and_token(app, secret=None):
 
 @pytest.mark.parametrize("case", ["good", "other header", "forged", "other session",
                                   "no session", "session of another key",
-                                  "token of another key", "no header", "https"])
+                                  "token of another key", "no header", "https",
+                                  "https from this host", "https from another host",
+                                  "cookie not UTF-8"])
 def test_the_fast_paths_csrf_check_lets_through_only_what_flask_wtf_would(csrf_app, case):
     """live/fastpath.py checks the phone's CSRF header without Flask; it must pass exactly
     the answers Flask-WTF's own check passes (or leave the decision to Flask)."""
@@ -577,23 +579,29 @@ def test_the_fast_paths_csrf_check_lets_through_only_what_flask_wtf_would(csrf_a
         _cookie, headers["X-CSRFToken"] = _signed_session_and_token(csrf_app, "another key")
     elif case == "no header":
         headers = {}
-    elif case == "https":
+    elif case.startswith("https"):
         scheme = "https"
+        if case != "https":
+            headers["Referer"] = ("https://localhost/live/123456/play" if "this" in case
+                                  else "https://elsewhere.example/")
     assert other_signed != signed
     if cookie is not None:
         headers["Cookie"] = f"{csrf_app.config['SESSION_COOKIE_NAME']}={cookie}"
     builder = EnvironBuilder(path="/live/123456/answers/0", method="POST", json={"response": "a"},
                              headers=headers, base_url=f"{scheme}://localhost/")
     environ = builder.get_environ()
+    if case == "cookie not UTF-8":  # as a browser may send a cookie of another site's
+        environ["HTTP_COOKIE"] = "pref=caf\xe9; " + environ["HTTP_COOKIE"]  # byte 0xE9
 
-    from werkzeug.http import parse_cookie
+    from werkzeug.wrappers import Request
 
-    fast = LiveFastPath(csrf_app.wsgi_app, csrf_app)._csrf_passes(environ, parse_cookie(environ))
-    with csrf_app.request_context(builder.get_environ()):
+    fast = LiveFastPath(csrf_app.wsgi_app, csrf_app)._csrf_passes(Request(dict(environ)))
+    with csrf_app.request_context(dict(environ)):
         try:
             csrf.protect()
             flask_wtf_passes = True
         except CSRFError:
             flask_wtf_passes = False
-    assert fast == {"good": True, "other header": True}.get(case, False)
-    assert fast == flask_wtf_passes  # (an HTTPS answer is left to Flask-WTF's referrer check)
+    assert fast == (case in ("good", "other header", "https from this host",
+                             "cookie not UTF-8"))
+    assert fast == flask_wtf_passes
