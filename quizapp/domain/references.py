@@ -68,6 +68,11 @@ _PRONOUN_SUBJECT = re.compile(rf"^{_LEAD}(?:It|it|They|they|This|this|These|thes
                               rf"\{{answer\}}[^,;]*?\b(?:it|they){_VERB}")
 
 
+#: "During that visit, ...", "Earlier that year ...", "That agreement was ...": the visit,
+#: year or agreement is in an earlier sentence.
+_THAT = re.compile(r"^(?:[A-Z][a-z]+\s+)?(?:that|That)\s+[a-z]+\b")
+
+
 def pronoun_subject(statement: str) -> str | None:
     """A pronoun in ``statement`` whose referent only an earlier sentence names ("he", or a
     subject "it", "they", "this"): lifted alone, the stem no longer says who or what (the
@@ -77,4 +82,6 @@ def pronoun_subject(statement: str) -> str | None:
         return found.group(0)  # "When Abe returned, he ...": named before, no reference
     if found := _PRONOUN_SUBJECT.search(statement):
         return found.group(0).split()[-2]
+    if found := _THAT.match(statement):
+        return found.group(0)
     return None

@@ -68,7 +68,8 @@ _NO_OBJECT = re.compile(r"\b(?:stepped|pulled|backed|walked|opted|dropped|bowed)
                         r"(?:back|out|away|aside|down|off)\b(?!\s+(?:from|of|on)\b)|"
                         r"\b(?:joined|withdrew|quit|rejoined|left|returned|followed|"
                         r"agreed|refused|declined)\s+(?:(?:in|on)\s+(?:early\s+|late\s+|"
-                        rf"mid-?)?(?:{_MONTH}\s+)?\{{answer\}}|too\b|as well\b)", re.IGNORECASE)
+                        rf"mid-?)?(?:{_MONTH}\s+)?\{{answer\}}|too\b|as well\b)"
+                        r"(?=\s*(?:[.;]|,\s|$))", re.IGNORECASE)
 IRREGULAR = set("""began became broke brought built bought came chose did drew drove fell felt
 fought found gave got grew held hit kept knew laid led left lent lost made meant met paid put
 ran rose said saw sent set shook shut sold sought spent spoke stood struck swore took taught

@@ -60,6 +60,10 @@ def test_a_pronoun_the_sentence_itself_names_is_no_reference():
                            "{answer}, when they adopted a joint declaration.") is None
     assert pronoun_subject("When Abe returned in {answer}, he gave a speech.") is None
     assert pronoun_subject("In {answer}, it was signed in Lima.") == "it"
+    assert pronoun_subject("During that visit, in {answer}, the two leaders met.") == \
+        "During that visit"
+    assert pronoun_subject("That agreement was signed in {answer}.") == "That agreement"
+    assert pronoun_subject("Peru said in {answer} that it would sign.") is None
 
 
 @pytest.mark.parametrize("statement", [
@@ -75,6 +79,8 @@ def test_a_verb_whose_object_is_in_the_sentence_before_is_not_blanked(statement)
 def test_a_verb_with_its_object_may_be_blanked():
     assert blank_problem("Canada joined the Quad in {answer}.") is None
     assert blank_problem("Australia stepped back from the Quad in early {answer}.") is None
+    assert blank_problem("Chile and Peru agreed in {answer} to begin talks on a treaty.") \
+        is None
 
 
 @pytest.mark.parametrize("statement", [
