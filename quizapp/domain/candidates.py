@@ -103,6 +103,20 @@ def _propose(candidate: Candidate, needs: str) -> Candidate:
     return replace(candidate, question="", needs=needs, forms=forms)
 
 
+def _refusal(candidate: Candidate) -> str | None:
+    """Why a typed candidate's blank is proposed instead of written (None: it may be)."""
+    why = blank_problem(candidate.statement) if candidate.kind == "year" else None
+    if not why and (ref := back_reference(candidate.statement)
+                    or pronoun_subject(candidate.statement)):
+        # Round 9's held-out text: "moving these partners onto a new framework"; round
+        # 11's: "In August ___ he addressed ..." (no one named before).
+        why = f"the sentence leans on an earlier one ({ref!r})"
+    if candidate.kind == "year" and candidate.rule == "year" \
+            and len(YEAR.findall(candidate.quote)) > 1:
+        return SEVERAL_YEARS
+    return INCIDENTAL_YEAR.format(why=why) if why else None
+
+
 def gate(candidates: list[Candidate]) -> list[Candidate]:
     """The rules' gates for an imported text: one typed blank per sentence and per answer,
     only on a year that dates its sentence's main event (``yearblanks``), with its
@@ -111,6 +125,9 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
     blanked: set[str] = set()
     text_years = sorted({int(c.answer) for c in candidates if c.kind == "year"
                          and isinstance(c.answer, str) and c.answer.isdigit()})
+    # A false year is best not another question's key: the reader would see it twice.
+    typed = {int(str(c.answer)) for c in candidates if c.kind == "year" and not c.needs
+             and str(c.answer).isdigit() and not _refusal(c)}
     asked = paired = 0
     labels = _quoted_labels(c.quote for c in candidates)
     for candidate in candidates:
@@ -121,17 +138,8 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
             candidate = _propose(candidate, PROPOSE[candidate.kind])
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
-            why = blank_problem(candidate.statement) if candidate.kind == "year" else None
-            if not why and (ref := back_reference(candidate.statement)
-                            or pronoun_subject(candidate.statement)):
-                # Round 9's held-out text: "moving these partners onto a new framework";
-                # round 11's: "In August ___ he addressed ..." (no one named before).
-                why = f"the sentence leans on an earlier one ({ref!r})"
-            if candidate.kind == "year" and candidate.rule == "year" \
-                    and len(YEAR.findall(sentence)) > 1:
-                candidate = _propose(candidate, SEVERAL_YEARS)
-            elif why:
-                candidate = _propose(candidate, INCIDENTAL_YEAR.format(why=why))
+            if why := _refusal(candidate):
+                candidate = _propose(candidate, why)
             elif sentence in blanked and candidate.rule != ONE_OF_TWO:
                 # (Each clause of two joined events prints neither year: both may stand,
                 # the quote shown after one keeps the other out of its quiz.)
@@ -143,7 +151,7 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
                 event = candidate.event if clean_event(candidate.statement,
                                                        candidate.event) else None
                 statement = standalone(_shorten(candidate.statement))
-                false = _false_version(statement, candidate, text_years, labels) \
+                false = _false_version(statement, candidate, text_years, labels, typed) \
                     if (paired + 1) * TRUE_FALSE_EVERY <= asked + 1 else None
                 asked += 1
                 paired += bool(false)
@@ -178,12 +186,13 @@ def _quoted_labels(quotes: Any) -> list[str]:
 
 
 def _false_version(statement: str, candidate: Candidate, years: list[int],
-                   labels: list[str]) -> str | None:
+                   labels: list[str], typed: set[int] = frozenset()) -> str | None:
     """A false version of a once-only event a skimming student could believe: another
     quoted name of the text of the same kind ("Strategic and Global Partnership" for the
     "Special Strategic and Global Partnership" of 2014), else another milestone year of
     the text more than a year away (the nearest the quote does not name, never later than
-    the text's last); None when there is none."""
+    the text's last; one no typed question has as its key, if any); None when there is
+    none."""
     if not _ONCE.search(statement) or re.match(r"\s*Since\b", statement) \
             or NEGATION.search(statement):
         return None  # a negated sentence's falsehood is arguable
@@ -197,7 +206,7 @@ def _false_version(statement: str, candidate: Candidate, years: list[int],
     key = int(str(candidate.answer))
     quoted = {int(y) for y in YEAR.findall(candidate.quote)}
     others = sorted((y for y in years if abs(y - key) > _NEAR_YEARS and y not in quoted),
-                    key=lambda y: (abs(y - key), y))
+                    key=lambda y: (y in typed, abs(y - key), y))
     return statement.replace("{answer}", str(others[0])) if others else None
 
 

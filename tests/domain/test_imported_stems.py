@@ -133,3 +133,15 @@ def test_a_false_version_swaps_a_quoted_name_the_text_gives_another_event():
     assert year.forms == ("true_false",)
     (false,) = year.false_statements
     assert "December 2008" in false and "Special Strategic and Global Partnership" in false
+
+
+def test_a_false_year_is_not_another_typed_questions_key_when_the_text_has_another():
+    text = ("In 2010, Chile and Peru signed an agreement on fisheries. In 2013, Chile and "
+            "Peru signed an agreement on search and rescue at sea. Since 2012, the two coast "
+            "guards have trained together every year. In 2017, Chile and Peru signed a "
+            "logistics agreement. In 2015, Chile and Peru opened a joint centre for maritime "
+            "surveillance in Tacna.")
+    years = _years(text)
+    assert years["2012"].needs and not years["2013"].needs  # "Since" is proposed
+    (false,) = years["2015"].false_statements
+    assert "2012" in false  # not 2013 or 2017, the keys of typed questions
