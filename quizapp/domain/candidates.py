@@ -4,6 +4,7 @@ write in full and which it proposes for the instructor to phrase."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -180,13 +181,13 @@ _NEAR_YEARS = 1
 _QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{3,80}?)[.,]?[\"”]")
 
 
-def _quoted_labels(quotes: Any) -> list[str]:
+def _quoted_labels(quotes: Iterable[str]) -> list[str]:
     """The names the text puts in quotation marks, in order, once each."""
     return list(dict.fromkeys(m.group(1) for q in quotes for m in _QUOTED.finditer(q)))
 
 
 def _false_version(statement: str, candidate: Candidate, years: list[int],
-                   labels: list[str], typed: set[int] = frozenset()) -> str | None:
+                   labels: list[str], typed: Collection[int] = ()) -> str | None:
     """A false version of a once-only event a skimming student could believe: another
     quoted name of the text of the same kind ("Strategic and Global Partnership" for the
     "Special Strategic and Global Partnership" of 2014), else another milestone year of
@@ -218,8 +219,9 @@ _ALSO = re.compile(r"(?<!\bbut)\s+also\b(?=\s+[a-z])")
 #: also the past form is changed ("had been", "had taken" stay).
 _PLUPERFECT = re.compile(r"^((?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:the\s+)?"
                          r"(?:[A-Z][\w’'.-]*\s+(?:and\s+)?){1,5})had\s+(?=(?:[a-z]+ed|held|"
-                         r"made|led|built|sent|spent|kept|paid|sold|found|laid|lent|met|set|put|shut|won|struck|sought|"
-                         r"taught|told|brought|bought|fought|thought)\b)")
+                         r"made|led|built|sent|spent|kept|paid|sold|found|laid|lent|met|set|"
+                         r"put|shut|won|struck|sought|taught|told|brought|bought|fought|"
+                         r"thought)\b)")
 
 
 def standalone(statement: str) -> str:
