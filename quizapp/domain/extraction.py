@@ -30,7 +30,7 @@ from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
-from .references import pronoun_subject
+from .people import people_named, resolve_person, who_instead
 from .sentences import (
     BLANK,
     YEAR,
@@ -359,12 +359,17 @@ _PERSON = re.compile(
     + rf")\s+(?P<name>{_NAME}(?:\s+{_NAME}){{0,2}})(?![\w-])")
 
 
+def _a_name(name: str) -> bool:
+    """Whether the words after a role name a person ("Minister of Defence" does not)."""
+    return not mentions(name) and name.split()[0] not in ("Of", "The", "To", "For")
+
+
 def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         for match in _PERSON.finditer(sent.text):
             name = match.group("name")
-            if mentions(name) or name.split()[0] in ("Of", "The", "To", "For"):
+            if not _a_name(name):
                 continue
             statement = blank_out(sent.text, *match.span("name"))
             aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
@@ -454,47 +459,6 @@ def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
                    statement=resolve(candidate.statement) or "", event=resolve(candidate.event))
 
 
-def _people(text: str) -> list[str]:
-    """The people ``text`` names: with a role ("Prime Minister Yoshiro Mori"), from the
-    pool of well-known names, and each by its last name alone, longest spellings first."""
-    found = {m.group("name") for m in _PERSON.finditer(text)
-             if not mentions(m.group("name")) and m.group("name").split()[0] not in (
-                 "Of", "The", "To", "For")}
-    found |= {s for entry in PERSONS for s in entry
-              if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)}
-    found |= {name.split()[-1] for name in found}
-    return sorted(found, key=len, reverse=True)
-
-
-def _person_in(sentence: str, people: Sequence[str]) -> str | None:
-    """The one person ``sentence`` names (None when it names none or several)."""
-    named: dict[str, str] = {}
-    for spelling in people:
-        if re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", sentence):
-            named.setdefault(spelling.split()[-1], spelling)
-    return next(iter(named.values())) if len(named) == 1 else None
-
-
-def _resolve_person(candidate: Candidate, previous: dict[str, str],
-                    people: Sequence[str]) -> Candidate:
-    """"In August 2007 he addressed ...": "he" or "she" made the one person the previous
-    sentence of the paragraph names ("Abe was the idea's most articulate champion"); when
-    it names none or several, the pronoun stays and the gate proposes the sentence."""
-    pronoun = pronoun_subject(candidate.statement) if candidate.statement else None
-    before = previous.get(candidate.quote)
-    if pronoun not in ("he", "she", "He", "She") or before is None:
-        return candidate
-    person = _person_in(before, people)
-    if person is None or person in candidate.quote:
-        return candidate
-
-    def named(text: str | None) -> str | None:
-        return re.sub(rf"\b{pronoun}\b", person, text, count=1) if text else text
-
-    return replace(candidate, statement=named(candidate.statement) or "",
-                   question=named(candidate.question) or "", event=named(candidate.event))
-
-
 #: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
 #: each rule's work per sentence is bounded and the whole extraction grows with the text.
 MAX_SENTENCE_CHARS = 1500
@@ -529,18 +493,20 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             unique.append(sent)
     out: list[Candidate] = []
     pairs = _pairs(unique, next((p for p in map(_pair_in, sentences(text)) if p), None))
-    people = _people(text)
+    people = people_named(text, ((m.group("role"), m.group("name"))
+                                 for m in _PERSON.finditer(text) if _a_name(m.group("name"))),
+                          PERSONS)
     previous = {b.text: a.text for a, b in zip(unique, unique[1:], strict=False)
                 if a.paragraph == b.paragraph}
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
-            candidate = _resolve_person(_resolve_pair(candidate, pairs), previous, people)
+            candidate = resolve_person(_resolve_pair(candidate, pairs), previous, list(people))
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
                 key = key[:2]  # the same list or acronym again is the same fact
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return gate(sorted(out, key=lambda c: text.find(c.quote)))
+    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote))), people)
 
 

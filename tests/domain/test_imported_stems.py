@@ -145,3 +145,33 @@ def test_a_false_year_is_not_another_typed_questions_key_when_the_text_has_anoth
     assert years["2012"].needs and not years["2013"].needs  # "Since" is proposed
     (false,) = years["2015"].false_statements
     assert "2012" in false  # not 2013 or 2017, the keys of typed questions
+
+
+# A "who" item in place of a typed year (round 12: every imported question asked when).
+
+_LEADERS = ("Prime Minister Ana Torres, Prime Minister Luis Vega and Prime Minister Rosa "
+            "Prado had each visited Lima. ")
+
+
+def test_a_dated_sentence_whose_subject_is_a_named_person_asks_who():
+    text = _LEADERS + ("Prime Minister Jorge Lagos chose Arica in March 2012 to present a new "
+                       "plan for the Pacific.")
+    (who,) = [c for c in extract(text) if c.rule == "person of a dated event"]
+    assert who.kind == "entity" and who.answer == "Jorge Lagos" and who.forms == ("mcq",)
+    assert who.statement == ("Prime Minister {answer} chose Arica in March 2012 to present "
+                             "a new plan for the Pacific.")
+    assert set(who.distractors) == {"Ana Torres", "Luis Vega", "Rosa Prado"}
+    assert "2012" not in {c.answer for c in extract(text) if c.kind == "year" and not c.needs}
+
+
+@pytest.mark.parametrize("text", [
+    # Another stem names the person: the key would be printed there.
+    _LEADERS + "Prime Minister Jorge Lagos chose Arica in March 2012 to present a new plan "
+    "for the Pacific. In 2015, Chile and Peru signed a fisheries accord drafted by Lagos.",
+    # Fewer than three others of the office to offer.
+    "Prime Minister Ana Torres had visited Lima. Prime Minister Jorge Lagos chose Arica in "
+    "March 2012 to present a new plan for the Pacific.",
+])
+def test_no_who_item_where_it_would_be_given_away_or_lack_options(text):
+    assert not [c for c in extract(text) if c.rule == "person of a dated event"]
+    assert "2012" in {c.answer for c in extract(text) if c.kind == "year" and not c.needs}
