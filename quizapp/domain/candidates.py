@@ -4,13 +4,13 @@ write in full and which it proposes for the instructor to phrase."""
 from __future__ import annotations
 
 import re
-import zlib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .facts import DANGLING
-from .references import back_reference
-from .sentences import YEAR
+from .references import back_reference, pronoun_subject
+from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
 from .yearblanks import ONE_OF_TWO, blank_problem, clean_event
 
@@ -104,6 +104,20 @@ def _propose(candidate: Candidate, needs: str) -> Candidate:
     return replace(candidate, question="", needs=needs, forms=forms)
 
 
+def _refusal(candidate: Candidate) -> str | None:
+    """Why a typed candidate's blank is proposed instead of written (None: it may be)."""
+    why = blank_problem(candidate.statement) if candidate.kind == "year" else None
+    if not why and (ref := back_reference(candidate.statement)
+                    or pronoun_subject(candidate.statement)):
+        # Round 9's held-out text: "moving these partners onto a new framework"; round
+        # 11's: "In August ___ he addressed ..." (no one named before).
+        why = f"the sentence leans on an earlier one ({ref!r})"
+    if candidate.kind == "year" and candidate.rule == "year" \
+            and len(YEAR.findall(candidate.quote)) > 1:
+        return SEVERAL_YEARS
+    return INCIDENTAL_YEAR.format(why=why) if why else None
+
+
 def gate(candidates: list[Candidate]) -> list[Candidate]:
     """The rules' gates for an imported text: one typed blank per sentence and per answer,
     only on a year that dates its sentence's main event (``yearblanks``), with its
@@ -112,8 +126,11 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
     blanked: set[str] = set()
     text_years = sorted({int(c.answer) for c in candidates if c.kind == "year"
                          and isinstance(c.answer, str) and c.answer.isdigit()})
+    # A false year is best not another question's key: the reader would see it twice.
+    typed = {int(str(c.answer)) for c in candidates if c.kind == "year" and not c.needs
+             and str(c.answer).isdigit() and not _refusal(c)}
     asked = paired = 0
-    first_paired: str | None = None
+    labels = _quoted_labels(c.quote for c in candidates)
     for candidate in candidates:
         if candidate.needs:
             out.append(candidate)
@@ -122,15 +139,8 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
             candidate = _propose(candidate, PROPOSE[candidate.kind])
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
-            why = blank_problem(candidate.statement) if candidate.kind == "year" else None
-            if not why and (ref := back_reference(candidate.statement)):
-                # Round 9's held-out text: "moving these partners onto a new framework".
-                why = f"the sentence leans on an earlier one ({ref!r})"
-            if candidate.kind == "year" and candidate.rule == "year" \
-                    and len(YEAR.findall(sentence)) > 1:
-                candidate = _propose(candidate, SEVERAL_YEARS)
-            elif why:
-                candidate = _propose(candidate, INCIDENTAL_YEAR.format(why=why))
+            if why := _refusal(candidate):
+                candidate = _propose(candidate, why)
             elif sentence in blanked and candidate.rule != ONE_OF_TWO:
                 # (Each clause of two joined events prints neither year: both may stand,
                 # the quote shown after one keeps the other out of its quiz.)
@@ -141,14 +151,13 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
                 blanked.add(sentence)
                 event = candidate.event if clean_event(candidate.statement,
                                                        candidate.event) else None
-                statement = _shorten(candidate.statement)
-                false = _false_year(statement, candidate, text_years) \
+                statement = standalone(_shorten(candidate.statement))
+                false = _false_version(statement, candidate, text_years, labels, typed) \
                     if (paired + 1) * TRUE_FALSE_EVERY <= asked + 1 else None
                 asked += 1
                 paired += bool(false)
-                first_paired = first_paired or (sentence if false else None)
                 candidate = replace(candidate, event=event, statement=statement,
-                                    forms=_forms(false, paired, first_paired or sentence),
+                                    forms=("true_false",) if false else ("short",),
                                     false_statements=(false,) if false else ())
         if not candidate.explanation:
             candidate = replace(candidate, explanation=f"The commentary: “{candidate.quote}”")
@@ -156,37 +165,71 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
-#: One year blank in this many also gets a true/false item (true/false stays a quarter).
-TRUE_FALSE_EVERY = 3
+#: One year blank in this many is asked as a true/false instead (true/false stays a quarter).
+TRUE_FALSE_EVERY = 4
 
 
-def _forms(false: str | None, paired: int, first_sentence: str) -> tuple[str, ...]:
-    """A year with a false version is asked typed and as that false statement, or (every
-    other one) only as a true/false, which may then state it as it stands: round 8 left
-    every imported true/false False. Which comes first depends on the text (its first
-    such sentence), so a text of one such year is not always False."""
-    if not false:
-        return ("short",)
-    first = zlib.crc32(first_sentence.encode()) % 2
-    return ("true_false",) if (paired + first) % 2 else ("short", "true_false")
 #: Events that happen once (a signing, a launch, a first): another year is plainly false.
 #: "Since ___" is not one: it holds for every later year too.
 _ONCE = re.compile(r"\b(?:signed|launched|established|founded|created|adopted|issued|"
                    r"concluded|entered into force|first|upgraded|opened|began|started)\b")
 
 
-def _false_year(statement: str, candidate: Candidate, years: list[int]) -> str | None:
-    """The statement with another milestone year of the text (the nearest one the quote
-    does not name, never a later year than the text's last): a confusable fact a skimming
-    student could believe, for a once-only event; None when there is none."""
+#: A false year this close to the key is a trick on the date, not a confusable fact.
+_NEAR_YEARS = 1
+#: A name in quotation marks: "a \"Strategic and Global Partnership.\"".
+_QUOTED = re.compile(r"[\"“]([A-Z][^\"“”]{3,80}?)[.,]?[\"”]")
+
+
+def _quoted_labels(quotes: Iterable[str]) -> list[str]:
+    """The names the text puts in quotation marks, in order, once each."""
+    return list(dict.fromkeys(m.group(1) for q in quotes for m in _QUOTED.finditer(q)))
+
+
+def _false_version(statement: str, candidate: Candidate, years: list[int],
+                   labels: list[str], typed: Collection[int] = ()) -> str | None:
+    """A false version of a once-only event a skimming student could believe: another
+    quoted name of the text of the same kind ("Strategic and Global Partnership" for the
+    "Special Strategic and Global Partnership" of 2014), else another milestone year of
+    the text more than a year away (the nearest the quote does not name, never later than
+    the text's last; one no typed question has as its key, if any); None when there is
+    none."""
     if not _ONCE.search(statement) or re.match(r"\s*Since\b", statement) \
             or NEGATION.search(statement):
         return None  # a negated sentence's falsehood is arguable
+    filled = statement.replace("{answer}", str(candidate.answer))
+    for match in _QUOTED.finditer(filled):
+        name = match.group(1)
+        kin = [other for other in labels if other != name
+               and other.split()[-1] == name.split()[-1] and other not in candidate.quote]
+        if kin:
+            return filled[:match.start(1)] + kin[0] + filled[match.end(1):]
     key = int(str(candidate.answer))
     quoted = {int(y) for y in YEAR.findall(candidate.quote)}
-    others = sorted((y for y in years if y != key and y not in quoted),
-                    key=lambda y: (abs(y - key), y))
+    others = sorted((y for y in years if abs(y - key) > _NEAR_YEARS and y not in quoted),
+                    key=lambda y: (y in typed, abs(y - key), y))
     return statement.replace("{answer}", str(others[0])) if others else None
+
+
+#: "Abe also set out ...": lifted alone, "also" points at a sentence the student does not see
+#: ("not only ... but also" keeps it).
+_ALSO = re.compile(r"(?<!\bbut)\s+also\b(?=\s+[a-z])")
+#: "In April 2014 Japan had replaced ...": the pluperfect orders the sentence against the one
+#: before; dated on its own, the event is in the simple past. Only a participle that is
+#: also the past form is changed ("had been", "had taken" stay).
+_PLUPERFECT = re.compile(r"^((?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:the\s+)?"
+                         r"(?:[A-Z][\w’'.-]*\s+(?:and\s+)?){1,5})had\s+(?=(?:[a-z]+ed|held|"
+                         r"made|led|built|sent|spent|kept|paid|sold|found|laid|lent|met|set|"
+                         r"put|shut|won|struck|sought|taught|told|brought|bought|fought|"
+                         r"thought)\b)")
+
+
+def standalone(statement: str) -> str:
+    """A year's statement as a sentence read alone: no "also", no pluperfect of its dated
+    event (round 11's held-out review: "Abe also set out", "Japan had replaced"), one
+    full stop."""
+    statement = _PLUPERFECT.sub(r"\1", statement, count=1)
+    return end_sentence(_ALSO.sub("", statement))
 
 
 _CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"
@@ -201,7 +244,7 @@ def _shorten(statement: str) -> str:
     at = statement.index("{answer}")
     cut = _CUT_AFTER.search(statement, at)
     if cut:
-        statement = statement[:cut.start()].rstrip(" ,;:") + "."
+        statement = end_sentence(statement[:cut.start()])
     leads = list(re.finditer(r";\s+|:\s+", statement[:statement.index("{answer}")]))
     if leads:
         rest = statement[leads[-1].end():]

@@ -30,6 +30,7 @@ from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
+from .people import people_named, resolve_person, who_instead
 from .sentences import (
     BLANK,
     YEAR,
@@ -358,12 +359,17 @@ _PERSON = re.compile(
     + rf")\s+(?P<name>{_NAME}(?:\s+{_NAME}){{0,2}})(?![\w-])")
 
 
+def _a_name(name: str) -> bool:
+    """Whether the words after a role name a person ("Minister of Defence" does not)."""
+    return not mentions(name) and name.split()[0] not in ("Of", "The", "To", "For")
+
+
 def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
     out: list[Candidate] = []
     for sent in sents:
         for match in _PERSON.finditer(sent.text):
             name = match.group("name")
-            if mentions(name) or name.split()[0] in ("Of", "The", "To", "For"):
+            if not _a_name(name):
                 continue
             statement = blank_out(sent.text, *match.span("name"))
             aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
@@ -487,15 +493,20 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             unique.append(sent)
     out: list[Candidate] = []
     pairs = _pairs(unique, next((p for p in map(_pair_in, sentences(text)) if p), None))
+    people = people_named(text, ((m.group("role"), m.group("name"))
+                                 for m in _PERSON.finditer(text) if _a_name(m.group("name"))),
+                          PERSONS)
+    previous = {b.text: a.text for a, b in zip(unique, unique[1:], strict=False)
+                if a.paragraph == b.paragraph}
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
-            candidate = _resolve_pair(candidate, pairs)
+            candidate = resolve_person(_resolve_pair(candidate, pairs), previous, list(people))
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
                 key = key[:2]  # the same list or acronym again is the same fact
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return gate(sorted(out, key=lambda c: text.find(c.quote)))
+    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote))), people)
 
 

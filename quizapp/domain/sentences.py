@@ -71,6 +71,25 @@ def blank_out(sentence: str, start: int, end: int, placeholder: str = "{answer}"
     return sentence[:start] + placeholder + sentence[end:]
 
 
+#: A full stop after a sentence that already ended inside its closing quotation mark or
+#: parenthesis: "... a \"Strategic and Global Partnership.\"." (the held-out review of
+#: round 11).
+_DOUBLE_STOP = re.compile(r"([.!?])([\"”’)]+)\s*\.(?=[\s\"”’)]|$)")
+
+
+def end_sentence(text: str) -> str:
+    """``text`` ending with one full stop: a quotation that ends the sentence keeps its
+    own (``Partnership."``), a clause cut before a comma gets one."""
+    text = _DOUBLE_STOP.sub(r"\1\2", text.rstrip())
+    text = re.sub(r"[\s,;:]+$", "", text)
+    return text if re.search(r"[.!?][\"”’)]*$", text) else text + "."
+
+
+def tidy_stops(text: str) -> str:
+    """``text`` without a full stop doubled after a closing quotation mark."""
+    return _DOUBLE_STOP.sub(r"\1\2", text)
+
+
 def cloze(statement: str) -> str:
     return statement.replace("{answer}", BLANK)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .sentences import end_sentence
+
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
           r"November|December)")
 _WHEN = rf"(?:(?:early|late|mid-?|the spring of|the summer of|the autumn of|the fall of|" \
@@ -56,6 +58,18 @@ _LEANS = re.compile(
     r"Instead\b|Still\b|Thus\b|Therefore\b|Meanwhile\b|Similarly\b|Likewise\b)"
     r"|\b(?:did so|do so|does so|followed in|followed suit|responded|in response|"
     r"in return|the latter|the former)\b")
+#: A day and month without a year ("after the September 11 attacks"): the event it names is
+#: dated, and the blank beside it is the year a student knows (round 11's held-out text).
+_DATED_CLUE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?"
+                         rf"\s+{_MONTH}|9/11)\b(?!,?\s+(?:\{{answer\}}|\d{{4}}))")
+#: A verb whose object or goal is in the sentence before: "Australia stepped back in early
+#: 2008" (from the Quad), "Canada joined in 2019" (joined what?).
+_NO_OBJECT = re.compile(r"\b(?:stepped|pulled|backed|walked|opted|dropped|bowed)\s+"
+                        r"(?:back|out|away|aside|down|off)\b(?!\s+(?:from|of|on)\b)|"
+                        r"\b(?:joined|withdrew|quit|rejoined|left|returned|followed|"
+                        r"agreed|refused|declined)\s+(?:(?:in|on)\s+(?:early\s+|late\s+|"
+                        rf"mid-?)?(?:{_MONTH}\s+)?\{{answer\}}|too\b|as well\b)"
+                        r"(?=\s*(?:[.;]|,\s|$))", re.IGNORECASE)
 IRREGULAR = set("""began became broke brought built bought came chose did drew drove fell felt
 fought found gave got grew held hit kept knew laid led left lent lost made meant met paid put
 ran rose said saw sent set shook shut sold sought spent spoke stood struck swore took taught
@@ -120,10 +134,12 @@ def _where_problem(statement: str) -> str | None:
     after = statement[at + len("{answer}"):]
     if _DECADE.match(after):
         return "the year is part of a decade (\"the 2010s\"), not an event's year"
-    if _LEANS.search(statement):
+    if _LEANS.search(statement) or _NO_OBJECT.search(statement):
         return "the sentence leans on its neighbours (what it refers to is elsewhere)"
     if _RELATIVE.search(statement):
         return "another date in the sentence gives the blank away"
+    if clue := _DATED_CLUE.search(statement):
+        return f"a dated event in the sentence gives the blank away ({clue.group(0)!r})"
     if _AS_OF.search(before) or _UNIT_AFTER.match(after) or _WRITING.search(statement):
         return "an as-of date or a year of measurement, not an event's year"
     if _STATISTIC.search(statement) or _MEASURE.search(statement.replace("{answer}", "")):
@@ -134,8 +150,12 @@ def _where_problem(statement: str) -> str | None:
             and "," in after and "," not in before:
         return "the year dates a subordinate clause, not the sentence's main event"
     if _LEADING.match(statement) and "," not in before and "," in after:
-        main = after.split(",", 1)[1]
+        # "In 2010, Japan signed ...": the main clause follows the comma; "In April 2014
+        # Japan had replaced ..., which made ...": it runs on from the year.
+        main = after.split(",", 1)[1] if after.lstrip().startswith(",") else after
         return None if _has_past_verb(main) else "no past event in the main clause"
+    if _LEADING.match(statement) and "," not in before and _has_past_verb(after):
+        return None  # "In August 2007 Abe addressed India's Parliament."
     if re.search(r"[,;:(]", before):
         return "the year dates an aside or a later clause, not the sentence's main event"
     # "in" or "on" the year, after the verb: "... has spent ... since 2015" is a duration.
@@ -202,10 +222,10 @@ def one_event(statement: str) -> str | None:
     end = min((c.start() for c in cuts if c.start() >= at), default=len(statement))
     if start == 0 and end == len(statement):
         return None
-    clause = statement[start:end].strip().rstrip(".,;")
+    clause = statement[start:end].strip()
     if not clause[:1].isupper() and not re.match(r"(?:in|on|at|during)\b", clause):
         return None  # "and upgraded it to ...": the subject is in the other clause
-    clause = clause[:1].upper() + clause[1:] + "."
+    clause = end_sentence(clause[:1].upper() + clause[1:])
     words = re.sub(r"\s*\([^()]*\)", "", clause).split()
     if _YEAR.search(clause) or len(words) < _CLAUSE_WORDS or not _has_past_verb(
             clause.replace("{answer}", "")):

@@ -17,7 +17,6 @@ from quizapp.domain.generator import (
     distractors,
     finish_bank,
     generate_bank,
-    make_true_false,
     questions_for_fact,
 )
 from quizapp.domain.passages import body
@@ -378,7 +377,8 @@ def test_a_sentence_leaning_on_its_neighbours_is_resolved_or_proposed():
             "a step that went well beyond trade and investment.")
     years = {c.answer: c for c in kinds(text, "year")}
     # A new paragraph's "both countries" is the text's first pair.
-    assert years["2014"].statement.startswith("Japan and Australia also upgraded")
+    # ... and "also" goes: the sentence it points back to is not in the stem.
+    assert years["2014"].statement.startswith("Japan and Australia upgraded")
     text = ("In 2010, the two governments signed a logistics agreement.\n\n"
             "Both countries also upgraded their ties to a Special Strategic Partnership in 2014, "
             "a step that went well beyond trade and investment.")
@@ -423,26 +423,32 @@ def test_identical_true_false_statements_are_asked_once(seed_base):
     assert len(finish_bank([question, twin], seed_base)) == 1
 
 
-def test_a_year_asked_typed_is_never_also_stated_true():
-    # One fact, one form per sentence: the true version would print the cloze's key.
+def test_a_year_asked_as_true_false_is_not_also_typed():
+    # Round 11's held-out review: "In December 2007 ... upgraded ties" beside the typed
+    # "In December ___ ... upgraded ties" (2006) repeated one question with a year moved.
     text = ("In 2009, Chile and Peru issued a Joint Declaration on Maritime Cooperation. In "
             "2012, Chile and Peru signed an agreement on search and rescue at sea. Chile and "
             "Peru upgraded their ties to a Strategic Partnership in 2016. Since 2018, the two "
             "coast guards have trained together every year. In 2020, Chile and Peru signed a "
             "fisheries accord for the Humboldt Current. In 2021, Chile and Peru launched a "
             "joint naval exercise off Arica. In 2023, Chile and Peru established a joint "
-            "centre for maritime surveillance.")
+            "centre for maritime surveillance. In 2024, Chile and Peru opened a joint coast "
+            "guard academy in Tacna. In 2025, Chile and Peru signed a logistics agreement.")
     base = FactBase("new", "New", text, [Topic("new", "New")], extraction.pools(),
                     [Fact.from_dict(c.to_record(f"new-{i}", "new"), "new")
                      for i, c in enumerate(extract(text)) if not c.needs])
-    paired = [f for f in base.facts if f.kind == "year" and f.false_statements
-              and "short" in f.forms]
-    assert paired
-    answers = {make_true_false(paired[0], base, random.Random(s))["answer"] for s in range(20)}
-    assert answers == {False}
-    # Round 8 left every imported true/false False: every other paired year is asked only
-    # as a true/false, and the bank states it as it stands.
+    paired = [f for f in base.facts if f.kind == "year" and f.false_statements]
+    assert len(paired) == 2
+    assert all(f.forms == ("true_false",) for f in paired)
+    for fact in paired:  # a year moved by one is a trick on the date, not a fact
+        (false,) = fact.false_statements
+        (year,) = re.findall(r"\b20\d\d\b", false)
+        assert abs(int(year) - int(fact.answer)) > 1
     bank = extraction.commentary_bank(base)
+    typed = {f for q in bank if q["type"] == "short" for f in q["fact_ids"]}
+    judged = {f for q in bank if q["type"] == "true_false" for f in q["fact_ids"]}
+    assert judged and not typed & judged
+    # Round 8 left every imported true/false False: the bank states half as they stand.
     assert {q["answer"] for q in bank if q["type"] == "true_false"} == {True, False}
 
 

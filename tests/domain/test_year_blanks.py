@@ -186,10 +186,13 @@ def test_a_once_only_event_gets_a_true_false_with_another_year_of_the_text():
             "Cooperation. In 2010, Japan and Australia signed an Acquisition and "
             "Cross-Servicing Agreement. Japan and Australia upgraded their ties to a Special "
             "Strategic Partnership in 2014. Since 2017, the two navies have exercised "
-            "together every year.")
+            "together every year. In 2022, Japan and Australia signed a Reciprocal Access "
+            "Agreement.")
     paired = [c for c in _asked_years(text) if c.false_statements]
-    # One in three (true/false stays a quarter of a bank), never on "Since ___".
+    # One in four (true/false stays a quarter of a bank), never on "Since ___".
     assert len(paired) == 1 and not paired[0].statement.startswith("Since")
+    # Asked only as a true/false: typed as well, the false version repeats the cloze.
+    assert paired[0].forms == ("true_false",)
     false = paired[0].false_statements[0]
     assert paired[0].answer not in false
     assert any(y in false for y in ("2007", "2010", "2014", "2017"))

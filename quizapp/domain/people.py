@@ -1,0 +1,140 @@
+"""The people an imported text names: who "he" is in a lifted sentence, and a "who" item
+in place of a typed year whose sentence a named person acts in (round 12: every question
+of an imported text asked when)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from .candidates import Candidate
+from .references import pronoun_subject
+from .sentences import cloze
+
+#: Offices of the well-known people in the distractor pool (by last name): a "who" item
+#: offers only people of the key's office ("Prime Minister ___" is no NATO chief).
+POOL_ROLES = {
+    "Abe": "Prime Minister", "Kishida": "Prime Minister", "Suga": "Prime Minister",
+    "Koizumi": "Prime Minister", "Sunak": "Prime Minister", "Albanese": "Prime Minister",
+    "Rasmussen": "Secretary-General", "Stoltenberg": "Secretary-General",
+    "Rutte": "Secretary-General", "Scheffer": "Secretary-General", "Biden": "President",
+    "Macron": "President", "Yoon": "President", "Zelensky": "President", "Xi": "President",
+    "Putin": "President", "Scholz": "Chancellor",
+}
+#: A "who" item needs this many other people of the key's office (its wrong options).
+WHO_OPTIONS = 3
+
+
+def people_named(text: str, with_role: Iterable[tuple[str, str]],
+                 pool: Iterable[tuple[str, ...]]) -> dict[str, str]:
+    """Every spelling of a person ``text`` names (with a role, or from the pool of
+    well-known names, and each by last name alone) → that person's office ("" unknown),
+    longest spellings first."""
+    found: dict[str, str] = {}
+    for role, name in with_role:
+        found.setdefault(name, role.replace("Secretary General", "Secretary-General"))
+    for entry in pool:
+        for spelling in entry:
+            if _names(text, spelling):
+                found.setdefault(spelling, POOL_ROLES.get(entry[0].split()[-1], ""))
+    for name, role in list(found.items()):
+        found.setdefault(name.split()[-1], role)
+    return dict(sorted(found.items(), key=lambda item: -len(item[0])))
+
+
+def _names(sentence: str, spelling: str) -> bool:
+    return bool(re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", sentence))
+
+
+def person_in(sentence: str, people: Sequence[str]) -> str | None:
+    """The one person ``sentence`` names (None when it names none or several)."""
+    named: dict[str, str] = {}
+    for spelling in people:
+        if _names(sentence, spelling):
+            named.setdefault(spelling.split()[-1], spelling)
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
+def resolve_person(candidate: Candidate, previous: dict[str, str],
+                   people: Sequence[str]) -> Candidate:
+    """"In August 2007 he addressed ...": "he" or "she" made the one person the previous
+    sentence of the paragraph names ("Abe was the idea's most articulate champion"); when
+    it names none or several, the pronoun stays and the gate proposes the sentence."""
+    pronoun = pronoun_subject(candidate.statement) if candidate.statement else None
+    before = previous.get(candidate.quote)
+    if pronoun not in ("he", "she", "He", "She") or before is None:
+        return candidate
+    person = person_in(before, people)
+    if person is None or _names(candidate.quote, person):
+        return candidate
+
+    def named(text: str | None) -> str | None:
+        return re.sub(rf"\b{pronoun}\b", person, text, count=1) if text else text
+
+    return replace(candidate, statement=named(candidate.statement) or "",
+                   question=named(candidate.question) or "", event=named(candidate.event))
+
+
+#: The subject of a dated sentence, after its leading date (and an aside): "In August
+#: {answer} Abe addressed", "Prime Minister Fumio Kishida chose New Delhi in March {answer}".
+_SUBJECT = re.compile(r"^(?:(?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:at\s[^,;]*,\s+)?)?"
+                      r"(?:(?P<role>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)\s+)??(?P<name>[A-Z][\w’'-]*"
+                      r"(?:\s+[A-Z][\w’'-]*){0,2})\s+(?P<verb>[a-z]+)\b")
+
+
+def who_instead(candidates: list[Candidate], people: dict[str, str]) -> list[Candidate]:
+    """A typed year becomes a "who" item where a named person is the sentence's subject,
+    its quote names them, no other stem does, and the text names three more of that
+    person's office: the year shown, the person blanked, the others as wrong options
+    ("In March 2023 Prime Minister _____ chose New Delhi ..."; Shinzo Abe, Yoshiro Mori,
+    Junichiro Koizumi). One per person."""
+    full = {}
+    for spelling, role in people.items():
+        full.setdefault(spelling.split()[-1], (spelling, role))  # longest spelling first
+    # A person another question's stem names would be given away there (the key of
+    # one question printed in another's stem), so such a person is no "who" key.
+    stems = [c.statement for c in candidates if not c.needs and c.statement != "{answer}"]
+    asked = {last for last in full if sum(_names(s, last) for s in stems) > 1}
+    out: list[Candidate] = []
+    for candidate in candidates:
+        who = _who(candidate, full, asked)
+        if who:
+            asked.add(who.answer_text.split()[-1])
+        out.append(who or candidate)
+    return out
+
+
+def _who(candidate: Candidate, full: dict[str, tuple[str, str]],
+         asked: set[str]) -> Candidate | None:
+    if candidate.kind != "year" or candidate.needs or candidate.forms != ("short",):
+        return None
+    match = _SUBJECT.match(candidate.statement)
+    if not match or not re.fullmatch(r"[a-z]+ed|" + "|".join(_PAST), match.group("verb")):
+        return None
+    last = match.group("name").split()[-1]
+    if last not in full or last in asked or full[last][0].split()[-1] != last \
+            or match.group("name") not in full[last][0] or not _names(candidate.quote, last):
+        return None  # (a quote saying "he" would not tell the student who it was)
+    key, role = full[last]
+    others = [name for other, (name, office) in full.items()
+              if other != last and role and office == role]
+    if len(others) < WHO_OPTIONS:
+        return None
+    statement = _fill_year(candidate.statement, match, str(candidate.answer))
+    return replace(candidate, kind="entity", answer=key, category="person",
+                   aliases=(last,) if key != last else (), distractors=tuple(others),
+                   forms=("mcq",), statement=statement, event=None,
+                   question=f"Fill in the blank with the right name: {cloze(statement)}",
+                   rule="person of a dated event")
+
+
+def _fill_year(statement: str, match: re.Match[str], year: str) -> str:
+    """The statement with the year written in and the person blanked."""
+    return (statement[:match.start("name")] + "\0" + statement[match.end("name"):]) \
+        .replace("{answer}", year).replace("\0", "{answer}")
+
+
+#: Irregular past forms a "who" sentence's verb may take ("Kishida chose New Delhi").
+_PAST = ("chose", "set", "made", "led", "met", "gave", "took", "held", "became", "began",
+         "went", "came", "sent", "told", "wrote", "spoke", "won", "saw")
