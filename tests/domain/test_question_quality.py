@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from quizapp import resource_dir
+from quizapp.domain import selection
 from quizapp.domain.facts import Fact, check_factbase, load_factbase
 from quizapp.domain.generator import (
     false_explanation,
@@ -28,7 +29,7 @@ from quizapp.domain.quality import (
     lint_question,
     lint_quiz,
 )
-from quizapp.domain.selection import Candidate, draw, letter_of, truth_of
+from quizapp.domain.selection import Candidate, draw, letter_of, number_of, truth_of
 from quizapp.domain.text import fill
 
 BASE = load_factbase(resource_dir("seeds") / "nato-japan.yaml")
@@ -37,7 +38,7 @@ BASE = load_factbase(resource_dir("seeds") / "nato-japan.yaml")
 def candidates(bank):
     return [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]), q["importance"],
                       tuple(q["cues"]), tuple(q["near"]), truth_of(q["type"], q["answer"]),
-                      letter_of(q["type"], q["answer"]))
+                      letter_of(q["type"], q["answer"]), number_of(q["type"], q["answer"]))
             for i, q in enumerate(bank, 1)]
 
 
@@ -767,3 +768,33 @@ def test_draw_picks_among_questions_to_spread_key_letters():
     # Without the rule most such quizzes hold three or more "a".
     assert sum(Counter(c.letter for c in random.Random(s).sample(pool, 5))["a"] >= 3
                for s in range(20)) >= 5
+
+
+# ---------------------------------------------------------------------------- round 12
+
+def test_a_quiz_holds_at_most_two_typed_numbers():
+    # Round 11, quiz 3: three bare-number typed answers in one quiz of ten.
+    pool = [Candidate(i, "short", "t", (f"y{i}",), "core", number=True) for i in range(6)]
+    pool += [Candidate(10 + i, "mcq", "t", (f"m{i}",), "core", letter="abcd"[i % 4])
+             for i in range(12)]
+    for seed in range(20):
+        drawn = draw(pool, 10, random.Random(seed))
+        assert len(drawn) == 10 and sum(c.number for c in drawn) <= 2, seed
+    assert number_of("short", "2015") and not number_of("short", "North Korea") \
+        and not number_of("mcq", "b")
+
+
+def test_a_quiz_of_five_or_more_holds_a_multi_fact_item(monkeypatch):
+    # Round 11, quiz 3: no select-all, ordering or matching item in a quiz of ten.
+    pool = [Candidate(i, t, "t", (f"m{i}",), "core" if i < 24 else "supporting",
+                      letter="abcd"[i // 4 % 4] if t == "mcq"
+                      else None, truth=i % 8 < 4 if t == "true_false" else None)
+            for i, t in enumerate(["mcq", "mcq", "short", "true_false"] * 10)]
+    pool.append(Candidate(99, "ordering", "t", ("o1", "o2", "o3", "o4"), "supporting"))
+
+    def with_ordering():
+        return sum(any(c.type == "ordering" for c in draw(pool, 10, random.Random(seed)))
+                   for seed in range(20))
+    assert with_ordering() == 20
+    monkeypatch.setattr(selection, "STRUCTURED_FROM", 99)  # without the rule
+    assert with_ordering() < 20
