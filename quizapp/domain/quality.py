@@ -205,7 +205,30 @@ def false_version_problems(fact: Fact, statement: str, base: FactBase) -> list[s
             and limit_claims(base.facts):
         problems.append("the false version states a defence commitment the author's "
                         "limits rule out (it reverses the whole argument)")
+    outside = swapped_in_outside(fact, statement, base)
+    if outside:
+        problems.append(f"the false version swaps in {outside} which the commentary never "
+                        "names (a well-read student may defend it)")
     return problems
+
+
+_NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.?!] )\b(?:[A-Z][\w’'-]*|\d[\d,]*)")
+
+
+def swapped_in_outside(fact: Fact, statement: str, base: FactBase) -> list[str]:
+    """The names and numbers a false statement adds to its fact's claim and quote that the
+    commentary never prints (round 11: "the Quad" for FOIP, which the text never mentions);
+    a sentence's first word is no name."""
+    told = normalize(f"{fill(fact.statement, fact.answer_text)} {fact.quote}").split()
+    text = set(normalize(base.text).split())
+    out = []
+    for word in _NAME_OR_NUMBER.findall(statement.strip()):
+        for norm in normalize(word).split():  # "Indo-Pacific" is two words
+            bare = norm[:-1] if norm.endswith("s") else norm  # "Kishida's"
+            if norm not in told and not {norm, bare} & text:
+                out.append(word)
+                break
+    return out
 
 
 

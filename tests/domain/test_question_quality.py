@@ -772,6 +772,20 @@ def test_draw_picks_among_questions_to_spread_key_letters():
 
 # ---------------------------------------------------------------------------- round 12
 
+def test_lint_catches_a_false_statement_swapping_in_a_name_the_text_never_names():
+    # Round 11: "the Quad" swapped in for FOIP; the text never mentions the Quad.
+    fact = next(f for f in BASE.facts if f.id == "nato-relations-foip-context")
+    quad = fill(fact.statement, "the Quad")
+    assert any("never names" in p and "Quad" in p
+               for p in false_version_problems(fact, quad, BASE))
+    assert not any("never names" in p for s in fact.false_statements
+                   for p in false_version_problems(fact, s, BASE))
+    # A name the text prints elsewhere (its caption names Kishida) may be swapped in.
+    abe = next(f for f in BASE.facts if f.id == "abe-father-of-both-initiatives")
+    assert not any("never names" in p
+                   for p in false_version_problems(abe, fill(abe.statement, "Kishida"), BASE))
+
+
 def test_a_quiz_holds_at_most_two_typed_numbers():
     # Round 11, quiz 3: three bare-number typed answers in one quiz of ten.
     pool = [Candidate(i, "short", "t", (f"y{i}",), "core", number=True) for i in range(6)]
