@@ -30,6 +30,7 @@ from .restating import (
     answers_another,
     contains_key,
     prints_typed_key,
+    refuting,
     shares_wrong_option,
     statements_of,
     visible_text,
@@ -540,6 +541,9 @@ def lint_quiz(quiz: Sequence[dict[str, Any]], base: FactBase) -> list[str]:
                     answers_another(q, other) or answers_another(other, q)):
                 problems.append(f"{q['id']} and {other['id']} restate each other's "
                                 "statements (an option, a key or a stem)")
+    problems += [f"{other['id']} states what refutes a wrong option or false statement of "
+                 f"{q['id']}" for q in quiz for other in quiz if other is not q
+                 and refuting(q, _facts(q, base)).intersection(other["fact_ids"])]
     forms = Counter(q["type"] for q in quiz)
     if len(quiz) >= 4 and forms["true_false"] > MAX_TRUE_FALSE * len(quiz):
         problems.append(f"true/false is {forms['true_false']} of {len(quiz)}")

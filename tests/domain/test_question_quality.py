@@ -4,6 +4,7 @@ lint shown failing on a deliberately bad example."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import re
@@ -771,6 +772,37 @@ def test_draw_picks_among_questions_to_spread_key_letters():
 
 
 # ---------------------------------------------------------------------------- round 12
+
+def _first(bank, fact_id, qtype):
+    return next(q for q in bank if q["fact_ids"] == [fact_id] and q["type"] == qtype)
+
+
+def test_a_stem_refuting_another_items_wrong_option_is_caught_and_kept_apart():
+    # Round 11, quiz 3: "Japan started participating in NATO's CMX in ___" beside the
+    # false "Japan's exclusion from NATO exercises" as a limit of the partnership.
+    banks = (generate_bank(BASE, seed) for seed in range(20))
+    bank = next(b for b in banks if any(
+        q["fact_ids"] == ["partnership-limits"] and q["type"] == "true_false"
+        and q["answer"] is False for q in b))
+    limits = _first(bank, "partnership-limits", "true_false")
+    cmx = _first(bank, "cmx-start-year", "short")
+    assert "exercises" in limits["statement"] and "CMX" in cmx["prompt"]
+    assert any("refutes" in p for p in lint_quiz([cmx, limits], BASE))
+    assert "cmx-start-year" in limits["cues"]
+    # Without the fact's ruled_out_by the pair passed every check.
+    bare = dataclasses.replace(BASE, facts=[dataclasses.replace(f, ruled_out_by=())
+                                            for f in BASE.facts])
+    assert lint_quiz([cmx, limits], bare) == []
+    assert "cmx-start-year" not in finish_bank(copy.deepcopy([limits, cmx]), bare)[0]["cues"]
+
+
+def test_ruled_out_by_must_name_facts_of_the_file():
+    raw = {"id": "x", "topic": "t", "kind": "year", "question": "When?",
+           "statement": "It happened in {answer}.", "answer": "2015",
+           "quote": BASE.facts[0].quote, "ruled_out_by": ["no-such-fact"]}
+    base = dataclasses.replace(BASE, facts=[*BASE.facts, Fact.from_dict(raw)])
+    assert any("ruled_out_by names no fact 'no-such-fact'" in p for p in check_factbase(base))
+
 
 def test_lint_catches_a_false_statement_swapping_in_a_name_the_text_never_names():
     # Round 11: "the Quad" swapped in for FOIP; the text never mentions the Quad.
