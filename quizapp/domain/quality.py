@@ -270,7 +270,17 @@ def _form_apart(question: dict[str, Any]) -> list[str]:
         if len(set(pair[:len(right)])) == 1 and all(p != pair[0] for p in pair[len(right):]):
             problems.append(f"{question['id']}: the key alone is "
                             f"{'a pair' if pair[0] else 'not a pair'} (\"X and Y\")")
+    reading = [bool(_READING.search(t)) for t in texts]
+    if all(reading[:len(right)]) and not any(reading[len(right):]):
+        # Round 11: "the ITPP's language indicates ..." among three reported events.
+        problems.append(f"{question['id']}: the key alone is a reading (an inference), the "
+                        "wrong options report events")
     return problems + _shape_apart(question["id"], right, wrong)
+
+
+#: Words that make a choice the author's reading of something rather than a reported event.
+_READING = re.compile(r"\b(?:indicat\w*|suggest\w*|probabl[ey]|reflect\w*|impl(?:y|ies|ied)|"
+                      r"estimat\w*|infer\w*)\b", re.IGNORECASE)
 
 
 #: The key is a length outlier when it is this many times longer (or shorter) than every

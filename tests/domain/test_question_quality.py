@@ -96,6 +96,16 @@ def _question(bank, qid):
     return copy.deepcopy(next(q for q in bank if q["id"] == qid))
 
 
+def _with_wrong_options(question, texts):
+    """A copy of a choice item whose wrong options read ``texts``."""
+    q = copy.deepcopy(question)
+    wrong = iter(texts)
+    for choice in q["choices"]:
+        if choice["id"] != q["answer"]:
+            choice["text"] = next(wrong)
+    return q
+
+
 def test_lint_catches_an_answer_in_its_own_stem(bank):
     q = _question(bank, "vilnius-itpp-cosigner.mcq")
     q["prompt"] = "Japan and South Korea signed ITPPs at Vilnius. Which country besides Japan?"
@@ -506,8 +516,9 @@ def test_lint_catches_countries_from_outside_while_the_text_names_others(bank):
 def test_lint_catches_an_option_statement_restating_another_questions_distractor(bank):
     # Round 5, quiz 2: a true/false statement on the Mission's 2018 founding beside a
     # question offering that founding as a distractor.
-    inference = _question(bank, "itpp-inference-not-report.mcq")
-    assert any("Mission of Japan to NATO in 2018" in c["text"] for c in inference["choices"])
+    inference = copy.deepcopy(_question(bank, "itpp-inference-not-report.mcq"))
+    wrong = next(c for c in inference["choices"] if c["id"] != inference["answer"])
+    wrong["text"] = "Japan established the Mission of Japan to NATO in 2018"  # round 5's
     tf = copy.deepcopy(next(q for q in bank if q["type"] == "true_false"
                             and q["fact_ids"] == ["cybersecurity-early-area"]))
     assert not any("restate" in p for p in lint_quiz([tf, inference], BASE))
@@ -625,14 +636,11 @@ def test_lint_catches_a_select_all_on_a_negated_claim():
 
 
 def test_lint_catches_a_key_alone_in_title_case(bank):
-    q = copy.deepcopy(_question(bank, "itpp-rules-based-order-phrase.mcq"))
+    q = _question(bank, "itpp-rules-based-order-phrase.mcq")
     assert lint_question(q, BASE) == []
-    old = iter(["deterring aggression through collective defense",
-                "containing the spread of authoritarian regimes",
-                "building a common Euro-Asian security architecture"])
-    for c in q["choices"]:
-        if c["id"] != q["answer"]:
-            c["text"] = next(old)
+    q = _with_wrong_options(q, ["deterring aggression through collective defense",
+                                "containing the spread of authoritarian regimes",
+                                "building a common Euro-Asian security architecture"])
     assert any("key alone is in Title Case" in p for p in lint_question(q, BASE))
     # and a key far longer than every wrong option
     long = copy.deepcopy(_question(bank, "unrealistic-expectation.mcq"))
@@ -773,6 +781,31 @@ def test_draw_picks_among_questions_to_spread_key_letters():
 
 # ---------------------------------------------------------------------------- round 12
 
+def test_lint_catches_a_false_statement_swapping_in_a_name_the_text_never_names():
+    # Round 11: "the Quad" swapped in for FOIP; the text never mentions the Quad.
+    fact = next(f for f in BASE.facts if f.id == "nato-relations-foip-context")
+    quad = fill(fact.statement, "the Quad")
+    assert any("never names" in p and "Quad" in p
+               for p in false_version_problems(fact, quad, BASE))
+    assert not any("never names" in p for s in fact.false_statements
+                   for p in false_version_problems(fact, s, BASE))
+    # A name the text prints elsewhere (its caption names Kishida) may be swapped in.
+    abe = next(f for f in BASE.facts if f.id == "abe-father-of-both-initiatives")
+    assert not any("never names" in p
+                   for p in false_version_problems(abe, fill(abe.statement, "Kishida"), BASE))
+
+
+def test_lint_catches_an_interpretive_key_among_reported_events(bank):
+    # Round 11: the one reading ("the ITPP's language indicates ...") among dated events.
+    inference = _question(bank, "itpp-inference-not-report.mcq")
+    assert not any("reading" in p for p in lint_question(inference, BASE))
+    inference = _with_wrong_options(inference, [
+        "Japan established the Mission of Japan to NATO in 2018",
+        "Japan and South Korea signed partnership programmes with NATO at Vilnius",
+        "the Vilnius Communique condemned North Korea's WMD and missile programs"])
+    assert any("the key alone is a reading" in p for p in lint_question(inference, BASE))
+
+
 def _first(bank, fact_id, qtype):
     return next(q for q in bank if q["fact_ids"] == [fact_id] and q["type"] == qtype)
 
@@ -802,20 +835,6 @@ def test_ruled_out_by_must_name_facts_of_the_file():
            "quote": BASE.facts[0].quote, "ruled_out_by": ["no-such-fact"]}
     base = dataclasses.replace(BASE, facts=[*BASE.facts, Fact.from_dict(raw)])
     assert any("ruled_out_by names no fact 'no-such-fact'" in p for p in check_factbase(base))
-
-
-def test_lint_catches_a_false_statement_swapping_in_a_name_the_text_never_names():
-    # Round 11: "the Quad" swapped in for FOIP; the text never mentions the Quad.
-    fact = next(f for f in BASE.facts if f.id == "nato-relations-foip-context")
-    quad = fill(fact.statement, "the Quad")
-    assert any("never names" in p and "Quad" in p
-               for p in false_version_problems(fact, quad, BASE))
-    assert not any("never names" in p for s in fact.false_statements
-                   for p in false_version_problems(fact, s, BASE))
-    # A name the text prints elsewhere (its caption names Kishida) may be swapped in.
-    abe = next(f for f in BASE.facts if f.id == "abe-father-of-both-initiatives")
-    assert not any("never names" in p
-                   for p in false_version_problems(abe, fill(abe.statement, "Kishida"), BASE))
 
 
 def test_a_quiz_holds_at_most_two_typed_numbers():
