@@ -146,8 +146,8 @@ class _Quiz:
 
 
 #: Fresh orders tried before a cap is relaxed, and again before a quiz may repeat a fact or
-#: print another question's key (round 12: 16 left three quizzes of 15 of 75 with a cue,
-#: once the facts that refute another's wrong options became cues).
+#: print another question's key (round 12: once the facts that refute another's wrong
+#: options became cues, 16 left some quizzes of 15 with a cue or a fact twice).
 RETRIES = 32
 #: (forms, facts, near, letters) as ``_Quiz.fits`` takes them, in the order tried.
 _KEEP_FACTS = ((3, True, True, True), (3, True, False, True), (2, True, False, True),
