@@ -205,7 +205,7 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
 
     from .domain.facts import load_factbase, seed_paths
     from .domain.generator import contract_view, generate_bank
-    from .domain.selection import Candidate, draw, letter_of, truth_of
+    from .domain.selection import Candidate, draw, letter_of, number_of, truth_of
 
     bank = []
     for path in seed_paths(current_app.config["SEEDS_DIR"]):
@@ -217,7 +217,8 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
         candidates = [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]),
                                 q.get("importance", "supporting"), tuple(q.get("cues", ())),
                                 tuple(q.get("near", ())), truth_of(q["type"], q["answer"]),
-                                letter_of(q["type"], q["answer"]))
+                                letter_of(q["type"], q["answer"]),
+                                number_of(q["type"], q["answer"]))
                       for i, q in enumerate(bank, start=1)]
         bank = [bank[c.id - 1] for c in draw(candidates, count, random.Random(seed))]
     records = [contract_view(q) for q in bank]

@@ -78,6 +78,10 @@ class Fact:
     role: str | None = None
     #: Distractors one word from the key on purpose (the lint refuses others).
     near_copies: tuple[str, ...] = ()
+    #: Facts whose questions state what refutes this fact's wrong options or false
+    #: statements (a stem "Japan started participating in NATO's CMX in ___" beside the
+    #: false limit "Japan would not take part in NATO exercises"): never in one quiz.
+    ruled_out_by: tuple[str, ...] = ()
 
     @property
     def answer_text(self) -> str:
@@ -120,6 +124,7 @@ class Fact:
             false_statements=strings("false_statements"),
             role=str(raw["role"]) if raw.get("role") else None,
             near_copies=strings("near_copies"),
+            ruled_out_by=strings("ruled_out_by"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +139,8 @@ class Fact:
         for key in ("term", "category", "event", "source_note", "role"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
-        for key in ("distractors", "exclude", "forms", "false_statements", "near_copies"):
+        for key in ("distractors", "exclude", "forms", "false_statements", "near_copies",
+                    "ruled_out_by"):
             if getattr(self, key):
                 data[key] = list(getattr(self, key))
         return data
@@ -305,6 +311,8 @@ def check_factbase(base: FactBase) -> list[str]:
         problems.extend(f"{fact.id}: {p}" for p in check_fact(fact, base))
     if not base.facts:
         problems.append("the fact file has no facts")
+    problems.extend(f"{fact.id}: ruled_out_by names no fact {other!r}" for fact in base.facts
+                    for other in fact.ruled_out_by if other not in seen_ids)
     problems.extend(check_pools(base))
     return problems
 

@@ -21,6 +21,7 @@ from .restating import (
     claims_of,
     contains_key,
     content_words,
+    refuting,
     restated_facts,
     visible_text,
 )
@@ -566,7 +567,7 @@ def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, An
             (k and contains_key(text, k)) or any(i in clusters.get(f.id, ()) for f in own)
             or (i in limits and COMMITMENT.search(text))
             or (i in claims and len(claims[i] & words) >= CLAIM_SHARE * len(claims[i]))
-            or i in restating[id(q)]))
+            or i in restating[id(q)] or i in refuting(q, own)))
         here = {paragraph[f.id] for f in own} - {None}
         q["near"] = sorted(i for i in keys if i not in q["fact_ids"] and paragraph[i] in here)
         out.append(q)

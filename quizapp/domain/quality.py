@@ -30,6 +30,7 @@ from .restating import (
     answers_another,
     contains_key,
     prints_typed_key,
+    refuting,
     shares_wrong_option,
     statements_of,
     visible_text,
@@ -205,7 +206,30 @@ def false_version_problems(fact: Fact, statement: str, base: FactBase) -> list[s
             and limit_claims(base.facts):
         problems.append("the false version states a defence commitment the author's "
                         "limits rule out (it reverses the whole argument)")
+    outside = swapped_in_outside(fact, statement, base)
+    if outside:
+        problems.append(f"the false version swaps in {outside} which the commentary never "
+                        "names (a well-read student may defend it)")
     return problems
+
+
+_NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.?!] )\b(?:[A-Z][\w’'-]*|\d[\d,]*)")
+
+
+def swapped_in_outside(fact: Fact, statement: str, base: FactBase) -> list[str]:
+    """The names and numbers a false statement adds to its fact's claim and quote that the
+    commentary never prints (round 11: "the Quad" for FOIP, which the text never mentions);
+    a sentence's first word is no name."""
+    told = normalize(f"{fill(fact.statement, fact.answer_text)} {fact.quote}").split()
+    text = set(normalize(base.text).split())
+    out = []
+    for word in _NAME_OR_NUMBER.findall(statement.strip()):
+        for norm in normalize(word).split():  # "Indo-Pacific" is two words
+            bare = norm[:-1] if norm.endswith("s") else norm  # "Kishida's"
+            if norm not in told and not {norm, bare} & text:
+                out.append(word)
+                break
+    return out
 
 
 
@@ -246,7 +270,17 @@ def _form_apart(question: dict[str, Any]) -> list[str]:
         if len(set(pair[:len(right)])) == 1 and all(p != pair[0] for p in pair[len(right):]):
             problems.append(f"{question['id']}: the key alone is "
                             f"{'a pair' if pair[0] else 'not a pair'} (\"X and Y\")")
+    reading = [bool(_READING.search(t)) for t in texts]
+    if all(reading[:len(right)]) and not any(reading[len(right):]):
+        # Round 11: "the ITPP's language indicates ..." among three reported events.
+        problems.append(f"{question['id']}: the key alone is a reading (an inference), the "
+                        "wrong options report events")
     return problems + _shape_apart(question["id"], right, wrong)
+
+
+#: Words that make a choice the author's reading of something rather than a reported event.
+_READING = re.compile(r"\b(?:indicat\w*|suggest\w*|probabl[ey]|reflect\w*|impl(?:y|ies|ied)|"
+                      r"estimat\w*|infer\w*)\b", re.IGNORECASE)
 
 
 #: The key is a length outlier when it is this many times longer (or shorter) than every
@@ -517,6 +551,9 @@ def lint_quiz(quiz: Sequence[dict[str, Any]], base: FactBase) -> list[str]:
                     answers_another(q, other) or answers_another(other, q)):
                 problems.append(f"{q['id']} and {other['id']} restate each other's "
                                 "statements (an option, a key or a stem)")
+    problems += [f"{other['id']} states what refutes a wrong option or false statement of "
+                 f"{q['id']}" for q in quiz for other in quiz if other is not q
+                 and refuting(q, _facts(q, base)).intersection(other["fact_ids"])]
     forms = Counter(q["type"] for q in quiz)
     if len(quiz) >= 4 and forms["true_false"] > MAX_TRUE_FALSE * len(quiz):
         problems.append(f"true/false is {forms['true_false']} of {len(quiz)}")

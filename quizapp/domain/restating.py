@@ -189,3 +189,14 @@ def restated_facts(question: dict[str, Any], other: dict[str, Any],
         if label and any(restates(a, label) for a in [stem, *options] if a):
             out.append(fid)
     return out
+
+
+def shows_wrong(question: dict[str, Any]) -> bool:
+    """Whether a question prints a wrong option or a false statement of its facts."""
+    return question["type"] in ("mcq", "multi") or (
+        question["type"] == "true_false" and not question["answer"])
+
+
+def refuting(question: dict[str, Any], own: Iterable[Fact]) -> set[str]:
+    """The facts whose questions refute what ``question`` shows as wrong (``ruled_out_by``)."""
+    return {i for f in own for i in f.ruled_out_by} if shows_wrong(question) else set()

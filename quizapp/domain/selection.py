@@ -4,7 +4,8 @@ A quiz is judged as a whole: one question per fact, core facts first and details
 minority, true/false at most a quarter, one ordering item, no other form more than half, and
 no question that prints the key of another question of the same quiz (its ``cues``); since
 round 10 typed answers at most three in ten and no letter keying more than half of its
-multiple-choice items (two at least).
+multiple-choice items (two at least); since round 12 typed bare numbers at most two in ten,
+and a quiz of five or more opens with a select-all, ordering or matching item.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Candidate:
     truth: bool | None = None
     #: A multiple-choice item's key letter ("a"); None for other forms.
     letter: str | None = None
+    #: A typed item whose answer is a bare number (a year, a count).
+    number: bool = False
 
 
 def truth_of(qtype: str, answer: object) -> bool | None:
@@ -49,8 +52,22 @@ def letter_of(qtype: str, answer: object) -> str | None:
     return answer if qtype == "mcq" and isinstance(answer, str) else None
 
 
+def number_of(qtype: str, answer: object) -> bool:
+    """Whether a typed item's answer is a bare number, for the draw to keep a quiz's typed
+    answers from being mostly years."""
+    return qtype == "short" and str(answer).isdigit()
+
+
 #: At most this share of a quiz is typed (round 9: 5 of 10 typed blanks in one quiz).
 TYPED_SHARE = 0.3
+#: At most this share of a quiz is a typed bare number (round 11: three years typed in one
+#: quiz of ten); at least one.
+NUMBER_SHARE = 0.2
+#: The forms that ask several facts or claims at once; a quiz of STRUCTURED_FROM or more
+#: opens with one of them (round 11: a quiz of single-fact items only; reserving its last
+#: place did not do: by then no multi-fact item fitted).
+STRUCTURED = ("multi", "ordering", "matching")
+STRUCTURED_FROM = 5
 
 
 def form_caps(count: int) -> dict[str, int]:
@@ -59,7 +76,8 @@ def form_caps(count: int) -> dict[str, int]:
     # A quiz of three may hold one true/false (round 10: else a small imported bank
     # asked one fact twice); the lint's quarter counts from four.
     return {"true_false": count // 4 if count >= 4 else 1, "ordering": 1,
-            "short": max(1, int(count * TYPED_SHARE)), "*": half}
+            "short": max(1, int(count * TYPED_SHARE)),
+            "number": max(1, int(count * NUMBER_SHARE)), "*": half}
 
 
 #: Caps kept when the others are relaxed: true/false a quarter, one timeline a quiz (two
@@ -85,6 +103,7 @@ class _Quiz:
         self.forms: Counter[str] = Counter()
         self.truths: Counter[bool] = Counter()
         self.letters: Counter[str] = Counter()
+        self.numbers = 0
         self.caps = form_caps(count)
 
     def full(self) -> bool:
@@ -107,6 +126,8 @@ class _Quiz:
             return False
         if forms < 3 and c.type not in KEPT_CAPS[forms]:
             return True
+        if c.number and self.numbers >= self.caps["number"]:
+            return False
         if c.truth is not None and self.truths[c.truth] > self.truths[not c.truth]:
             return False  # round 8: the true/false of a quiz mostly True
         return self.forms[c.type] < self.caps.get(c.type, self.caps["*"])
@@ -121,14 +142,21 @@ class _Quiz:
             self.truths[c.truth] += 1
         if c.letter:
             self.letters[c.letter] += 1
+        self.numbers += c.number
 
 
-#: Fresh orders tried before a quiz may repeat a fact or print another question's key.
-RETRIES = 16
+#: Fresh orders tried before a cap is relaxed, and again before a quiz may repeat a fact or
+#: print another question's key (round 12: once the facts that refute another's wrong
+#: options became cues, 16 left some quizzes of 15 with a cue or a fact twice).
+RETRIES = 32
 #: (forms, facts, near, letters) as ``_Quiz.fits`` takes them, in the order tried.
 _KEEP_FACTS = ((3, True, True, True), (3, True, False, True), (2, True, False, True),
                (1, True, False, True), (1, True, False, False))
 _DROP_FACTS = ((1, False, False, False), (0, False, False, False))
+#: The levels that keep every cap on forms, typed answers and key letters: a fresh order is
+#: tried before any of them is relaxed (round 12: a matching item opening the quiz left
+#: room for ten only with a fourth typed answer).
+_CAPPED = _KEEP_FACTS[:3]
 
 
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
@@ -136,18 +164,22 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
     """Draw ``count`` questions as a quiz (see the module notes); rules are relaxed in turn
     only when the pool is too small to keep them: one paragraph per question first, then
     the caps on forms and details, then (after a few fresh orders of the pool have failed:
-    a greedy fill can paint itself into a corner) one question per fact."""
+    a greedy fill can paint itself into a corner) one question per fact. A quiz of five or
+    more opens with a multi-fact item while the caps hold."""
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
     weights = _fact_weights(tuple(pool), count)
     pool = _weighted_order(pool, rng, weights)
-    quiz = _fill(pool, count, _KEEP_FACTS)
-    for _ in range(RETRIES):
-        if quiz.full():
-            break
-        pool = _weighted_order(pool, rng, weights)
-        quiz = _fill(pool, count, _KEEP_FACTS)
+    quiz = _fill(pool, count, _CAPPED, rng)
+    for levels in (_CAPPED, _KEEP_FACTS):
+        for attempt in range(RETRIES):
+            if quiz.full():
+                break
+            pool = _weighted_order(pool, rng, weights)
+            # Later orders open without a multi-fact item: its facts may leave no room.
+            opening = levels is _CAPPED and attempt < RETRIES // 2
+            quiz = _fill(pool, count, levels, rng, opening)
     _relax(quiz, _tiers(pool), _DROP_FACTS)
     picked = quiz.picked
     rng.shuffle(picked)
@@ -176,7 +208,7 @@ def _fact_weights(pool: tuple[Candidate, ...], count: int) -> dict[str, float]:
     for _ in range(CALIBRATION_ROUNDS):
         drawn: Counter[str] = Counter()
         for _ in range(CALIBRATION_DRAWS):
-            quiz = _fill(_weighted_order(pool, rng, weights), count, _KEEP_FACTS)
+            quiz = _fill(_weighted_order(pool, rng, weights), count, _KEEP_FACTS, rng)
             drawn.update(f for c in quiz.picked for f in c.fact_ids)
         for tier in TIERS:
             facts = [f for f, t in tier_of.items() if t == tier]
@@ -212,10 +244,17 @@ def _tiers(pool: Sequence[Candidate]) -> dict[str, list[Candidate]]:
 
 
 def _fill(pool: Sequence[Candidate], count: int,
-          relaxations: Sequence[tuple[int, bool, bool, bool]]) -> _Quiz:
-    """Each tier up to its share, then the rest under ``relaxations``, in pool order."""
+          relaxations: Sequence[tuple[int, bool, bool, bool]], rng: random.Random,
+          opening: bool = True) -> _Quiz:
+    """One multi-fact item (any of them alike: by the pool's order, which weighs a question
+    by its facts' other questions, the one select-all on a fact asked twice came first in
+    most quizzes), then each tier up to its share, then the rest under ``relaxations``, in
+    pool order."""
     by_tier = _tiers(pool)
     quiz = _Quiz(count)
+    structured = sorted((c for c in pool if c.type in STRUCTURED), key=lambda c: c.id)
+    if opening and count >= STRUCTURED_FROM and structured:
+        quiz.add(rng.choice(structured))
     quota = {"core": round(count * SHARES["core"]),
              "detail": max(1, math.floor(count * SHARES["detail"]))}
     quota["supporting"] = max(0, count - quota["core"] - quota["detail"])

@@ -4,6 +4,7 @@ lint shown failing on a deliberately bad example."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import re
@@ -12,6 +13,7 @@ from collections import Counter
 import pytest
 
 from quizapp import resource_dir
+from quizapp.domain import selection
 from quizapp.domain.facts import Fact, check_factbase, load_factbase
 from quizapp.domain.generator import (
     false_explanation,
@@ -28,7 +30,7 @@ from quizapp.domain.quality import (
     lint_question,
     lint_quiz,
 )
-from quizapp.domain.selection import Candidate, draw, letter_of, truth_of
+from quizapp.domain.selection import Candidate, draw, letter_of, number_of, truth_of
 from quizapp.domain.text import fill
 
 BASE = load_factbase(resource_dir("seeds") / "nato-japan.yaml")
@@ -37,7 +39,7 @@ BASE = load_factbase(resource_dir("seeds") / "nato-japan.yaml")
 def candidates(bank):
     return [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]), q["importance"],
                       tuple(q["cues"]), tuple(q["near"]), truth_of(q["type"], q["answer"]),
-                      letter_of(q["type"], q["answer"]))
+                      letter_of(q["type"], q["answer"]), number_of(q["type"], q["answer"]))
             for i, q in enumerate(bank, 1)]
 
 
@@ -92,6 +94,16 @@ def test_a_filtered_quiz_still_fills_up(bank):
 
 def _question(bank, qid):
     return copy.deepcopy(next(q for q in bank if q["id"] == qid))
+
+
+def _with_wrong_options(question, texts):
+    """A copy of a choice item whose wrong options read ``texts``."""
+    q = copy.deepcopy(question)
+    wrong = iter(texts)
+    for choice in q["choices"]:
+        if choice["id"] != q["answer"]:
+            choice["text"] = next(wrong)
+    return q
 
 
 def test_lint_catches_an_answer_in_its_own_stem(bank):
@@ -504,8 +516,9 @@ def test_lint_catches_countries_from_outside_while_the_text_names_others(bank):
 def test_lint_catches_an_option_statement_restating_another_questions_distractor(bank):
     # Round 5, quiz 2: a true/false statement on the Mission's 2018 founding beside a
     # question offering that founding as a distractor.
-    inference = _question(bank, "itpp-inference-not-report.mcq")
-    assert any("Mission of Japan to NATO in 2018" in c["text"] for c in inference["choices"])
+    inference = copy.deepcopy(_question(bank, "itpp-inference-not-report.mcq"))
+    wrong = next(c for c in inference["choices"] if c["id"] != inference["answer"])
+    wrong["text"] = "Japan established the Mission of Japan to NATO in 2018"  # round 5's
     tf = copy.deepcopy(next(q for q in bank if q["type"] == "true_false"
                             and q["fact_ids"] == ["cybersecurity-early-area"]))
     assert not any("restate" in p for p in lint_quiz([tf, inference], BASE))
@@ -623,14 +636,11 @@ def test_lint_catches_a_select_all_on_a_negated_claim():
 
 
 def test_lint_catches_a_key_alone_in_title_case(bank):
-    q = copy.deepcopy(_question(bank, "itpp-rules-based-order-phrase.mcq"))
+    q = _question(bank, "itpp-rules-based-order-phrase.mcq")
     assert lint_question(q, BASE) == []
-    old = iter(["deterring aggression through collective defense",
-                "containing the spread of authoritarian regimes",
-                "building a common Euro-Asian security architecture"])
-    for c in q["choices"]:
-        if c["id"] != q["answer"]:
-            c["text"] = next(old)
+    q = _with_wrong_options(q, ["deterring aggression through collective defense",
+                                "containing the spread of authoritarian regimes",
+                                "building a common Euro-Asian security architecture"])
     assert any("key alone is in Title Case" in p for p in lint_question(q, BASE))
     # and a key far longer than every wrong option
     long = copy.deepcopy(_question(bank, "unrealistic-expectation.mcq"))
@@ -767,3 +777,89 @@ def test_draw_picks_among_questions_to_spread_key_letters():
     # Without the rule most such quizzes hold three or more "a".
     assert sum(Counter(c.letter for c in random.Random(s).sample(pool, 5))["a"] >= 3
                for s in range(20)) >= 5
+
+
+# ---------------------------------------------------------------------------- round 12
+
+def test_lint_catches_a_false_statement_swapping_in_a_name_the_text_never_names():
+    # Round 11: "the Quad" swapped in for FOIP; the text never mentions the Quad.
+    fact = next(f for f in BASE.facts if f.id == "nato-relations-foip-context")
+    quad = fill(fact.statement, "the Quad")
+    assert any("never names" in p and "Quad" in p
+               for p in false_version_problems(fact, quad, BASE))
+    assert not any("never names" in p for s in fact.false_statements
+                   for p in false_version_problems(fact, s, BASE))
+    # A name the text prints elsewhere (its caption names Kishida) may be swapped in.
+    abe = next(f for f in BASE.facts if f.id == "abe-father-of-both-initiatives")
+    assert not any("never names" in p
+                   for p in false_version_problems(abe, fill(abe.statement, "Kishida"), BASE))
+
+
+def test_lint_catches_an_interpretive_key_among_reported_events(bank):
+    # Round 11: the one reading ("the ITPP's language indicates ...") among dated events.
+    inference = _question(bank, "itpp-inference-not-report.mcq")
+    assert not any("reading" in p for p in lint_question(inference, BASE))
+    inference = _with_wrong_options(inference, [
+        "Japan established the Mission of Japan to NATO in 2018",
+        "Japan and South Korea signed partnership programmes with NATO at Vilnius",
+        "the Vilnius Communique condemned North Korea's WMD and missile programs"])
+    assert any("the key alone is a reading" in p for p in lint_question(inference, BASE))
+
+
+def _first(bank, fact_id, qtype):
+    return next(q for q in bank if q["fact_ids"] == [fact_id] and q["type"] == qtype)
+
+
+def test_a_stem_refuting_another_items_wrong_option_is_caught_and_kept_apart():
+    # Round 11, quiz 3: "Japan started participating in NATO's CMX in ___" beside the
+    # false "Japan's exclusion from NATO exercises" as a limit of the partnership.
+    banks = (generate_bank(BASE, seed) for seed in range(20))
+    bank = next(b for b in banks if any(
+        q["fact_ids"] == ["partnership-limits"] and q["type"] == "true_false"
+        and q["answer"] is False for q in b))
+    limits = _first(bank, "partnership-limits", "true_false")
+    cmx = _first(bank, "cmx-start-year", "short")
+    assert "exercises" in limits["statement"] and "CMX" in cmx["prompt"]
+    assert any("refutes" in p for p in lint_quiz([cmx, limits], BASE))
+    assert "cmx-start-year" in limits["cues"]
+    # Without the fact's ruled_out_by the pair passed every check.
+    bare = dataclasses.replace(BASE, facts=[dataclasses.replace(f, ruled_out_by=())
+                                            for f in BASE.facts])
+    assert lint_quiz([cmx, limits], bare) == []
+    assert "cmx-start-year" not in finish_bank(copy.deepcopy([limits, cmx]), bare)[0]["cues"]
+
+
+def test_ruled_out_by_must_name_facts_of_the_file():
+    raw = {"id": "x", "topic": "t", "kind": "year", "question": "When?",
+           "statement": "It happened in {answer}.", "answer": "2015",
+           "quote": BASE.facts[0].quote, "ruled_out_by": ["no-such-fact"]}
+    base = dataclasses.replace(BASE, facts=[*BASE.facts, Fact.from_dict(raw)])
+    assert any("ruled_out_by names no fact 'no-such-fact'" in p for p in check_factbase(base))
+
+
+def test_a_quiz_holds_at_most_two_typed_numbers():
+    # Round 11, quiz 3: three bare-number typed answers in one quiz of ten.
+    pool = [Candidate(i, "short", "t", (f"y{i}",), "core", number=True) for i in range(6)]
+    pool += [Candidate(10 + i, "mcq", "t", (f"m{i}",), "core", letter="abcd"[i % 4])
+             for i in range(12)]
+    for seed in range(20):
+        drawn = draw(pool, 10, random.Random(seed))
+        assert len(drawn) == 10 and sum(c.number for c in drawn) <= 2, seed
+    assert number_of("short", "2015") and not number_of("short", "North Korea") \
+        and not number_of("mcq", "b")
+
+
+def test_a_quiz_of_five_or_more_holds_a_multi_fact_item(monkeypatch):
+    # Round 11, quiz 3: no select-all, ordering or matching item in a quiz of ten.
+    pool = [Candidate(i, t, "t", (f"m{i}",), "core" if i < 24 else "supporting",
+                      letter="abcd"[i // 4 % 4] if t == "mcq"
+                      else None, truth=i % 8 < 4 if t == "true_false" else None)
+            for i, t in enumerate(["mcq", "mcq", "short", "true_false"] * 10)]
+    pool.append(Candidate(99, "ordering", "t", ("o1", "o2", "o3", "o4"), "supporting"))
+
+    def with_ordering():
+        return sum(any(c.type == "ordering" for c in draw(pool, 10, random.Random(seed)))
+                   for seed in range(20))
+    assert with_ordering() == 20
+    monkeypatch.setattr(selection, "STRUCTURED_FROM", 99)  # without the rule
+    assert with_ordering() < 20

@@ -7,6 +7,7 @@ QUIZAPP_TEST_POSTGRES_URL names PostgreSQL).
 
 from __future__ import annotations
 
+from quizapp.domain.question_types import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
 from quizapp.services import study
@@ -67,8 +68,10 @@ def test_an_html_answer_costs_what_an_api_answer_costs(app, client, make_user, a
         feedback = client.get(answered.headers["Location"])
     assert feedback.status_code == 200 and "feedback-heading" in feedback.get_data(as_text=True)
     # The attempt; its items with their questions (models: lazy="joined"); its answers;
-    # the commentary's text for the quoted passage.
-    assert len(log) == 4, str(log)
+    # the commentary's text for the quoted passage; and the facts that correct a false
+    # statement, when the drawn question is one.
+    corrected = QUESTION_TYPES[payload["type"]].corrected_by_facts(payload)
+    assert len(log) == 4 + corrected, str(log)
 
 
 def test_an_api_answer(app, client, make_user, count_statements):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ...domain.facts import load_factbase, seed_paths
 from ...domain.passages import Segment, fact_sentence, passages
-from ...domain.selection import Candidate, letter_of, truth_of
+from ...domain.selection import Candidate, letter_of, number_of, truth_of
 from ...extensions import db
 from ...models import (
     Commentary,
@@ -60,7 +60,7 @@ def active_candidates(commentary_ids: list[int] | None = None,
     approved = set(db.session.scalars(select(Fact.id).where(Fact.status == FactStatus.APPROVED)))
     return [Candidate(qid, qtype, topic, tuple(facts), importance or "supporting",
                       tuple(cues or ()), tuple(near or ()), truth_of(qtype, answer),
-                      letter_of(qtype, answer))
+                      letter_of(qtype, answer), number_of(qtype, answer))
             for qid, qtype, topic, facts, importance, cues, near, answer
             in db.session.execute(query)
             if all(f in approved for f in facts)]
