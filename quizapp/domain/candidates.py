@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .facts import DANGLING
-from .references import back_reference, pronoun_subject
+from .references import back_reference, definite_reference, pronoun_subject
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
 from .yearblanks import ONE_OF_TWO, blank_problem, clean_event
@@ -108,7 +108,8 @@ def _refusal(candidate: Candidate) -> str | None:
     """Why a typed candidate's blank is proposed instead of written (None: it may be)."""
     why = blank_problem(candidate.statement) if candidate.kind == "year" else None
     if not why and (ref := back_reference(candidate.statement)
-                    or pronoun_subject(candidate.statement)):
+                    or pronoun_subject(candidate.statement)
+                    or _group(definite_reference(candidate.statement))):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"
@@ -116,6 +117,10 @@ def _refusal(candidate: Candidate) -> str | None:
             and len(YEAR.findall(candidate.quote)) > 1:
         return SEVERAL_YEARS
     return INCIDENTAL_YEAR.format(why=why) if why else None
+
+
+def _group(match: re.Match[str] | None) -> str | None:
+    return match.group(0) if match else None
 
 
 def gate(candidates: list[Candidate]) -> list[Candidate]:
@@ -152,8 +157,10 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
                 event = candidate.event if clean_event(candidate.statement,
                                                        candidate.event) else None
                 statement = standalone(_shorten(candidate.statement))
-                false = _false_version(statement, candidate, text_years, labels, typed) \
+                told = without_aside(statement)
+                false = _false_version(told, candidate, text_years, labels, typed) \
                     if (paired + 1) * TRUE_FALSE_EVERY <= asked + 1 else None
+                statement = told if false else statement
                 asked += 1
                 paired += bool(false)
                 candidate = replace(candidate, event=event, statement=statement,
@@ -224,12 +231,29 @@ _PLUPERFECT = re.compile(r"^((?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:th
                          r"thought)\b)")
 
 
+#: "The groundwork was laid in July {answer}, when the two governments signed ...": the
+#: subject leans on what came before; the dated event is the "when" clause.
+_WHEN = re.compile(r"^The\s+(?:[a-z][\w-]*\s+){1,2}(?:was|were)\s+[a-z]+\s+in\s+"
+                   r"((?:[A-Z][a-z]+\s+)?\{answer\}),\s+when\s+")
+#: A closing appositive after the dated clause: ", a format Japan had reserved for ...".
+_ASIDE = re.compile(r"(\{answer\}[^,;:]*?),\s+an?\s+[a-z][^,;:{}]*[.!]?$")
+
+
 def standalone(statement: str) -> str:
     """A year's statement as a sentence read alone: no "also", no pluperfect of its dated
-    event (round 11's held-out review: "Abe also set out", "Japan had replaced"), one
-    full stop."""
+    event (round 11's held-out review: "Abe also set out", "Japan had replaced"), no
+    leaning subject before a dated "when" clause (round 12's: "The groundwork was laid in
+    July ___, when ..."), one full stop."""
+    statement = _WHEN.sub(r"In \1 ", statement, count=1)
     statement = _PLUPERFECT.sub(r"\1", statement, count=1)
     return end_sentence(_ALSO.sub("", statement))
+
+
+def without_aside(statement: str) -> str:
+    """A true/false statement without a closing appositive (", a format Japan had
+    reserved for ..."): its true and false versions then both differ from the text's
+    wording, not only the false one (round 12's held-out review: verbatim = true)."""
+    return end_sentence(_ASIDE.sub(r"\1", statement, count=1))
 
 
 _CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"

@@ -31,6 +31,7 @@ from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
 from .people import people_named, resolve_person, who_instead
+from .references import resolve_definite
 from .sentences import (
     BLANK,
     YEAR,
@@ -459,6 +460,16 @@ def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
                    statement=resolve(candidate.statement) or "", event=resolve(candidate.event))
 
 
+def _resolve_kind(candidate: Candidate, earlier: list[str]) -> Candidate:
+    """Say which programme "the programme" is in the question we write (the quote stays
+    verbatim): the one so named in the nearest earlier sentence of the paragraph."""
+    def resolve(text: str | None) -> str | None:
+        return resolve_definite(text, earlier) if text else text
+
+    return replace(candidate, question=resolve(candidate.question) or "",
+                   statement=resolve(candidate.statement) or "", event=resolve(candidate.event))
+
+
 #: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
 #: each rule's work per sentence is bounded and the whole extraction grows with the text.
 MAX_SENTENCE_CHARS = 1500
@@ -498,9 +509,14 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
                           PERSONS)
     previous = {b.text: a.text for a, b in zip(unique, unique[1:], strict=False)
                 if a.paragraph == b.paragraph}
+    earlier: dict[str, list[str]] = {}
+    for a, b in zip(unique, unique[1:], strict=False):  # nearest first, in the paragraph
+        if a.paragraph == b.paragraph:
+            earlier[b.text] = [a.text, *earlier.get(a.text, [])]
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
             candidate = resolve_person(_resolve_pair(candidate, pairs), previous, list(people))
+            candidate = _resolve_kind(candidate, earlier.get(candidate.quote, []))
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
                 key = key[:2]  # the same list or acronym again is the same fact

@@ -85,3 +85,65 @@ def pronoun_subject(statement: str) -> str | None:
     if found := _THAT.match(statement):
         return found.group(0)
     return None
+
+
+#: Things a text names with a proper name ("the Global Combat Air Programme") and then
+#: calls by their kind alone ("the programme", "the original alliance").
+KIND_NOUNS = ("programme", "program", "agreement", "treaty", "exercise", "alliance", "deal",
+              "accord", "pact", "declaration", "initiative", "dialogue", "framework",
+              "project", "arrangement", "strategy", "operation")
+_KINDS = "|".join(KIND_NOUNS)
+#: "the programme", "the original alliance", "The agreement's": one adjective at most.
+_DEFINITE = re.compile(rf"\b(?P<the>[Tt]he)\s+(?:(?P<adj>[a-z][\w-]*)\s+)??"
+                       rf"(?P<noun>{_KINDS})\b(?!\s+(?:of|on|for|between|with|to|that)\b)")
+_WORD = r"[A-Z][\w’'-]*"
+_OPENER_WORDS = {"The", "A", "An", "In", "On", "At", "By", "During", "After", "Since", "Its",
+                 "Their", "This", "That", "Both", "For", "When", "With", "Under"}
+
+
+def kind_names(sentence: str, noun: str) -> list[str]:
+    """The proper names of ``noun``'s kind ``sentence`` gives, once each: a capitalised name
+    ending in it ("Global Combat Air Programme", "Acquisition and Cross-Servicing
+    Agreement") or, for an exercise or operation, led by it ("Exercise Vigilant Isles")."""
+    head = noun.capitalize()
+    found = re.finditer(rf"(?:{_WORD}\s+(?:(?:and|of|on|for)\s+)?){{1,6}}{head}\b"
+                        rf"|\b{head}(?:\s+{_WORD}){{1,3}}", sentence)
+    names = []
+    for match in found:
+        words = match.group(0).split()
+        while words and words[0] in _OPENER_WORDS:
+            words = words[1:]
+        if len(words) > 1:
+            names.append(" ".join(words))
+    return list(dict.fromkeys(names))
+
+
+def definite_reference(statement: str) -> re.Match[str] | None:
+    """The first "the programme" (a definite thing of a named kind) whose thing the
+    statement itself does not name before it: it leans on an earlier sentence (the
+    round-12 held-out review: "created an international government organisation to manage
+    the programme")."""
+    for match in _DEFINITE.finditer(statement):
+        before = statement[:match.start()]
+        noun = match.group("noun")
+        if re.search(rf"\b{noun}\b", before, re.IGNORECASE):
+            continue  # "A treaty signed in 2023 ... the treaty": its own sentence says which
+        return match
+    return None
+
+
+def resolve_definite(statement: str, earlier: list[str]) -> str:
+    """``statement`` with each leaning "the programme" made the one name of that kind in
+    the nearest earlier sentence of the paragraph (``earlier``, nearest first) that names
+    one; none there, several, or a nameless one beside them ("an agreement on ..."): the
+    phrase stays, and the gate proposes the sentence."""
+    while match := definite_reference(statement):
+        noun = match.group("noun")
+        nearest = next((s for s in earlier if kind_names(s, noun)), None)
+        names = kind_names(nearest, noun) if nearest else []
+        if len(names) != 1 or re.search(rf"\b(?:a|an|another)\s+(?:[a-z-]+\s+)?{noun}\b",
+                                        nearest or ""):
+            return statement
+        statement = f"{statement[:match.start()]}{match.group('the')} {names[0]}" \
+                    f"{statement[match.end():]}"
+    return statement

@@ -48,8 +48,18 @@ def test_he_is_made_the_one_person_the_sentence_before_names():
     # A pronoun subject whose thing is named before.
     "The Pacific Forum met twice. At the May 2022 summit in Lima it launched a Maritime "
     "Awareness Partnership for the Pacific.",
+    # Round 13: "the programme" with no programme named before in its paragraph, two, or
+    # a nameless one beside the named one.
+    "Chile and Peru build ships together. A treaty signed in December 2021 created an "
+    "organisation to manage the programme, with its headquarters in Lima.",
+    "Chile announced the Pacific Patrol Vessel Programme and the Coastal Radar Programme. "
+    "A treaty signed in December 2021 created an organisation to manage the programme, "
+    "with its headquarters in Lima.",
+    "Chile announced the Pacific Patrol Vessel Programme and a training programme. "
+    "A treaty signed in December 2021 created an organisation to manage the programme, "
+    "with its headquarters in Lima.",
 ])
-def test_a_pronoun_without_its_referent_is_proposed(text):
+def test_a_reference_without_its_referent_is_proposed(text):
     (year,) = _years(text).values()
     assert year.needs and not year.question
     assert "leans on an earlier one" in year.needs
