@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,8 +31,10 @@ def _copy_package(target: Path, with_resources: bool) -> None:
     shutil.copytree(ROOT / "quizapp", target / "quizapp",
                     ignore=shutil.ignore_patterns("__pycache__"))
     if with_resources:  # as the wheel carries them (pyproject.toml, force-include)
-        for name in ("templates", "static", "seeds"):
-            shutil.copytree(ROOT / name, target / "quizapp" / name)
+        wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())[
+            "tool"]["hatch"]["build"]["targets"]["wheel"]
+        for source, inside in wheel["force-include"].items():
+            shutil.copytree(ROOT / source, target / inside)
 
 
 @pytest.fixture(scope="module")
