@@ -22,6 +22,7 @@ from .generator import (
     is_claim_set,
     key_spellings,
 )
+from .option_kinds import descriptive_typed_key, odd_head_noun
 from .passages import body
 from .references import back_reference
 from .references import lemma as _lemma
@@ -33,6 +34,7 @@ from .restating import (
     refuting,
     shares_wrong_option,
     statements_of,
+    states_key,
     visible_text,
 )
 from .restating import content_words as _content
@@ -105,6 +107,7 @@ def lint_question(question: dict[str, Any], base: FactBase) -> list[str]:
                 for c in fact.answer) >= CLAIM_SET:
             problems.append(f"{qid}: true/false joins a select-all key into one sentence")
     problems += [f"{qid}: {p}" for p in back_references(question)]
+    problems += descriptive_typed_key(question) + odd_head_noun(question)
     problems += [f"{qid}: “{m.group(0)}” prints a word twice" for m in
                  _DOUBLED.finditer(" / ".join(_printed_texts(question)))]
     if qtype == "multi" and any(NEGATION.search(f.statement) or NEGATION.search(f.question)
@@ -554,6 +557,9 @@ def lint_quiz(quiz: Sequence[dict[str, Any]], base: FactBase) -> list[str]:
     problems += [f"{other['id']} states what refutes a wrong option or false statement of "
                  f"{q['id']}" for q in quiz for other in quiz if other is not q
                  and refuting(q, _facts(q, base)).intersection(other["fact_ids"])]
+    problems += [f"{q['id']} offers an option that states the key of {other['id']}"
+                 for q in quiz for other in quiz if other is not q
+                 and any(states_key(q, f) for f in _facts(other, base))]
     forms = Counter(q["type"] for q in quiz)
     if len(quiz) >= 4 and forms["true_false"] > MAX_TRUE_FALSE * len(quiz):
         problems.append(f"true/false is {forms['true_false']} of {len(quiz)}")

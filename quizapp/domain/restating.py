@@ -179,14 +179,16 @@ def restated_facts(question: dict[str, Any], other: dict[str, Any],
     2022 strategy keeps the other three events free)."""
     if other["type"] not in ("ordering", "matching"):
         return list(other["fact_ids"]) if answers_another(question, other) \
-            or shares_wrong_option(question, other) else []
+            or shares_wrong_option(question, other) \
+            or any(states_key(question, facts[f]) for f in other["fact_ids"] if f in facts) \
+            else []
     stem, true, false = statements_of(question)
     options = true + false
-    out = []
+    out = [f for f in other["fact_ids"] if f in facts and states_key(question, facts[f])]
     for fid in other["fact_ids"]:
         fact = facts.get(fid)
         label = fact and (fact.event if other["type"] == "ordering" else fact.role)
-        if label and any(restates(a, label) for a in [stem, *options] if a):
+        if fid not in out and label and any(restates(a, label) for a in [stem, *options] if a):
             out.append(fid)
     return out
 
@@ -200,3 +202,28 @@ def shows_wrong(question: dict[str, Any]) -> bool:
 def refuting(question: dict[str, Any], own: Iterable[Fact]) -> set[str]:
     """The facts whose questions refute what ``question`` shows as wrong (``ruled_out_by``)."""
     return {i for f in own for i in f.ruled_out_by} if shows_wrong(question) else set()
+
+
+@functools.lru_cache(maxsize=8192)
+def key_phrases(text: str) -> frozenset[tuple[str, str]]:
+    """Two plain content words in a row ("revisionist countries", "fighter aircraft"), cut
+    to their stems; names ("Indo-Pacific", "South Korea") are shared by every question on
+    a topic and left out."""
+    words = re.findall(r"[\w’'-]+", text)
+    out = set()
+    for a, b in zip(words, words[1:], strict=False):
+        pair = (normalize(a), normalize(b))
+        if a[:1].islower() and b[:1].islower() and all(
+                w not in _STOP and len(w) > 3 and " " not in w for w in pair):
+            out.add((pair[0][:6], pair[1][:6]))
+    return frozenset(out)
+
+
+def states_key(question: dict[str, Any], fact: Fact) -> bool:
+    """Whether an option of ``question``, right or wrong, holds a phrase of ``fact``'s key
+    (round 12: "help it counter revisionist countries", a wrong option of one item, beside
+    the item whose key is "revisionist countries that try to change the status quo")."""
+    if fact.id in question["fact_ids"]:
+        return False
+    key = key_phrases(fact.answer_text)
+    return bool(key) and any(key & key_phrases(c["text"]) for c in question.get("choices", []))

@@ -147,16 +147,18 @@ class _Quiz:
 
 #: Fresh orders tried before a cap is relaxed, and again before a quiz may repeat a fact or
 #: print another question's key (round 12: once the facts that refute another's wrong
-#: options became cues, 16 left some quizzes of 15 with a cue or a fact twice).
-RETRIES = 32
+#: options became cues, 16 left some quizzes of 15 with a cue or a fact twice; round 13:
+#: with options stating another's key as cues, 32 left one).
+RETRIES = 64
 #: (forms, facts, near, letters) as ``_Quiz.fits`` takes them, in the order tried.
 _KEEP_FACTS = ((3, True, True, True), (3, True, False, True), (2, True, False, True),
                (1, True, False, True), (1, True, False, False))
 _DROP_FACTS = ((1, False, False, False), (0, False, False, False))
 #: The levels that keep every cap on forms, typed answers and key letters: a fresh order is
 #: tried before any of them is relaxed (round 12: a matching item opening the quiz left
-#: room for ten only with a fourth typed answer).
-_CAPPED = _KEEP_FACTS[:3]
+#: room for ten only with a fourth typed answer; round 13: the third level, which lifts the
+#: half cap on multiple choice, is no longer among them: it let six of ten be mcq).
+_CAPPED = _KEEP_FACTS[:2]
 
 
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,

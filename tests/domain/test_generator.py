@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from collections import Counter
@@ -284,7 +285,12 @@ def test_accepted_lists_one_spelling_per_form_the_checker_folds(bank):
     for q in (q for q in bank if q["type"] == "short"):
         forms = [normalize(a) for a in q["accepted"]]
         assert len(forms) == len(set(forms)), q["accepted"]
-    sdf = next(q for q in bank if q["id"] == "sdf-officers-to-nato-hq.short")
+    # Round 13: the bank no longer asks it typed (a description); its spellings still fold.
+    fact = next(f for f in BASE.facts if f.id == "sdf-officers-to-nato-hq")
+    sdf = make_short(dataclasses.replace(fact, answer="Self Defense Force officers", aliases=(
+        "Self-Defense Force officer", "Self-Defense Forces", "Japan Self-Defense Forces",
+        "Japanese Self-Defense Force officers", "Self-Defense Force personnel", "SDF officers",
+        "SDF personnel")), BASE, random.Random(0))
     for typed in ("Self-Defense Force officers", "Self-Defense Forces", "Japan Self-Defense Forces",
                   "Self Defence Force officer", "SDF officers"):
         assert check(sdf, typed).correct, typed

@@ -30,6 +30,7 @@ from quizapp.domain.quality import (
     lint_question,
     lint_quiz,
 )
+from quizapp.domain.restating import states_key
 from quizapp.domain.selection import Candidate, draw, letter_of, number_of, truth_of
 from quizapp.domain.text import fill
 
@@ -717,9 +718,9 @@ def test_a_quiz_holds_as_many_true_statements_as_false_give_or_take_one(bank):
 # ---------------------------------------------------------- round 10
 
 def test_lint_catches_two_accepted_spellings_the_checker_reads_alike(bank):
-    q = _question(bank, "sdf-officers-to-nato-hq.short")
+    q = _question(bank, "abe-father-of-both-initiatives.short")
     assert not lint_question(q, BASE)
-    q["accepted"] += ["Self Defense Forces"]  # "Self-Defense Forces" is listed already
+    q["accepted"] += ["Prime Minister  Abe"]  # "Prime Minister Abe" is listed already
     assert any("read alike" in p for p in lint_question(q, BASE))
 
 
@@ -866,3 +867,57 @@ def test_a_quiz_of_five_or_more_holds_a_multi_fact_item(monkeypatch):
     assert with_ordering() == 20
     monkeypatch.setattr(selection, "STRUCTURED_FROM", 99)  # without the rule
     assert with_ordering() < 20
+
+
+# ---------------------------------------------------------- round 13
+
+def test_lint_refuses_a_typed_key_that_is_a_description(bank):
+    # Round 12: "Self Defense Force officers" typed, flagged four reviews running.
+    q = _question(bank, "abe-father-of-both-initiatives.short")
+    assert not any("description" in p for p in lint_question(q, BASE))
+    q["answer"] = q["answer_text"] = "Self Defense Force officers"
+    q["accepted"] = ["Self Defense Force officers"]
+    assert any("typed key that is a description" in p for p in lint_question(q, BASE))
+    # Names, numbers and short terms stay typed.
+    for name in ("People's Republic of China", "Anders Fogh Rasmussen", "capacity building",
+                 "2014"):
+        q["answer"] = q["accepted"] = name
+        assert not any("description" in p for p in lint_question(q, BASE)), name
+    assert not any(q["type"] == "short" and q["fact_ids"] == ["sdf-officers-to-nato-hq"]
+                   for q in bank)
+
+
+def test_lint_refuses_an_option_of_another_kind_than_the_others(bank):
+    # Round 12: "a next-generation air-defense missile" among three "... aircraft".
+    q = _question(bank, "gcap-develops.mcq")
+    assert not lint_question(q, BASE)
+    bad = _with_wrong_options(q, ["a next-generation transport aircraft",
+                                  "a next-generation surveillance aircraft",
+                                  "a next-generation air-defense missile"])
+    assert any("alone is no 'aircraft'" in p for p in lint_question(bad, BASE))
+
+
+def test_the_false_because_clause_of_joint_infrastructure_leaves_the_need_standing():
+    # Round 12: "an urgent necessity because standardization already makes ... interoperable"
+    # contradicted its own claim. No rule tells that apart from the true "already works".
+    fact = next(f for f in BASE.facts if f.id == "joint-infrastructure-why")
+    assert not any("already makes" in s for s in fact.false_statements)
+    assert all(not false_version_problems(fact, s, BASE) for s in fact.false_statements)
+
+
+def test_a_quiz_keeps_apart_an_option_that_states_another_items_key(bank):
+    # Round 12, quiz 2: emerging-tech-why's wrong option "help it counter revisionist
+    # countries" beside itpp-counter-revisionists, whose key it states.
+    why = _question(bank, "emerging-tech-why.mcq")
+    key = _question(bank, "itpp-counter-revisionists.mcq")
+    assert any("states the key of itpp-counter-revisionists" in p
+               for p in lint_quiz([why, key], BASE))
+    assert "itpp-counter-revisionists" in why["cues"]
+    for seed in range(40):
+        ids = {fid for q in quiz(bank, 10, seed) for fid in q["fact_ids"]}
+        assert not {"emerging-tech-why", "itpp-counter-revisionists"} <= ids, seed
+    # Names shared by a topic ("Indo-Pacific", "South Korea") are no key phrase.
+    partners = _question(bank, "vilnius-indo-pacific-partners.multi")
+    korea = next(f for f in BASE.facts if f.id == "japan-south-korea-most-important")
+    assert "South Korea" in {c["text"] for c in partners["choices"]}
+    assert not states_key(partners, korea)
