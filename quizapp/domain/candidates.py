@@ -106,7 +106,8 @@ def _propose(candidate: Candidate, needs: str) -> Candidate:
 
 def _refusal(candidate: Candidate) -> str | None:
     """Why a typed candidate's blank is proposed instead of written (None: it may be)."""
-    why = blank_problem(candidate.statement) if candidate.kind == "year" else None
+    why = blank_problem(candidate.statement, str(candidate.answer)) \
+        if candidate.kind == "year" else None
     if not why and (ref := back_reference(candidate.statement)
                     or pronoun_subject(candidate.statement)
                     or _group(definite_reference(candidate.statement))):

@@ -127,7 +127,7 @@ def lint_question(question: dict[str, Any], base: FactBase) -> list[str]:
         # world may well hold it. Asked as the text's claim, the text rules it out.
         problems.append(f"{qid}: a claim asked about the world, not the commentary")
     if qtype == "short" and len(facts) == 1 and facts[0].kind == "year":
-        why = blank_problem(fill(facts[0].statement, "{answer}"))
+        why = blank_problem(fill(facts[0].statement, "{answer}"), str(facts[0].answer))
         if why:
             problems.append(f"{qid}: {why}")
     if qtype == "mcq":

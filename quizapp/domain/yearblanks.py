@@ -112,12 +112,22 @@ def names_something(text: str) -> bool:
     return any(w not in _NO_NAME for w in _CAPITALISED.findall(text))
 
 
-def blank_problem(statement: str) -> str | None:
-    """Why the year at ``{answer}`` in ``statement`` may not be blanked (None: it may)."""
-    why = _where_problem(statement)
+def blank_problem(statement: str, year: str | None = None) -> str | None:
+    """Why the year at ``{answer}`` in ``statement`` may not be blanked (None: it may);
+    given the ``year``, also whether a name in the sentence carries it."""
+    why = _where_problem(statement) or (_year_in_a_name(statement, year) if year else None)
     if why or "{answer}" not in statement or names_something(statement.replace("{answer}", "")):
         return why
     return "the sentence names nothing but its date"
+
+
+def _year_in_a_name(statement: str, year: str) -> str | None:
+    """A name ending in the year's last two digits ("ARC21" for 2021, held-out round 13)
+    prints the answer beside its blank."""
+    if not re.fullmatch(r"\d{4}", year):
+        return None
+    named = re.search(rf"\b[A-Z][A-Za-z]*[- ]?{year[2:]}\b", statement.replace("{answer}", ""))
+    return f"a name in the sentence carries the year ({named.group(0)!r})" if named else None
 
 
 def _where_problem(statement: str) -> str | None:
