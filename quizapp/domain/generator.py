@@ -21,11 +21,12 @@ from .restating import (
     claims_of,
     contains_key,
     content_words,
+    kept_apart,
     refuting,
     restated_facts,
     visible_text,
 )
-from .sentences import COMMITMENT, claim_clusters, limit_claims
+from .sentences import COMMITMENT, limit_claims
 from .text import (
     ACCEPTED_NOTE,
     fill,
@@ -533,15 +534,14 @@ def content(question: dict[str, Any]) -> dict[str, Any]:
 
 def finish_bank(bank: list[dict[str, Any]], base: FactBase) -> list[dict[str, Any]]:
     """Add what drawing a quiz needs: each question's importance (its weightiest fact's),
-    ``cues`` (the other facts whose key it prints) and ``near`` (the other facts of its
-    paragraph, which its explanation may well restate), where cues include the other claims
-    of its passage (``claim_clusters``) and, for a question speaking of a defence commitment,
-    the limits claims that rule it out (``limit_claims``); drop repeated true/false statements."""
+    ``cues`` (other facts whose key it prints, the facts ``kept_apart`` from its own and, for
+    a question speaking of a defence commitment, the limits claims ruling it out) and ``near``
+    (the other facts of its paragraph); drop repeated true/false statements."""
     facts = {f.id: f for f in base.facts}
     text = normalize(body(base.text))
     keys = {f.id: key_spellings(f, base, text) for f in base.facts}
     claims = claims_of(base)
-    clusters = claim_clusters(base.facts)  # one passage's claims: one of them per quiz
+    clusters = kept_apart(base)  # one passage's claims, one event's dates: one per quiz
     limits = limit_claims(base.facts)  # and the limits apart from options they rule out
     blocks = split_blocks(base.text)
     paragraph = {f.id: getattr(first_block_with(blocks, f.quote), "index", None)

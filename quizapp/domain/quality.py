@@ -32,6 +32,7 @@ from .restating import (
     contains_key,
     prints_typed_key,
     refuting,
+    same_event,
     shares_wrong_option,
     statements_of,
     states_key,
@@ -566,10 +567,13 @@ def lint_quiz(quiz: Sequence[dict[str, Any]], base: FactBase) -> list[str]:
     if forms["ordering"] > 1:
         problems.append(f"{forms['ordering']} ordering items in one quiz")
     clusters, limits = claim_clusters(base.facts), limit_claims(base.facts)
+    events = same_event(base)
     for i, q in enumerate(quiz):
         for other in quiz[i + 1:]:
             if any(g in clusters.get(f, ()) for f in q["fact_ids"] for g in other["fact_ids"]):
                 problems.append(f"{q['id']} and {other['id']} ask claims of one passage")
+            if any(g in events.get(f, ()) for f in q["fact_ids"] for g in other["fact_ids"]):
+                problems.append(f"{q['id']} and {other['id']} date one event")
         for other in quiz:
             if other is not q and limits.intersection(other["fact_ids"]) \
                     and not limits.intersection(q["fact_ids"]) \

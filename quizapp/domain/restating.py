@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .facts import Fact, FactBase
+from .sentences import claim_clusters, sentences
 from .text import normalize
 
 
@@ -227,3 +228,51 @@ def states_key(question: dict[str, Any], fact: Fact) -> bool:
         return False
     key = key_phrases(fact.answer_text)
     return bool(key) and any(key & key_phrases(c["text"]) for c in question.get("choices", []))
+
+
+#: A name in at most this many sentences of the text is one event's ("Cavour"), not the
+#: text's everywhere-name ("Japan", "NATO"): docs/question-quality.md, "Same-event items".
+EVENT_NAME_SENTENCES = 3
+#: Letters a name shares with an everywhere-name when it is one of its forms.
+STEM = 4
+_MONTHS = frozenset("January February March April May June July August September October "
+                    "November December".split())
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]*")
+
+
+def _names_of(text: str) -> list[tuple[str, bool]]:
+    """Each capitalised word of ``text`` with whether it opens its sentence."""
+    return [(m.group(), m.start() == 0) for s in sentences(text)
+            for m in _CAPITALISED.finditer(s.text) if m.group() not in _MONTHS]
+
+
+def same_event(base: FactBase) -> dict[str, set[str]]:
+    """For each year fact, the others keyed to the same year whose sentences share a
+    distinctive name (held-out Italy–Japan: the Cavour group's deployment "In ___" beside
+    its arrival "In August ___": one event, one stem answering the other)."""
+    years = tuple((f.id, f.answer_text, f.quote) for f in base.facts if f.kind == "year")
+    return {fid: set(others) for fid, others in _same_event(base.text, years).items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _same_event(text: str, years: tuple[tuple[str, str, str], ...]
+                ) -> dict[str, frozenset[str]]:
+    """``same_event`` on plain values: cached, as ``lint_quiz`` asks it for every quiz."""
+    said = [set(re.findall(r"[\w-]+", s.text)) for s in sentences(text)]
+    proper = {n for n, first in _names_of(text) if not first}  # not capitalised as a start
+    count = {n: sum(n in words for words in said) for n in proper}
+    # "Italian" is a form of the everywhere-name "Italy", however seldom the text uses it.
+    common = {n[:STEM] for n in proper if count[n] > EVENT_NAME_SENTENCES}
+    rare = {n for n in proper if count[n] <= EVENT_NAME_SENTENCES and n[:STEM] not in common}
+    names = {fid: {n for n, _ in _names_of(quote)} & rare for fid, _, quote in years}
+    return {fid: frozenset(g for g, other, _ in years if g != fid and other == year
+                           and names[fid] & names[g]) for fid, year, _ in years}
+
+
+def kept_apart(base: FactBase) -> dict[str, set[str]]:
+    """For each fact, the facts never drawn beside it: the other claims of its passage
+    (``claim_clusters``) and, for a year, the other dates of its event (``same_event``)."""
+    out = claim_clusters(base.facts)
+    for fid, others in same_event(base).items():
+        out[fid] = out.get(fid, set()) | others
+    return out
