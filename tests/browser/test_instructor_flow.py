@@ -63,7 +63,9 @@ def test_class_assignment_gradebook_and_csv(live_server, new_page):
     assert join_link.endswith(f"/classes/join/{code}")
     qr = teacher.locator("img.qr")
     expect(qr).to_be_visible()
-    assert teacher.evaluate("document.querySelector('img.qr').naturalWidth") > 0
+    # The QR code is a request of its own: wait for it to load (a broken one never does).
+    teacher.wait_for_function("document.querySelector('img.qr').complete && "
+                              "document.querySelector('img.qr').naturalWidth > 0")
 
     # A student opens the join link on a phone, signs up, and joins.
     phone = new_page(PHONE)
