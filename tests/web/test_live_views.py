@@ -124,7 +124,8 @@ def test_play_page_without_cookie_sends_to_join(app, host_client):
     assert response.status_code == 302 and f"/join?pin={pin}" in response.location
 
 
-def test_reload_rejoins_with_the_same_identity_and_score(app, host_client):
+def _ada_at_the_first_question(app, host_client):
+    """A game at its first question and a phone joined as Ada: (game id, PIN, phone, key)."""
     game_id = start_game(host_client)
     pin = pin_of(app, game_id)
     phone = app.test_client()
@@ -133,6 +134,11 @@ def test_reload_rejoins_with_the_same_identity_and_score(app, host_client):
     with app.app_context():
         game = db.session.get(LiveGame, game_id)
         key = db.session.get(Question, game.question_ids[0]).payload["answer"]
+    return game_id, pin, phone, key
+
+
+def test_reload_rejoins_with_the_same_identity_and_score(app, host_client):
+    game_id, pin, phone, key = _ada_at_the_first_question(app, host_client)
     assert phone.post(f"/live/{pin}/answers/0", json={"response": key}).status_code == 200
     host_client.post(f"/live/games/{game_id}/reveal")
     # The phone reloads, and opens the join link again: same player, same score.
@@ -148,14 +154,7 @@ def test_reload_rejoins_with_the_same_identity_and_score(app, host_client):
 
 
 def test_phone_answer_twice_counts_once_and_late_is_refused(app, host_client):
-    game_id = start_game(host_client)
-    pin = pin_of(app, game_id)
-    phone = app.test_client()
-    phone.post("/join", data={"pin": pin, "nickname": "Ada"})
-    host_client.post(f"/live/games/{game_id}/advance", data={"from_index": "-1"})
-    with app.app_context():
-        game = db.session.get(LiveGame, game_id)
-        key = db.session.get(Question, game.question_ids[0]).payload["answer"]
+    game_id, pin, phone, key = _ada_at_the_first_question(app, host_client)
     first = phone.post(f"/live/{pin}/answers/0", json={"response": key})
     second = phone.post(f"/live/{pin}/answers/0", json={"response": key})
     assert (first.status_code, second.status_code) == (200, 200)
