@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,6 +30,9 @@ NAMES_WITH_ARTICLE = {
 }
 
 
+# Cached: the quiz-wide cue checks compare every pair of a bank's questions, so the same
+# option and stem texts are folded many thousand times.
+@functools.lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Fold case, width, accents, punctuation, spelling variants and leading articles."""
     text = unicodedata.normalize("NFKD", text)
