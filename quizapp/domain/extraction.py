@@ -417,30 +417,52 @@ _PAIR = re.compile(r"\b(?:[Bb]oth (?:countries|sides|governments|nations)|[Tt]he
                    r"(?:countries|sides|governments|nations))\b")
 
 
-def _pairs(sents: Sequence[Sentence], first: str | None = None) -> dict[str, str]:
+def _pairs(sents: Sequence[Sentence], first: tuple[str, str] | None = None
+           ) -> dict[str, str]:
     """For each sentence, the two parties "both countries" or "the two governments" in it
     most likely means: the nearest "A and B" of two countries or organisations earlier in
-    its paragraph (none found: the reference stays for the instructor to resolve)."""
+    its paragraph, or else ``first`` (the title's pair), or else the text's first pair if it
+    came before (never one named later: round 14's "Russia and China" taken for Australia
+    and NATO). A sentence that names a party before
+    its reference ("Gillard and NATO's Secretary General signed ..., and in 2013 the two
+    sides agreed") means the parties of that sentence: the pair is kept only if it holds each
+    party so named. Otherwise the reference stays for the instructor to resolve."""
     out: dict[str, str] = {}
-    last: str | None = None
+    last: tuple[str, str] | None = None
     paragraph = None
     for sent in sents:
         if sent.paragraph != paragraph:
-            # A new paragraph's "both countries" is the text's first pair (its title's).
             last, paragraph = first, sent.paragraph
-        if last:
-            out.setdefault(sent.text, last)
-        last = _pair_in(sent, last)
+        reference = _PAIR.search(sent.text)
+        named_before = {m.name for m in mentions(sent.text[:reference.start()])} \
+            if reference else set()
+        if last and named_before <= set(last):
+            out.setdefault(sent.text, f"{in_sentence(last[0])} and {in_sentence(last[1])}")
+        last = _pair_in(sent.text, last)
+        first = first or last
     return out
 
 
-def _pair_in(sent: Sentence, last: str | None = None) -> str | None:
-    """The last "A and B" of two countries or organisations in a sentence (else ``last``)."""
-    found = mentions(sent.text)
+#: Between the two parties of a pair: "Canada and Japan"; in a title also "NATO–Australia".
+_AND = (" and ", " and the ")
+_TITLE_DASH = ("–", "—", " – ", " — ")
+
+
+def _pair_in(text: str, last: tuple[str, str] | None = None,
+             separators: tuple[str, ...] = _AND) -> tuple[str, str] | None:
+    """The last "A and B" of two countries or organisations in ``text`` (else ``last``)."""
+    found = mentions(text)
     for a, b in zip(found, found[1:], strict=False):
-        if sent.text[a.end:b.start] in (" and ", " and the ") and a.name != b.name:
-            last = f"{in_sentence(a.name)} and {in_sentence(b.name)}"
+        if text[a.end:b.start] in separators and a.name != b.name:
+            last = (a.name, b.name)
     return last
+
+
+def title_pair(text: str) -> tuple[str, str] | None:
+    """The two parties the commentary's title (what precedes its body) names, if any."""
+    head = text[:body_span(text)[0]]
+    return next((p for line in head.splitlines()
+                 if (p := _pair_in(line, separators=_AND + _TITLE_DASH))), None)
 
 
 def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
@@ -503,7 +525,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             texts.add(sent.text)
             unique.append(sent)
     out: list[Candidate] = []
-    pairs = _pairs(unique, next((p for p in map(_pair_in, sentences(text)) if p), None))
+    pairs = _pairs(unique, title_pair(text))
     people = people_named(text, ((m.group("role"), m.group("name"))
                                  for m in _PERSON.finditer(text) if _a_name(m.group("name"))),
                           PERSONS)
