@@ -30,7 +30,7 @@ from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
-from .people import people_named, resolve_person, who_instead
+from .people import countries_of, people_named, resolve_person, who_instead
 from .references import resolve_definite
 from .sentences import (
     BLANK,
@@ -545,6 +545,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote))), people)
+    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote))), people,
+                       countries_of(text, people))
 
 

@@ -12,15 +12,32 @@ from .candidates import Candidate
 from .references import pronoun_subject
 from .sentences import cloze
 
-#: Offices of the well-known people in the distractor pool (by last name): a "who" item
-#: offers only people of the key's office ("Prime Minister ___" is no NATO chief).
+#: Office and country of the well-known people in the distractor pool (by last name): a
+#: "who" item offers only people of the key's office and country ("Prime Minister ___" is
+#: no NATO chief, and a Japanese prime minister's options are no Vietnamese ones).
 POOL_ROLES = {
-    "Abe": "Prime Minister", "Kishida": "Prime Minister", "Suga": "Prime Minister",
-    "Koizumi": "Prime Minister", "Sunak": "Prime Minister", "Albanese": "Prime Minister",
-    "Rasmussen": "Secretary-General", "Stoltenberg": "Secretary-General",
-    "Rutte": "Secretary-General", "Scheffer": "Secretary-General", "Biden": "President",
-    "Macron": "President", "Yoon": "President", "Zelensky": "President", "Xi": "President",
-    "Putin": "President", "Scholz": "Chancellor",
+    **{last: ("Prime Minister", "Japan") for last in (
+        "Abe", "Kishida", "Suga", "Koizumi", "Ishiba", "Mori", "Fukuda", "Aso", "Hatoyama",
+        "Noda")},
+    "Sunak": ("Prime Minister", "United Kingdom"), "Albanese": ("Prime Minister", "Australia"),
+    **{last: ("Secretary-General", "NATO") for last in (
+        "Rasmussen", "Stoltenberg", "Rutte", "Scheffer")},
+    "Biden": ("President", "United States"), "Macron": ("President", "France"),
+    "Yoon": ("President", "South Korea"), "Zelensky": ("President", "Ukraine"),
+    "Xi": ("President", "China"), "Putin": ("President", "Russia"),
+    "Scholz": ("Chancellor", "Germany"),
+}
+#: What a text writes before an office to say whose it is ("Japanese Prime Minister ...",
+#: "Japan's Prime Minister ..."): the country for each adjective.
+DEMONYMS = {
+    "Japanese": "Japan", "Vietnamese": "Vietnam", "Indian": "India", "Australian": "Australia",
+    "British": "United Kingdom", "French": "France", "Italian": "Italy", "Dutch":
+    "Netherlands", "German": "Germany", "Polish": "Poland", "Korean": "South Korea",
+    "South Korean": "South Korea", "Chinese": "China", "American": "United States",
+    "Indonesian": "Indonesia", "Philippine": "Philippines", "Filipino": "Philippines",
+    "Swedish": "Sweden", "Finnish": "Finland", "Canadian": "Canada", "Estonian": "Estonia",
+    "Latvian": "Latvia", "Lithuanian": "Lithuania", "Russian": "Russia", "Ukrainian":
+    "Ukraine", "Norwegian": "Norway", "Danish": "Denmark", "Spanish": "Spain",
 }
 #: A "who" item needs this many other people of the key's office (its wrong options).
 WHO_OPTIONS = 3
@@ -37,7 +54,7 @@ def people_named(text: str, with_role: Iterable[tuple[str, str]],
     for entry in pool:
         for spelling in entry:
             if _names(text, spelling):
-                found.setdefault(spelling, POOL_ROLES.get(entry[0].split()[-1], ""))
+                found.setdefault(spelling, POOL_ROLES.get(entry[0].split()[-1], ("", ""))[0])
     for name, role in list(found.items()):
         found.setdefault(name.split()[-1], role)
     return dict(sorted(found.items(), key=lambda item: -len(item[0])))
@@ -45,6 +62,24 @@ def people_named(text: str, with_role: Iterable[tuple[str, str]],
 
 def _names(sentence: str, spelling: str) -> bool:
     return bool(re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", sentence))
+
+
+def countries_of(text: str, people: Iterable[str]) -> dict[str, str]:
+    """Each person's country by last name, where it is known: from the pool, or from what
+    the text writes before the office ("Vietnamese Prime Minister Pham Minh Chinh",
+    "Japan's Prime Minister Fumio Kishida"). A person the text gives two countries has none."""
+    found: dict[str, set[str]] = {}
+    owner = "|".join(re.escape(w) for w in sorted(DEMONYMS, key=len, reverse=True))
+    for name in people:
+        last = name.split()[-1]
+        if last in POOL_ROLES:
+            found.setdefault(last, set()).add(POOL_ROLES[last][1])
+        for match in re.finditer(rf"\b(?:(?P<adj>{owner})|(?P<country>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+                                 rf"[’']s)\s+(?:[A-Z][a-z-]+\s+){{1,3}}{re.escape(name)}(?![\w-])",
+                                 text):
+            country = DEMONYMS.get(match.group("adj") or "") or match.group("country")
+            found.setdefault(last, set()).add(country)
+    return {last: next(iter(c)) for last, c in found.items() if len(c) == 1}
 
 
 def person_in(sentence: str, people: Sequence[str]) -> str | None:
@@ -83,12 +118,14 @@ _SUBJECT = re.compile(r"^(?:(?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:at\
                       r"(?:\s+[A-Z][\w’'-]*){0,2})\s+(?P<verb>[a-z]+)\b")
 
 
-def who_instead(candidates: list[Candidate], people: dict[str, str]) -> list[Candidate]:
+def who_instead(candidates: list[Candidate], people: dict[str, str],
+                countries: dict[str, str] | None = None) -> list[Candidate]:
     """A typed year becomes a "who" item where a named person is the sentence's subject,
     its quote names them, no other stem does, and the text names three more of that
     person's office: the year shown, the person blanked, the others as wrong options
     ("In March 2023 Prime Minister _____ chose New Delhi ..."; Shinzo Abe, Yoshiro Mori,
-    Junichiro Koizumi). One per person."""
+    Junichiro Koizumi). Where ``countries`` (by last name) knows the key's country, the
+    options are people it knows of that country. One per person."""
     full = {}
     for spelling, role in people.items():
         full.setdefault(spelling.split()[-1], (spelling, role))  # longest spelling first
@@ -98,7 +135,7 @@ def who_instead(candidates: list[Candidate], people: dict[str, str]) -> list[Can
     asked = {last for last in full if sum(_names(s, last) for s in stems) > 1}
     out: list[Candidate] = []
     for candidate in candidates:
-        who = _who(candidate, full, asked)
+        who = _who(candidate, full, asked, countries or {})
         if who:
             asked.add(who.answer_text.split()[-1])
         out.append(who or candidate)
@@ -106,7 +143,7 @@ def who_instead(candidates: list[Candidate], people: dict[str, str]) -> list[Can
 
 
 def _who(candidate: Candidate, full: dict[str, tuple[str, str]],
-         asked: set[str]) -> Candidate | None:
+         asked: set[str], countries: dict[str, str]) -> Candidate | None:
     if candidate.kind != "year" or candidate.needs or candidate.forms != ("short",):
         return None
     match = _SUBJECT.match(candidate.statement)
@@ -117,8 +154,11 @@ def _who(candidate: Candidate, full: dict[str, tuple[str, str]],
             or match.group("name") not in full[last][0] or not _names(candidate.quote, last):
         return None  # (a quote saying "he" would not tell the student who it was)
     key, role = full[last]
-    others = [name for other, (name, office) in full.items()
-              if other != last and role and office == role]
+    holders = [other for other, (_, office) in full.items() if role and office == role]
+    if last not in countries and any(other in countries for other in holders):
+        return None  # offices of two countries, and the key's unknown
+    others = [full[other][0] for other in holders
+              if other != last and countries.get(other) == countries.get(last)]
     if len(others) < WHO_OPTIONS:
         return None
     statement = _fill_year(candidate.statement, match, str(candidate.answer))

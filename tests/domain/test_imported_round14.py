@@ -40,3 +40,37 @@ def test_a_pair_without_a_party_the_sentence_names_is_refused():
             ).replace("the NATO Secretary General", "the Swedish Prime Minister of Sweden")
     year = _years(text)["2013"]
     assert "NATO and Norway" not in year.statement and year.needs
+
+
+# Round 14 (weak distractors): "Prime Minister _____ chose Vietnam for his first overseas
+# trip" offered the Vietnamese prime minister the text names beside three Japanese ones.
+_TWO_OFFICES = ("Prime Minister Shinzo Abe, Prime Minister Fumio Kishida and Prime Minister "
+                "Shigeru Ishiba each visited Hanoi, and Prime Minister Le Van Hai and Prime "
+                "Minister Tran Quoc Bao each visited Tokyo. ")
+
+
+def _who(text):
+    return [c for c in extract(text) if c.rule == "person of a dated event"]
+
+
+def test_a_who_items_options_share_the_keys_country():
+    text = _TWO_OFFICES + ("Prime Minister Yoshihide Suga chose Hanoi for his first trip "
+                           "abroad in October 2020.")
+    (who,) = _who(text)
+    assert who.answer == "Yoshihide Suga"
+    assert set(who.distractors) == {"Shinzo Abe", "Fumio Kishida", "Shigeru Ishiba"}
+
+
+def test_no_who_item_where_the_keys_country_is_unknown_beside_a_known_one():
+    text = _TWO_OFFICES + ("Prime Minister Nguyen Van Minh chose Tokyo for his first trip "
+                           "abroad in October 2020.")
+    assert not _who(text)
+
+
+def test_a_country_the_text_writes_before_the_office_counts():
+    from quizapp.domain.people import countries_of
+
+    text = ("Vietnamese Prime Minister Tran Quoc Bao met Japan's Prime Minister Taro Yamada; "
+            "Prime Minister Le Van Hai did not.")
+    assert countries_of(text, ["Tran Quoc Bao", "Taro Yamada", "Le Van Hai"]) == {
+        "Bao": "Vietnam", "Yamada": "Japan"}
