@@ -91,11 +91,16 @@ def pronoun_subject(statement: str) -> str | None:
 #: calls by their kind alone ("the programme", "the original alliance").
 KIND_NOUNS = ("programme", "program", "agreement", "treaty", "exercise", "alliance", "deal",
               "accord", "pact", "declaration", "initiative", "dialogue", "framework",
-              "project", "arrangement", "strategy", "operation")
+              "project", "arrangement", "strategy", "operation",
+              # "the frigate's NH90 helicopter" (which frigate? round 14's held-out text)
+              "frigate", "destroyer", "ship", "vessel", "warship", "carrier", "submarine",
+              "corvette", "cruiser")
 _KINDS = "|".join(KIND_NOUNS)
 #: "the programme", "the original alliance", "The agreement's": one adjective at most.
 _DEFINITE = re.compile(rf"\b(?P<the>[Tt]he)\s+(?:(?P<adj>[a-z][\w-]*)\s+)??"
-                       rf"(?P<noun>{_KINDS})\b(?!\s+(?:of|on|for|between|with|to|that)\b)")
+                       rf"(?P<noun>{_KINDS})\b(?!\s+(?:of|on|for|between|with|to|that)\b)"
+                       # "the frigate HNLMS Evertsen": the name follows, no reference
+                       rf"(?!\s+[A-Z])")
 _WORD = r"[A-Z][\w’'-]*"
 _OPENER_WORDS = {"The", "A", "An", "In", "On", "At", "By", "During", "After", "Since", "Its",
                  "Their", "This", "That", "Both", "For", "When", "With", "Under"}

@@ -74,3 +74,33 @@ def test_a_country_the_text_writes_before_the_office_counts():
             "Prime Minister Le Van Hai did not.")
     assert countries_of(text, ["Tran Quoc Bao", "Taro Yamada", "Le Van Hai"]) == {
         "Bao": "Vietnam", "Yamada": "Japan"}
+
+
+def _typed_years(text):
+    return {c.answer for c in extract(text) if c.kind == "year" and not c.needs}
+
+
+def test_a_famous_event_of_the_year_beside_its_blank_is_proposed():
+    # Round 14: "In March ___, days after Russia's annexation of Crimea, ..." (2014).
+    text = ("In March 2014, days after Russia's annexation of Crimea, the Dutch Prime Minister "
+            "hosted a summit in The Hague. In 2016 the Netherlands opened a naval liaison "
+            "office in Tokyo.")
+    assert _typed_years(text) == {"2016"}
+    # The same event beside a year it does not give away is no clue.
+    assert "2019" in _typed_years("In 2019 the Netherlands, still mindful of the annexation "
+                                  "of Crimea, sent a frigate to Japan.")
+
+
+def test_a_clause_comparing_itself_with_an_earlier_sentence_is_proposed():
+    # Round 14: "A yen loan signed in July ___ went further, financing six new patrol ships".
+    text = ("In 2014 Japan offered Vietnam six used fishing vessels. A yen loan signed in July "
+            "2020 went further, financing six new patrol ships for the Vietnam Coast Guard.")
+    assert _typed_years(text) == {"2014"}
+
+
+def test_a_ship_named_only_in_an_earlier_sentence_is_proposed_and_an_apposition_is_not():
+    # Round 14: "In June ___ Chinese fighter jets circled the frigate's NH90 helicopter".
+    text = ("In 2021 the frigate HNLMS Evertsen sailed with a British carrier group to Japan. "
+            "In June 2024 Chinese fighter jets circled the frigate's helicopter over the East "
+            "China Sea.")
+    assert _typed_years(text) == {"2021"}
