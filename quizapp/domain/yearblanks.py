@@ -236,9 +236,14 @@ ONE_OF_TWO = "year (one of two events)"
 #: Where a sentence joins two events ("... in 2016, and in 2020 Japan signed ...").
 EVENT_JOIN = re.compile(r",\s+and\s+|;\s+")
 #: A second verb of the same subject with its own object: "... in 2011 and upgraded it
-#: ..." (not "revised and renewed in 2018": one event, its verbs paired).
-_SHARED_SUBJECT = re.compile(r"\s+and\s+(?=[a-z]+ed\s+(?!in\b|on\b|at\b|by\b|from\b|"
-                             r"and\b)\w)")
+#: ..." (not "revised and renewed in 2018": one event, its verbs paired; nor an adjective
+#: in -ed: "to reach defence and related spending of 2 per cent", round 14).
+_SHARED_SUBJECT = re.compile(r"\s+and\s+(?=(?!(?:related|associated|advanced|armed|combined|"
+                             r"limited|united|detailed|skilled|unmanned|uncrewed|crewed|"
+                             r"integrated|guided|shared|sustained|dedicated|specialised|"
+                             r"specialized|classified|sophisticated|enhanced|expanded|extended|"
+                             r"improved|restricted|concerned|interested)\b)"
+                             r"[a-z]+ed\s+(?!in\b|on\b|at\b|by\b|from\b|and\b)\w)")
 #: A clause shorter than this (words) says too little alone ("Dialogue began in ___").
 _CLAUSE_WORDS = 7
 _YEAR = re.compile(r"(?<![\d\-–/])(1[89]\d\d|20\d\d)(?![\d\-–/])")

@@ -104,3 +104,25 @@ def test_a_ship_named_only_in_an_earlier_sentence_is_proposed_and_an_apposition_
             "In June 2024 Chinese fighter jets circled the frigate's helicopter over the East "
             "China Sea.")
     assert _typed_years(text) == {"2021"}
+
+
+def test_both_with_an_adjective_is_a_pair_reference_and_leans_where_unresolved():
+    # Round 14 (ambiguous): "... the European Union, of which both Nordic states are members"
+    # (Norway and Iceland are not), lifted without the sentence naming Sweden and Finland.
+    text = ("Finland's membership changed the map of the north. In November 2024 Tokyo signed "
+            "a defence partnership with the European Union, of which both Nordic states are "
+            "members.")
+    assert "2024" not in _typed_years(text)
+
+
+def test_a_noun_pair_joined_by_and_with_an_ed_adjective_is_not_cut():
+    # Round 14: "committing to reach defence and related spending of 2 per cent ..." was cut
+    # after "defence" (read as a second verb, "and related ...").
+    from quizapp.domain.yearblanks import one_event
+
+    statement = ("In December {answer} Japan adopted a new strategy, committing to reach "
+                 "defence and related spending of 2 per cent of GDP, and in 2023 it set up a "
+                 "new command.")
+    assert one_event(statement) == ("In December {answer} Japan adopted a new strategy, "
+                                    "committing to reach defence and related spending of 2 "
+                                    "per cent of GDP.")
