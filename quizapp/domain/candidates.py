@@ -235,8 +235,8 @@ _PLUPERFECT = re.compile(r"^((?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:th
 
 #: "The groundwork was laid in July {answer}, when the two governments signed ...": the
 #: subject leans on what came before; the dated event is the "when" clause.
-_WHEN = re.compile(r"^The\s+(?:[a-z][\w-]*\s+){1,2}(?:was|were)\s+[a-z]+\s+in\s+"
-                   r"((?:[A-Z][a-z]+\s+)?\{answer\}),\s+when\s+")
+_WHEN = re.compile(r"^The\s+(?:[a-z][\w-]*\s+){1,2}(?:(?:was|were)\s+[a-z]+|came|arrived|"
+                   r"occurred|followed)\s+in\s+((?:[A-Z][a-z]+\s+)?\{answer\}),\s+when\s+")
 #: A closing appositive after the dated clause: ", a format Japan had reserved for ...".
 _ASIDE = re.compile(r"(\{answer\}[^,;:]*?),\s+an?\s+[a-z][^,;:{}]*[.!]?$")
 
@@ -245,7 +245,8 @@ def standalone(statement: str) -> str:
     """A year's statement as a sentence read alone: no "also", no pluperfect of its dated
     event (round 11's held-out review: "Abe also set out", "Japan had replaced"), no
     leaning subject before a dated "when" clause (round 12's: "The groundwork was laid in
-    July ___, when ..."), one full stop."""
+    July ___, when ..."; round 14's: "The turning point came in May ___, when ..."), one
+    full stop."""
     statement = _WHEN.sub(r"In \1 ", statement, count=1)
     statement = _PLUPERFECT.sub(r"\1", statement, count=1)
     return end_sentence(_ALSO.sub("", statement))

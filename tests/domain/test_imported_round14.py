@@ -126,3 +126,12 @@ def test_a_noun_pair_joined_by_and_with_an_ed_adjective_is_not_cut():
     assert one_event(statement) == ("In December {answer} Japan adopted a new strategy, "
                                     "committing to reach defence and related spending of 2 "
                                     "per cent of GDP.")
+
+
+def test_a_turning_point_that_came_when_is_asked_as_its_event():
+    # Round 14: "The turning point came in May ___, when China's deployment ..." (of what?).
+    text = ("The turning point came in May 2014, when China's deployment of an oil rig into "
+            "waters claimed by Vietnam triggered a months-long standoff.")
+    (year,) = [c for c in extract(text) if c.kind == "year"]
+    assert year.statement == ("In May {answer} China's deployment of an oil rig into waters "
+                              "claimed by Vietnam triggered a months-long standoff.")
