@@ -15,10 +15,18 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+#: Werkzeug's development server (the tests' live server, never production's gunicorn)
+#: skips closing a static file's response when the browser drops the connection while it
+#: drains the socket: the file's ResourceWarning then fails whichever test is running.
+DROPPED_STATIC_FILE = ("ignore:unclosed file <_io.BufferedReader name='[^']*/static/"
+                       ":ResourceWarning")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.filterwarnings(DROPPED_STATIC_FILE))
 
 
 def _browser_missing() -> str | None:
