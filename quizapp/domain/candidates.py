@@ -9,7 +9,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .facts import DANGLING
-from .references import PAIR_REFERENCE, back_reference, definite_reference, pronoun_subject
+from .references import (
+    PAIR_REFERENCE,
+    back_reference,
+    definite_reference,
+    leaning_words,
+    pronoun_subject,
+)
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
 from .yearblanks import ONE_OF_TWO, blank_problem, clean_event
@@ -111,7 +117,8 @@ def _refusal(candidate: Candidate) -> str | None:
     if not why and (ref := back_reference(candidate.statement)
                     or pronoun_subject(candidate.statement)
                     or _group(definite_reference(candidate.statement))
-                    or _group(PAIR_REFERENCE.search(candidate.statement))):
+                    or _group(PAIR_REFERENCE.search(candidate.statement))
+                    or leaning_words(candidate.statement)):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"

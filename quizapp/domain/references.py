@@ -159,3 +159,26 @@ def resolve_definite(statement: str, earlier: list[str]) -> str:
         statement = f"{statement[:match.start()]}{match.group('the')} {names[0]}" \
                     f"{statement[match.end():]}"
     return statement
+
+
+#: Words of a lifted clause that point at an earlier sentence (round 16's tuning texts):
+#: a demonstrative subject after the date ("In August {answer} that web gained ..."), a
+#: place adverb ("officials met there"), a returned or repeated act ("returned the
+#: gesture"), the first or last of things named before ("The first jets reached ..."), and
+#: "the partnership" without whose.
+_LEANING_WORDS = re.compile(
+    rf"^{_LEAD}(?:That|that|This|this|These|these|Those|those)\s+[a-z][\w-]*\s+[a-z]+"
+    r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|could|can|may|might|must|"
+    r"should|seems?|seemed|remains?|remained|appears?|appeared|exists?|existed)\b)"
+    r"|\b(?:returned|reciprocated|repaid|repeated|matched|echoed)\s+the\s+(?:gesture|favou?r|"
+    r"compliment|visit|move|step|offer|invitation)\b"
+    r"|\b[Tt]he\s+(?:first|last|final|remaining|other)\s+(?!times\b|years\b|months\b)"
+    r"[a-z]+s\b(?!\s+(?:of|to|for|from|in|on|under|with)\b)"
+    # "The partnership was launched ..." (whose? the text's subject, unnamed in the stem)
+    r"|\b[Tt]he\s+(?:partnership|relationship)\b(?!\s+(?:between|with|of)\b)")
+
+
+def leaning_words(statement: str) -> str | None:
+    """The first phrase of ``statement`` that points at an earlier sentence, if any."""
+    found = _LEANING_WORDS.search(statement)
+    return found.group(0) if found else None

@@ -3,6 +3,8 @@ patterns on texts of their own."""
 
 from __future__ import annotations
 
+import pytest
+
 from quizapp.domain.extraction import extract
 
 NORWAY_BODY = (
@@ -135,3 +137,27 @@ def test_a_turning_point_that_came_when_is_asked_as_its_event():
     (year,) = [c for c in extract(text) if c.kind == "year"]
     assert year.statement == ("In May {answer} China's deployment of an oil rig into waters "
                               "claimed by Vietnam triggered a months-long standoff.")
+
+
+# Round 16's tuning texts (Australia–Indonesia, India–France, Japan–Mongolia): words of a
+# lifted clause that point at an earlier sentence.
+@pytest.mark.parametrize("sentence", [
+    "In August 2024 that web gained a treaty-level Defence Cooperation Agreement (DCA).",
+    "Chilean and Bolivian officials met there in November 2012 to discuss water rights.",
+    "In January 2024 President Ana Torres returned the gesture as chief guest at the parade.",
+    "The first jets reached the air base at Ambala in July 2020, amid a border standoff.",
+    "The partnership was launched during the president's visit to Lima in January 1998.",
+])
+def test_a_clause_pointing_at_an_earlier_sentence_is_proposed(sentence):
+    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    assert _typed_years(text) == {"1990"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 2012 Chile opened a consulate in Tacna, where there is a large Chilean community.",
+    "The partnership between Chile and Peru was launched in Lima in January 1998.",
+    "The first time Peru hosted the Chilean navy was in a joint exercise in 2003.",
+])
+def test_the_same_words_naming_their_own_thing_are_no_reference(sentence):
+    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    assert len(_typed_years(text)) == 2
