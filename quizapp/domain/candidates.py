@@ -118,7 +118,7 @@ def _refusal(candidate: Candidate) -> str | None:
                     or pronoun_subject(candidate.statement)
                     or _group(definite_reference(candidate.statement))
                     or _group(PAIR_REFERENCE.search(candidate.statement))
-                    or leaning_words(candidate.statement)):
+                    or leaning_words(standalone(candidate.statement))):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"

@@ -42,7 +42,7 @@ from .sentences import (
     sentences,
 )
 from .text import in_sentence, normalize
-from .yearblanks import ONE_OF_TWO, one_event
+from .yearblanks import IRREGULAR, ONE_OF_TWO, one_event
 
 __all__ = ["BLANK", "Candidate", "Evaluation", "ExtractionTooSlow", "Sentence", "best_long_form",
            "commentary_bank", "evaluate", "extract", "generation_problem", "matches",
@@ -163,6 +163,8 @@ def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
             statement = blank_out(text, *match.span())
             single = len(YEAR.findall(text)) == 1
             clause = None if single else one_event(statement)
+            if clause and _leans_on_first_clause(clause, statement):
+                clause = None  # its year is then proposed with the sentence's others
             if clause:
                 # Two dated events joined in one sentence: ask this one, leave the other
                 # (its year and the order) out of the stem; the quote stays whole.
@@ -189,6 +191,27 @@ def _year_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
                     rule="same-year", question=ask_for("year", statement), statement=statement))
         previous = sent
     return out
+
+
+def _leans_on_first_clause(clause: str, statement: str) -> bool:
+    """Whether a later clause cut from ``statement`` names a thing the clause before it
+    introduced: "...shortlisted Japan's Mogami class ...; Canberra chose an upgraded Mogami
+    in August ___" (round 17's held-out review: which Mogami?). Countries, organisations,
+    months and offices are named everywhere and do not count."""
+    core = clause.rstrip(".")[1:]
+    at = statement.find(core)
+    if at <= 1:
+        return False  # the first clause
+    before = statement[:at]
+    # What the clause does to something: the names after its verb ("chose an upgraded
+    # Mogami"), not its subject ("Chile and Peru upgraded ...").
+    verb = re.search(rf"\b(?:[a-z]+ed|{'|'.join(IRREGULAR)})\b", clause)
+    if verb is None:
+        return False
+    names = set(re.findall(r"\b[A-Z][\w’'-]+", clause[verb.end():])) - set(MONTHS) \
+        - {w for m in mentions(clause) for w in clause[m.start:m.end].split()} \
+        - {w for role in ROLES for w in role.split()}  # "Prime Minister", "Defence Minister"
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", before) for name in names)
 
 
 def _date_candidates(sents: Iterable[Sentence]) -> list[Candidate]:

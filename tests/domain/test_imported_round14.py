@@ -161,3 +161,30 @@ def test_a_clause_pointing_at_an_earlier_sentence_is_proposed(sentence):
 def test_the_same_words_naming_their_own_thing_are_no_reference(sentence):
     text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
     assert len(_typed_years(text)) == 2
+
+
+# Round 17's held-out texts (Japan–Indonesia, Korea–Australia).
+def test_a_subject_of_the_and_a_common_noun_leans_on_an_earlier_sentence():
+    # "The line opened in October ___ after delays ..." (which line?)
+    text = ("China won the contract for the Jakarta–Bandung railway in 2015. The line opened "
+            "in October 2023 after delays that made Japan's cautious proposal look wiser.")
+    assert _typed_years(text) == {"2015"}
+    # A subject that says which thing it is stays.
+    named = text.replace("The line opened", "The Jakarta–Bandung railway opened")
+    assert _typed_years(named) == {"2015", "2023"}
+
+
+def test_a_later_clause_naming_what_the_first_introduced_is_not_asked_alone():
+    # "... shortlisted Japan's Mogami class ...; Canberra chose an upgraded Mogami in August
+    # ___" (which Mogami? a true/false of that clause alone lost it).
+    text = ("In November 2024 two Korean yards were dropped from the frigate programme, which "
+            "shortlisted Japan's Mogami class and Germany's MEKO A-200; Canberra chose an "
+            "upgraded Mogami in August 2025.")
+    years = {c.answer: c for c in extract(text) if c.kind == "year"}
+    assert years["2025"].needs
+    assert "Mogami" not in (years["2024"].statement or "").split(";")[-1] or years["2024"].needs
+    # Countries and offices named in both clauses are no such thing.
+    text = ("In 2016 Japan agreed to transfer training aircraft to the Philippine Navy, and in "
+            "2020 Japan and the Philippines signed a radar deal worth $100 million.")
+    years = {c.answer: c for c in extract(text) if c.kind == "year"}
+    assert not years["2020"].needs, years["2020"].needs
