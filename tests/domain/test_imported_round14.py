@@ -188,3 +188,20 @@ def test_a_later_clause_naming_what_the_first_introduced_is_not_asked_alone():
             "2020 Japan and the Philippines signed a radar deal worth $100 million.")
     years = {c.answer: c for c in extract(text) if c.kind == "year"}
     assert not years["2020"].needs, years["2020"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "In June 2025 Lima signed for 12 more, an upgraded variant with a new radar.",
+    "In June 2025 Lima bought another six patrol boats from the Chilean shipyard ASMAR.",
+])
+def test_a_count_added_to_one_named_before_is_proposed(sentence):
+    # Round 18: "In June ___ Manila signed for 12 more, an upgraded Block 20 variant" (the
+    # aircraft named only in the sentence before).
+    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    assert _typed_years(text) == {"1990"}
+
+
+def test_more_than_and_one_another_are_no_reference():
+    text = ("Peru and Chile signed a treaty on fisheries in 1990. In 2004 Peru and Chile "
+            "promised to consult one another on fishing quotas set by the Pacific Commission.")
+    assert _typed_years(text) == {"1990", "2004"}
