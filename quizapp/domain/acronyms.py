@@ -99,6 +99,15 @@ _PRESENT = re.compile(r"^(?:is|remains|has|covers|creates|gives|allows|lets|prov
                       r"includes|aims|seeks|sets|links|connects|commits|opens)\b")
 
 
+#: A body named second in a compound subject shares its predicate with the first, and the
+#: predicate agrees with both ("... and JICA became key sources of training", round 19).
+_SHARED_PREDICATE = re.compile(r"(?:\band|,)\s+(?:the\s+)?$")
+#: A predicate that compares with something said elsewhere (round 19: "offered an
+#: alternative model"): no description to match by.
+_LEANING_ROLE = re.compile(r"\b(?:alternative|similar|such|same|another|further|these|those|"
+                           r"them|likewise)\b", re.IGNORECASE)
+
+
 def _opens_with_verb(clause: str) -> bool:
     first = clause.split()[0].lower() if clause.split() else ""
     return first.endswith("ed") or first in _PAST or bool(_PRESENT.match(first))
@@ -112,8 +121,8 @@ def acronym_role(sentence: str, term: str, long: str) -> str | None:
     an appositive ("... (SDP), the first such partnership ..."). None when the sentence
     says nothing that plain, names a year (a timeline's business) or repeats the name."""
     at = sentence.find(f"{long} ({term})")
-    if at < 0:
-        return None
+    if at < 0 or _SHARED_PREDICATE.search(sentence[:at]):
+        return None  # "the JCG and the Japan International Cooperation Agency (JICA) became"
     after = sentence[at + len(long) + len(term) + 3:]
     role = None
     apposition = re.match(r",\s+((?:the|a|an)\s+[^,;:.()]+)[,.]", after)
@@ -131,6 +140,8 @@ def acronym_role(sentence: str, term: str, long: str) -> str | None:
     if role is None:
         return None
     role = role.strip().rstrip(".,")
+    if _LEANING_ROLE.search(role):
+        return None  # "offered an alternative model" (to what?)
     words = role.split()
     if not _ROLE_WORDS[0] <= len(words) <= _ROLE_WORDS[1] or YEAR.search(role) \
             or {w.lower().strip(",") for w in words} & {w.lower() for w in long.split()

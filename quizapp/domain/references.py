@@ -165,7 +165,8 @@ def resolve_definite(statement: str, earlier: list[str]) -> str:
 #: a demonstrative subject after the date ("In August {answer} that web gained ..."), a
 #: place adverb ("officials met there"), a returned or repeated act ("returned the
 #: gesture"), the first or last of things named before ("The first jets reached ..."),
-#: "the partnership" without whose, a subject "the line" without which, and "12 more".
+#: "the partnership" without whose, a subject "the line" without which, "12 more", "the
+#: resulting" and a bare "both".
 _LEANING_WORDS = re.compile(
     rf"^{_LEAD}(?:That|that|This|this|These|these|Those|those)\s+[a-z][\w-]*\s+[a-z]+"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|could|can|may|might|must|"
@@ -180,6 +181,10 @@ _LEANING_WORDS = re.compile(
     # text), "bought another six": a count added to one named before
     r"|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|"
     r"many)\s+more\b(?!\s+than\b)|(?<!\bone\s)\banother\b"
+    # "The resulting CPTPP entered into force in December ___, with both among the first
+    # six ratifiers" (resulting from what? both of whom? round 19's held-out text)
+    r"|\b[Tt]he\s+resulting\b|\bboth\b(?=\s+(?:among|were|are|have|had|as|at|in|on|of)\b"
+    r"|\s*[.,;])"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
     rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"

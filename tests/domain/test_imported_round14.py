@@ -205,3 +205,32 @@ def test_more_than_and_one_another_are_no_reference():
     text = ("Peru and Chile signed a treaty on fisheries in 1990. In 2004 Peru and Chile "
             "promised to consult one another on fishing quotas set by the Pacific Commission.")
     assert _typed_years(text) == {"1990", "2004"}
+
+
+# Round 19's held-out texts (Japan–Malaysia, Japan–Singapore).
+def test_the_resulting_thing_and_a_bare_both_lean_on_an_earlier_sentence():
+    # "The resulting CPTPP entered into force in December ___, with both among the first
+    # six ratifiers" (resulting from what? both of whom?)
+    text = ("Peru and Chile signed a treaty on fisheries in 1990. The resulting Pacific "
+            "Fisheries Commission met in Lima in 1992.")
+    assert _typed_years(text) == {"1990"}
+    text = ("Peru and Chile signed a treaty on fisheries in 1990. The Pacific Fisheries "
+            "Commission opened in Lima in 1992, with both among its first members.")
+    assert _typed_years(text) == {"1990"}
+
+
+def test_an_acronym_role_is_no_shared_predicate_and_no_comparison():
+    from quizapp.domain.acronyms import acronym_role
+
+    # "the JCG and the Japan International Cooperation Agency (JICA) became key sources of
+    # training and advice": the predicate is both bodies'.
+    assert acronym_role("The coast guard and the Pacific Training Agency (PTA) became key "
+                        "sources of training and advice.", "PTA", "Pacific Training Agency") \
+        is None
+    # "the Look East Policy (LEP) offered an alternative model" (to what?)
+    assert acronym_role("The Look East Policy (LEP) offered an alternative model for "
+                        "growth.", "LEP", "Look East Policy") is None
+    # A body alone with a plain predicate keeps its role.
+    assert acronym_role("The Pacific Training Agency (PTA) trained two hundred officers of "
+                        "the Peruvian navy.", "PTA", "Pacific Training Agency") == \
+        "trained two hundred officers of the Peruvian navy"
