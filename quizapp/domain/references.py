@@ -166,7 +166,7 @@ def resolve_definite(statement: str, earlier: list[str]) -> str:
 #: place adverb ("officials met there"), a returned or repeated act ("returned the
 #: gesture"), the first or last of things named before ("The first jets reached ..."),
 #: "the partnership" without whose, a subject "the line" without which, "12 more", "the
-#: resulting" and a bare "both".
+#: resulting", a bare "both", "the Alliance" unnamed and "construction was paused".
 _LEANING_WORDS = re.compile(
     rf"^{_LEAD}(?:That|that|This|this|These|these|Those|those)\s+[a-z][\w-]*\s+[a-z]+"
     r"|\bthere\b(?!\s+(?:is|are|was|were|has|have|had|will|would|could|can|may|might|must|"
@@ -185,6 +185,12 @@ _LEANING_WORDS = re.compile(
     # six ratifiers" (resulting from what? both of whom? round 19's held-out text)
     r"|\b[Tt]he\s+resulting\b|\bboth\b(?=\s+(?:among|were|are|have|had|as|at|in|on|of)\b"
     r"|\s*[.,;])"
+    # "... an ITPP with the Alliance in July ___" (NATO, named in the clause cut off: round 20)
+    r"|\bthe\s+(?:Alliance|Union|Bloc|Organi[sz]ation|Agency|Commission|Council)\b"
+    r"(?!\s+(?:of|for|on|[A-Z])\b)"
+    # "construction was paused until ..." (of what? round 20): a bare activity as subject
+    r"|(?:^|,\s+|\band\s+)(?:construction|work|production|deliveries|implementation|"
+    r"progress)\s+(?:was|were|had|has|began|stalled|resumed|stopped|paused|slowed|halted)\b"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
     rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"

@@ -234,3 +234,22 @@ def test_an_acronym_role_is_no_shared_predicate_and_no_comparison():
     assert acronym_role("The Pacific Training Agency (PTA) trained two hundred officers of "
                         "the Peruvian navy.", "PTA", "Pacific Training Agency") == \
         "trained two hundred officers of the Peruvian navy"
+
+
+# Round 20's held-out texts (Japan–Czechia, Korea–Canada).
+@pytest.mark.parametrize("sentence", [
+    "Lima held its first defence talks with the NATO staff in June 2022, and Peru agreed a "
+    "partnership programme with the Alliance in July 2023.",
+    "In May 2023, after new subsidies in Chile, construction was paused until Lima agreed "
+    "that July to match the incentives.",
+])
+def test_an_unnamed_alliance_and_a_bare_activity_lean_on_an_earlier_sentence(sentence):
+    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    typed = _typed_years(text)
+    assert "1990" in typed and "2023" not in typed
+
+
+def test_a_named_union_and_construction_of_a_named_thing_are_no_reference():
+    text = ("Peru and Chile signed a treaty on fisheries in 1990. In 2012 Peru signed a trade "
+            "agreement with the Union of South American Nations in Lima.")
+    assert _typed_years(text) == {"1990", "2012"}
