@@ -204,10 +204,14 @@ def _leans_on_first_clause(clause: str, statement: str) -> bool:
         return False  # the first clause
     before = statement[:at]
     # What the clause does to something: the names after its verb ("chose an upgraded
-    # Mogami"), not its subject ("Chile and Peru upgraded ...").
+    # Mogami"), not its subject ("Chile and Peru upgraded ..."); or a bare "it" ("...; in
+    # September ___ the government scrapped it", round 21).
     verb = re.search(rf"\b(?:[a-z]+ed|{'|'.join(IRREGULAR)})\b", clause)
     if verb is None:
         return False
+    if re.match(r"\s+(?:it|them)\b(?!\s+(?:clear|possible|hard|easier|harder|difficult)\b)",
+                clause[verb.end():]):
+        return True
     names = set(re.findall(r"\b[A-Z][\w’'-]+", clause[verb.end():])) - set(MONTHS) \
         - {w for m in mentions(clause) for w in clause[m.start:m.end].split()} \
         - {w for role in ROLES for w in role.split()}  # "Prime Minister", "Defence Minister"

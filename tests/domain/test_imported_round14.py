@@ -253,3 +253,17 @@ def test_a_named_union_and_construction_of_a_named_thing_are_no_reference():
     text = ("Peru and Chile signed a treaty on fisheries in 1990. In 2012 Peru signed a trade "
             "agreement with the Union of South American Nations in Lima.")
     assert _typed_years(text) == {"1990", "2012"}
+
+
+def test_a_bare_it_as_the_object_leans_on_an_earlier_clause():
+    # Round 21: "In March 2019 Japan signed a loan agreement for a light rail line in
+    # Colombo; in September ___ the government ... scrapped it" (the line, in the first
+    # clause).
+    text = ("In March 2019 Peru signed a loan agreement for a light rail line in Lima; in "
+            "September 2020 the government of President Ana Torres scrapped it, saying it "
+            "was too expensive.")
+    assert "2020" not in _typed_years(text)
+    # "it" after its own subject, in one clause, is no reference.
+    text = ("The Peru-Chile Reciprocal Access Agreement entered into force in August 2023, "
+            "after both parliaments had approved it.")
+    assert _typed_years(text) == {"2023"}
