@@ -101,7 +101,7 @@ _PRESENT = re.compile(r"^(?:is|remains|has|covers|creates|gives|allows|lets|prov
 
 #: A body named second in a compound subject shares its predicate with the first, and the
 #: predicate agrees with both ("... and JICA became key sources of training", round 19).
-_SHARED_PREDICATE = re.compile(r"(?:\band|,)\s+(?:the\s+)?$")
+_SHARED_PREDICATE = re.compile(r"\band\s+(?:the\s+)?$")
 #: A predicate that compares with something said elsewhere (round 19: "offered an
 #: alternative model"): no description to match by.
 _LEANING_ROLE = re.compile(r"\b(?:alternative|similar|such|same|another|further|these|those|"

@@ -462,7 +462,8 @@ def _pairs(sents: Sequence[Sentence], first: tuple[str, str] | None = None
         reference = _PAIR.search(sent.text)
         named_before = {m.name for m in mentions(sent.text[:reference.start()])} \
             if reference else set()
-        if last and named_before <= set(last):
+        # "both Nordic states" says which two; an earlier pair would replace it with others.
+        if last and named_before <= set(last) and not (reference and reference["adjective"]):
             out.setdefault(sent.text, f"{in_sentence(last[0])} and {in_sentence(last[1])}")
         last = _pair_in(sent.text, last)
         first = first or last

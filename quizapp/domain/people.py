@@ -64,21 +64,42 @@ def _names(sentence: str, spelling: str) -> bool:
     return bool(re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", sentence))
 
 
+#: Countries a text may write in the possessive before an office ("Japan's Prime Minister").
+COUNTRY_NAMES = {**{c: c for c in DEMONYMS.values()}, "Britain": "United Kingdom",
+                 "the United Kingdom": "United Kingdom", "the United States": "United States",
+                 "the Netherlands": "Netherlands", "the Philippines": "Philippines"}
+_OWNER = re.compile(
+    r"\b(?:(?P<adj>" + "|".join(re.escape(w) for w in sorted(DEMONYMS, key=len, reverse=True))
+    + r")|(?P<country>" + "|".join(re.escape(c) for c in sorted(COUNTRY_NAMES, key=len,
+                                                              reverse=True))
+    + r")[’']s)\s+(?=[A-Z])")
+#: An office before a name is at most this many capitalised words ("Prime Minister").
+_OFFICE_WORDS = 3
+
+
 def countries_of(text: str, people: Iterable[str]) -> dict[str, str]:
     """Each person's country by last name, where it is known: from the pool, or from what
     the text writes before the office ("Vietnamese Prime Minister Pham Minh Chinh",
-    "Japan's Prime Minister Fumio Kishida"). A person the text gives two countries has none."""
+    "Japan's Prime Minister Fumio Kishida"). A person the text gives two countries has none.
+    One pass over the text, whatever the number of people (an import has a deadline)."""
+    names = set(people)
     found: dict[str, set[str]] = {}
-    owner = "|".join(re.escape(w) for w in sorted(DEMONYMS, key=len, reverse=True))
-    for name in people:
+    for name in names:
         last = name.split()[-1]
         if last in POOL_ROLES:
             found.setdefault(last, set()).add(POOL_ROLES[last][1])
-        for match in re.finditer(rf"\b(?:(?P<adj>{owner})|(?P<country>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-                                 rf"[’']s)\s+(?:[A-Z][a-z-]+\s+){{1,3}}{re.escape(name)}(?![\w-])",
-                                 text):
-            country = DEMONYMS.get(match.group("adj") or "") or match.group("country")
-            found.setdefault(last, set()).add(country)
+    longest = max((len(n.split()) for n in names), default=0)
+    for match in _OWNER.finditer(text):
+        country = DEMONYMS.get(match["adj"] or "") or COUNTRY_NAMES[match["country"]]
+        words = re.findall(r"[\w’'-]+", text[match.end():match.end() + 200])
+        for office in range(1, _OFFICE_WORDS + 1):
+            if not all(w[:1].isupper() for w in words[:office]):
+                break
+            name = next((" ".join(words[office:office + n]) for n in range(longest, 0, -1)
+                         if " ".join(words[office:office + n]) in names), None)
+            if name:
+                found.setdefault(name.split()[-1], set()).add(country)
+                break
     return {last: next(iter(c)) for last, c in found.items() if len(c) == 1}
 
 

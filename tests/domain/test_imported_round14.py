@@ -267,3 +267,42 @@ def test_a_bare_it_as_the_object_leans_on_an_earlier_clause():
     text = ("The Peru-Chile Reciprocal Access Agreement entered into force in August 2023, "
             "after both parliaments had approved it.")
     assert _typed_years(text) == {"2023"}
+
+
+# An independent review of this session's rules.
+def test_a_pair_reference_with_its_own_adjective_is_never_replaced_by_an_earlier_pair():
+    # "both Nordic states" says which two: "Japan and Australia applied to join NATO" was a
+    # false statement.
+    text = ("Japan and Australia watched the northern enlargement of the alliance closely from "
+            "the far side of the world. In May 2022 both Nordic states applied to join NATO "
+            "after decades of neutrality.")
+    year = _years(text)["2022"]
+    assert "Japan and Australia applied" not in year.statement and year.needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Another six patrol boats arrived in Callao in May 2023.",
+    "Both became members of the Pacific Commission in 2023.",
+    "Construction was paused in May 2023 until Lima matched the subsidies.",
+    "The Alliance adopted a new strategic concept with Peru in 2023.",
+])
+def test_the_leaning_words_lean_at_the_start_of_a_sentence_too(sentence):
+    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    assert "2023" not in _typed_years(text)
+
+
+def test_an_opening_phrase_does_not_take_an_acronyms_role_away():
+    from quizapp.domain.acronyms import acronym_role
+
+    assert acronym_role("Since then, the Pacific Training Agency (PTA) trained two hundred "
+                        "officers of the Peruvian navy.", "PTA", "Pacific Training Agency") \
+        == "trained two hundred officers of the Peruvian navy"
+
+
+def test_a_possessive_before_an_office_is_a_country_only_when_it_is_one():
+    from quizapp.domain.people import countries_of
+
+    text = ("When Japan's Prime Minister Taro Yamada spoke, Britain's Prime Minister Ann Grey "
+            "listened and Yamada's Foreign Minister Jiro Sato took notes.")
+    assert countries_of(text, ["Taro Yamada", "Ann Grey", "Jiro Sato"]) == {
+        "Yamada": "Japan", "Grey": "United Kingdom"}
