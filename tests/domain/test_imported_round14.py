@@ -17,6 +17,10 @@ NORWAY_BODY = (
     "less than it once had for a small country on the edge of the Arctic.\n")
 
 
+#: A first sentence whose year is always asked: what follows it is judged alone.
+TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
+
+
 def _years(text):
     return {c.answer: c for c in extract(text) if c.kind == "year"}
 
@@ -149,7 +153,7 @@ def test_a_turning_point_that_came_when_is_asked_as_its_event():
     "The partnership was launched during the president's visit to Lima in January 1998.",
 ])
 def test_a_clause_pointing_at_an_earlier_sentence_is_proposed(sentence):
-    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    text = TREATY + sentence
     assert _typed_years(text) == {"1990"}
 
 
@@ -159,7 +163,7 @@ def test_a_clause_pointing_at_an_earlier_sentence_is_proposed(sentence):
     "The first time Peru hosted the Chilean navy was in a joint exercise in 2003.",
 ])
 def test_the_same_words_naming_their_own_thing_are_no_reference(sentence):
-    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    text = TREATY + sentence
     assert len(_typed_years(text)) == 2
 
 
@@ -197,7 +201,7 @@ def test_a_later_clause_naming_what_the_first_introduced_is_not_asked_alone():
 def test_a_count_added_to_one_named_before_is_proposed(sentence):
     # Round 18: "In June ___ Manila signed for 12 more, an upgraded Block 20 variant" (the
     # aircraft named only in the sentence before).
-    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    text = TREATY + sentence
     assert _typed_years(text) == {"1990"}
 
 
@@ -211,8 +215,7 @@ def test_more_than_and_one_another_are_no_reference():
 def test_the_resulting_thing_and_a_bare_both_lean_on_an_earlier_sentence():
     # "The resulting CPTPP entered into force in December ___, with both among the first
     # six ratifiers" (resulting from what? both of whom?)
-    text = ("Peru and Chile signed a treaty on fisheries in 1990. The resulting Pacific "
-            "Fisheries Commission met in Lima in 1992.")
+    text = TREATY + "The resulting Pacific Fisheries Commission met in Lima in 1992."
     assert _typed_years(text) == {"1990"}
     text = ("Peru and Chile signed a treaty on fisheries in 1990. The Pacific Fisheries "
             "Commission opened in Lima in 1992, with both among its first members.")
@@ -244,7 +247,7 @@ def test_an_acronym_role_is_no_shared_predicate_and_no_comparison():
     "that July to match the incentives.",
 ])
 def test_an_unnamed_alliance_and_a_bare_activity_lean_on_an_earlier_sentence(sentence):
-    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    text = TREATY + sentence
     typed = _typed_years(text)
     assert "1990" in typed and "2023" not in typed
 
@@ -287,7 +290,7 @@ def test_a_pair_reference_with_its_own_adjective_is_never_replaced_by_an_earlier
     "The Alliance adopted a new strategic concept with Peru in 2023.",
 ])
 def test_the_leaning_words_lean_at_the_start_of_a_sentence_too(sentence):
-    text = "Peru and Chile signed a treaty on fisheries in 1990. " + sentence
+    text = TREATY + sentence
     assert "2023" not in _typed_years(text)
 
 
