@@ -4,7 +4,7 @@ write in full and which it proposes for the instructor to phrase."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,6 +15,7 @@ from .references import (
     definite_reference,
     leaning_words,
     pronoun_subject,
+    same_head_anaphor,
 )
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
@@ -110,15 +111,21 @@ def _propose(candidate: Candidate, needs: str) -> Candidate:
     return replace(candidate, question="", needs=needs, forms=forms)
 
 
-def _refusal(candidate: Candidate) -> str | None:
-    """Why a typed candidate's blank is proposed instead of written (None: it may be)."""
-    why = blank_problem(candidate.statement, str(candidate.answer)) \
-        if candidate.kind == "year" else None
+def _refusal(candidate: Candidate, earlier: str = "") -> str | None:
+    """Why a typed candidate's blank is proposed instead of written (None: it may be);
+    ``earlier``: the text's sentences before its quote."""
+    # The sentence as the question prints it (cut to its clause) must pass too: "Diplomatic
+    # relations were formally established in ___" names no one once ", but ... the two
+    # countries ..." is cut off (round 22's tuning text).
+    printed = standalone(_shorten(candidate.statement))
+    why = (blank_problem(candidate.statement, str(candidate.answer))
+           or blank_problem(printed, str(candidate.answer))) if candidate.kind == "year" else None
     if not why and (ref := back_reference(candidate.statement)
                     or pronoun_subject(candidate.statement)
                     or _group(definite_reference(candidate.statement))
                     or _group(PAIR_REFERENCE.search(candidate.statement))
-                    or leaning_words(standalone(candidate.statement))):
+                    or leaning_words(standalone(candidate.statement))
+                    or same_head_anaphor(printed, earlier)):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"
@@ -132,17 +139,20 @@ def _group(match: re.Match[str] | None) -> str | None:
     return match.group(0) if match else None
 
 
-def gate(candidates: list[Candidate]) -> list[Candidate]:
+def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None
+         ) -> list[Candidate]:
     """The rules' gates for an imported text: one typed blank per sentence and per answer,
     only on a year that dates its sentence's main event (``yearblanks``), with its
-    sentence quoted as the explanation; dates, names and lists are proposed."""
+    sentence quoted as the explanation; dates, names and lists are proposed.
+    ``earlier``: each quote's preceding sentences in the text."""
+    earlier = earlier or {}
     out: list[Candidate] = []
     blanked: set[str] = set()
     text_years = sorted({int(c.answer) for c in candidates if c.kind == "year"
                          and isinstance(c.answer, str) and c.answer.isdigit()})
     # A false year is best not another question's key: the reader would see it twice.
     typed = {int(str(c.answer)) for c in candidates if c.kind == "year" and not c.needs
-             and str(c.answer).isdigit() and not _refusal(c)}
+             and str(c.answer).isdigit() and not _refusal(c, earlier.get(c.quote, ""))}
     asked = paired = 0
     labels = _quoted_labels(c.quote for c in candidates)
     for candidate in candidates:
@@ -153,7 +163,7 @@ def gate(candidates: list[Candidate]) -> list[Candidate]:
             candidate = _propose(candidate, PROPOSE[candidate.kind])
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
-            if why := _refusal(candidate):
+            if why := _refusal(candidate, earlier.get(candidate.quote, "")):
                 candidate = _propose(candidate, why)
             elif sentence in blanked and candidate.rule != ONE_OF_TWO:
                 # (Each clause of two joined events prints neither year: both may stand,

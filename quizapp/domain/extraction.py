@@ -522,6 +522,8 @@ def _resolve_kind(candidate: Candidate, earlier: list[str]) -> Candidate:
 #: Longer "sentences" are no prose (a list or table run together); no rule reads them, so
 #: each rule's work per sentence is bounded and the whole extraction grows with the text.
 MAX_SENTENCE_CHARS = 1500
+#: How many sentences back a definite phrase ("the line") is read as pointing.
+ANAPHOR_REACH = 4
 
 
 class ExtractionTooSlow(Exception):
@@ -572,7 +574,10 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)
-    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote))), people,
+    # What a lifted sentence may point back at: the few sentences before it.
+    before = {b.text: " ".join(s.text for s in unique[max(0, i - ANAPHOR_REACH):i])
+              for i, b in enumerate(unique)}
+    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote)), before), people,
                        countries_of(text, people))
 
 

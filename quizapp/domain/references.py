@@ -5,6 +5,7 @@ gate of an imported text refuses such a sentence as a typed blank (round 10)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .text import normalize
 from .yearblanks import IRREGULAR, names_something
@@ -201,3 +202,82 @@ def leaning_words(statement: str) -> str | None:
     """The first phrase of ``statement`` that points at an earlier sentence, if any."""
     found = _LEANING_WORDS.search(statement)
     return found.group(0) if found else None
+
+
+#: Words that end a definite noun phrase's run of lower-case words ("the new line *opened*").
+_PHRASE_ENDS = {"of", "in", "on", "at", "to", "for", "with", "by", "from", "between", "and",
+                "or", "but", "that", "which", "who", "whose", "was", "were", "is", "are",
+                "has", "have", "had", "will", "would", "could", "can", "may", "might",
+                "should", "must", "as", "than", "into", "after", "before", "since", "when",
+                "while", "its", "their", "his", "her", "a", "an", "the", "also", "not", "be",
+                "been", "being", "under", "over", "until", "against", "through", "about",
+                "did", "does", "do", "so", "then", "there", "it", "they", "amid", "despite"}
+#: A word after the noun that says which one it is ("the agreement *on* ...", "the summit
+#: *that* ...", "the frigate *signed* ..."): the phrase defines its thing, no back-reference.
+_DEFINING = {"of", "on", "for", "between", "with", "to", "that", "which", "who", "whose",
+             "known", "called", "named", "from", "among", "under", "against"}
+#: Things of which there is one for the text's readers ("the region", "the world") or
+#: that stand for a time, not a thing named before ("the end", "the decade").
+_UNIQUE_NOUNS = {"region", "world", "time", "year", "years", "decade", "decades", "century",
+                 "past", "future", "end", "beginning", "start", "rest", "way", "moment",
+                 "same", "following", "latter", "former", "day", "days", "month", "months",
+                 "first", "last", "most", "least", "next", "other", "others", "whole", "top",
+                 "front", "case", "idea", "fact", "public", "ground", "sea", "air", "press",
+                 "globe", "west", "east", "north", "south", "centre", "center", "midst"}
+
+
+#: "the first visit by ...", "the largest order": one of a kind by its own words (a plural
+#: "the first jets" is ``leaning_words``'s).
+_ORDINALS = {"first", "second", "third", "fourth", "fifth", "last", "only", "sole", "final",
+             "largest", "biggest", "longest", "oldest", "youngest", "highest", "most",
+             "earliest", "latest", "next", "previous", "initial"}
+
+
+#: Words after a noun that are no part of its phrase ("completed the smelter *ahead* of
+#: schedule", "the two navies *again*").
+_ADVERBS = {"ahead", "again", "together", "back", "alone", "abroad", "home", "instead",
+            "later", "earlier", "early", "late", "soon", "already", "still", "too", "yet",
+            "just", "now", "once", "twice", "there", "here", "more", "less"}
+#: "the smelter at Ilo", "the base in Darwin", "the talks near Geneva": the place says which.
+_PLACE_WORDS = {"at", "in", "near", "off", "outside", "inside", "across", "along"}
+
+
+def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
+    """(start, head noun) of each "the" and run of lower-case words that ends a noun phrase
+    of ``statement`` without a defining word or a name after it."""
+    for the in re.finditer(r"\b[Tt]he\s+", statement):
+        words: list[str] = []
+        tokens = list(re.finditer(r"([A-Za-z][\w-]*)|(\S)", statement[the.end():]))
+        following, after = "", ""
+        for i, word in enumerate(tokens):
+            token = word.group(0)
+            if word.group(2) or token[0].isupper() or token.lower() in _PHRASE_ENDS \
+                    or (words and (token.endswith(("ed", "ly")) or token in IRREGULAR
+                                   or token in _ADVERBS)) \
+                    or len(words) == 3:
+                following = token
+                after = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
+                break
+            words.append(token)
+        if not words or words[0] in _ORDINALS or following.lower() in _DEFINING \
+                or following[:1].isupper() or following in ("(", "{") \
+                or (following in _PLACE_WORDS and after[:1].isupper()):
+            continue  # "the agreement on ...", "the frigate HMCS Ottawa", "the {answer}"
+        yield the.start(), words[-1]
+
+
+def same_head_anaphor(statement: str, earlier: str) -> str | None:
+    """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
+    ``earlier`` (the sentences before it in the text) already used and the statement does
+    not name before it: it points back at that thing, which the student does not see
+    (rounds 15–21 of the held-out reviews: "The line opened", "the frigate's", "the first
+    jets", "the Alliance", each a noun of an earlier sentence)."""
+    seen = {lemma(w) for w in normalize(earlier).split()}
+    for start, noun in _definite_phrases(statement):
+        head = noun.lower()
+        if head in _UNIQUE_NOUNS or len(head) < 3:
+            continue
+        before = {lemma(w) for w in normalize(statement[:start]).split()}
+        if lemma(head) in seen and lemma(head) not in before:
+            return statement[start:start + 4 + statement[start + 4:].find(noun) + len(noun)]
+    return None

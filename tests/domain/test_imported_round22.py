@@ -1,0 +1,80 @@
+"""Round 22: the tuning reviews of the Japan–Ukraine, Japan–Romania and Korea–Türkiye
+texts, and a general test for lifted sentences that point back at an earlier one."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.domain.extraction import extract
+from quizapp.domain.references import same_head_anaphor
+
+#: A first sentence whose year is always asked: what follows it is judged alone.
+TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
+
+
+def _years(text):
+    return {c.answer: c for c in extract(text) if c.kind == "year"}
+
+
+def test_a_definite_phrase_whose_noun_an_earlier_sentence_used_leans_on_it():
+    # Which smelter? The one the sentence before introduced, which the student never sees.
+    text = (TREATY + "Chile then financed a copper smelter near Arequipa. In 1994 Peruvian "
+            "workers completed the smelter ahead of schedule.")
+    assert _years(text)["1994"].needs
+    assert _years(text)["1990"].needs == ""
+
+
+def test_a_definite_phrase_is_no_reference_when_nothing_before_names_its_noun():
+    text = (TREATY + "In 1994 Peruvian workers completed the smelter at Ilo ahead of "
+            "schedule.")
+    assert _years(text)["1994"].needs == ""
+
+
+@pytest.mark.parametrize("statement", [
+    "In {answer} Peruvian workers completed the smelter at Ilo.",  # a name after it
+    "In {answer} the smelter of Southern Copper reopened.",  # says which
+    "In {answer} Lima ordered the first smelter built by a foreign firm.",  # one of a kind
+    "In {answer} the region's largest smelter opened.",  # "the region" is no reference
+    "Chile financed a smelter, and in {answer} the smelter opened.",  # named before it
+])
+def test_phrases_that_say_which_thing_they_mean_do_not_lean(statement):
+    earlier = "Chile financed a copper smelter near Arequipa in the region."
+    assert same_head_anaphor(statement, earlier) is None
+
+
+def test_a_possessive_definite_phrase_leans_too():
+    earlier = "The Dutch frigate sailed for Asia."
+    assert same_head_anaphor("In {answer} jets circled the frigate's helicopter.", earlier)
+
+
+def test_the_printed_clause_must_name_someone_not_only_the_whole_sentence():
+    # Round 22 (Korea–Türkiye): "Diplomatic relations were formally established in ___."
+    # The sentence's cut-off second clause named the two countries; the question did not.
+    text = ("South Korea and Turkey: old friends\n\n" + TREATY + "Diplomatic relations were "
+            "formally established in 1957, but for most of the Cold War the two countries "
+            "dealt with each other mainly as fellow clients of Washington and as partners "
+            "in nothing much else.")
+    assert _years(text)["1957"].needs
+
+
+def test_a_visit_with_nothing_done_at_it_is_not_asked():
+    # Round 22 (Japan–Ukraine): "Petro Poroshenko came to Tokyo in April ___" (trivia).
+    text = TREATY + "Petro Poroshenko came to Tokyo in April 2016."
+    assert "visit" in _years(text)["2016"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Shinzo Abe made the first visit by a Japanese prime minister to Kyiv in June 2015.",
+    "Petro Poroshenko came to Tokyo in April 2016 and signed a pact on energy.",
+])
+def test_a_first_visit_or_one_that_produced_something_is_asked(sentence):
+    assert _years(TREATY + sentence)[sentence[-5:-1] if sentence.endswith("2015.") else
+                                      "2016"].needs == ""
+
+
+def test_the_korean_wars_start_beside_a_blank_gives_its_year_away():
+    # Round 22 (Korea–Türkiye): "In July ___, weeks after North Korean forces crossed the
+    # 38th parallel, ... offered a combat brigade".
+    text = (TREATY + "In July 1950, weeks after North Korean forces crossed the 38th "
+            "parallel, Adnan Menderes's government offered a combat brigade to the UN effort.")
+    assert "famous event" in _years(text)["1950"].needs
