@@ -192,6 +192,17 @@ _LEANING_WORDS = re.compile(
     # "construction was paused until ..." (of what? round 20): a bare activity as subject
     r"|(?:^|,\s+|\band\s+)(?:[Cc]onstruction|[Ww]ork|[Pp]roduction|[Dd]eliveries|"
     r"[Ii]mplementation|[Pp]rogress)\s+(?:was|were|had|has|began|stalled|resumed|stopped|paused|slowed|halted)\b"
+    # "Diplomatic relations were established in ___" (between whom? round 23's tuning
+    # texts), "the allies' statement" (which allies?)
+    rf"|^{_LEAD}(?:(?:[Dd]iplomatic|[Ff]ormal|[Ff]ull|[Oo]fficial|[Bb]ilateral)\s+)?"
+    r"(?:[Rr]elations|[Tt]ies)\s+(?:were|was|had|have|has)\b(?![^.;]*\b(?:between|with)\b)"
+    r"|\b[Tt]he\s+(?:two\s+)?allies\b(?!\s+(?:of|in)\b)"
+    # "... agreed in April ___ to negotiate it" (negotiate what? round 23): an object "it"
+    # or "them" with no thing named before it in the sentence
+    r"|^(?![^.]*\b(?:" + "|".join(KIND_NOUNS) + r"|[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:Agreement|"
+    r"Treaty|Programme|Partnership|Accord|Declaration|Act))\b[^.]*\b(?:it|them)\b)"
+    r"[^.]*?\b(?:to\s+[a-z]+|[a-z]+ed)\s+(?:it|them)\b"
+    r"(?!\s+(?:clear|possible|hard|easier|harder|difficult|to)\b)"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
     rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"
@@ -266,18 +277,23 @@ def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
         yield the.start(), words[-1]
 
 
+def _stem(word: str) -> str:
+    """One form for "upgrade", "upgraded" and "upgrades" (``lemma`` keeps the e)."""
+    return lemma(word).rstrip("e")
+
+
 def same_head_anaphor(statement: str, earlier: str) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does
     not name before it: it points back at that thing, which the student does not see
     (rounds 15–21 of the held-out reviews: "The line opened", "the frigate's", "the first
     jets", "the Alliance", each a noun of an earlier sentence)."""
-    seen = {lemma(w) for w in normalize(earlier).split()}
+    seen = {_stem(w) for w in normalize(earlier).split()}
     for start, noun in _definite_phrases(statement):
         head = noun.lower()
         if head in _UNIQUE_NOUNS or len(head) < 3:
             continue
-        before = {lemma(w) for w in normalize(statement[:start]).split()}
-        if lemma(head) in seen and lemma(head) not in before:
+        before = {_stem(w) for w in normalize(statement[:start]).split()}
+        if _stem(head) in seen and _stem(head) not in before:
             return statement[start:start + 4 + statement[start + 4:].find(noun) + len(noun)]
     return None

@@ -71,6 +71,7 @@ FAMOUS_EVENTS = {
     # "In July ___, weeks after North Korean forces crossed the 38th parallel" (round 22)
     r"crossed the 38th parallel|outbreak of the Korean War|Korean War broke out": 1950,
     r"end of the Cold War|collapse of the Soviet Union|Soviet Union collapsed": 1991,
+    r"San Francisco Peace Treaty|Treaty of San Francisco": 1951,
 }
 _FAMOUS = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), year)
            for pattern, year in FAMOUS_EVENTS.items()]
@@ -138,8 +139,12 @@ _RELATIVE_START = re.compile(r"^(?:which|who|whom|whose|that|where|when|what)\b"
 def names_something(text: str) -> bool:
     """Whether ``text`` names a body, place, person, programme or acronym (a capitalised
     word that is not an opening function word or a month): round 9's held-out "The
-    political level changed in June ___" named nothing but its date."""
-    return any(w not in _NO_NAME for w in _CAPITALISED.findall(text))
+    political level changed in June ___" named nothing but its date. An opening verb form
+    names nothing either ("Negotiating rounds on the upgrade began in ___", round 23)."""
+    words = _CAPITALISED.findall(text)
+    if words and text.lstrip().startswith(words[0]) and words[0].endswith(("ing", "ed")):
+        words = words[1:]
+    return any(w not in _NO_NAME for w in words)
 
 
 #: A visit with nothing done at it ("Petro Poroshenko came to Tokyo in April ___"): a
@@ -153,12 +158,36 @@ _VISIT_MATTERS = re.compile(r"\b(?:first|historic|landmark|signed|signing|agreed
                             r"opened|pledged|committed|to sign|to launch)\b")
 
 
+#: "Taipei's Tokyo office became the Taipei Economic and Cultural Representative Office in
+#: ___" (round 23's tuning review): a change of name is a detail.
+_RENAMED = re.compile(r"\b(?:renamed|changed (?:its|their) name)\b|\b(?:office|body|agency|"
+                      r"association|ministry|centre|center|institute|council|mission)\s+"
+                      r"became\s+(?:the\s+)?[A-Z]")
+#: A second main clause joined by a bare comma: "The 27th Brigade arrived ... in August ___,
+#: the 29th Brigade followed that autumn" (a list of clauses cut short, round 23).
+_SPLICE = re.compile(rf",\s+(?!(?:and|but|or|yet|so|while|which|who|where|when|as|after|"
+                     rf"before|with|without|although|though|because|since|including|a|an|"
+                     rf"one|each|both|all)\b)(?:[Tt]he\s+)?(?:[A-Z][\w’'-]*|\d+\w*)"
+                     rf"(?:\s+[A-Z][\w’'-]*)*\s+(?:[a-z]+ed|{'|'.join(sorted(IRREGULAR))}|has|"
+                     rf"have|had|was|were)\b")
+
+
+def comma_splice(statement: str) -> bool:
+    """Whether ``statement`` runs its main clause into another with a bare comma."""
+    return any(_has_past_verb(statement[:m.start()].replace("{answer}", ""))
+               for m in _SPLICE.finditer(statement))
+
+
 def blank_problem(statement: str, year: str | None = None) -> str | None:
     """Why the year at ``{answer}`` in ``statement`` may not be blanked (None: it may);
     given the ``year``, also whether a name in the sentence carries it."""
     why = _where_problem(statement) or (_year_in_a_name(statement, year) if year else None)
     if not why and _VISIT.search(statement) and not _VISIT_MATTERS.search(statement):
         why = "a visit with nothing done at it is a detail, not a milestone"
+    if not why and _RENAMED.search(statement):
+        why = "a change of name is a detail, not a milestone"
+    if not why and comma_splice(statement):
+        why = "its clause runs into another with a bare comma (a list of events cut short)"
     if why or "{answer}" not in statement or names_something(statement.replace("{answer}", "")):
         return why
     return "the sentence names nothing but its date"

@@ -78,3 +78,71 @@ def test_the_korean_wars_start_beside_a_blank_gives_its_year_away():
     text = (TREATY + "In July 1950, weeks after North Korean forces crossed the 38th "
             "parallel, Adnan Menderes's government offered a combat brigade to the UN effort.")
     assert "famous event" in _years(text)["1950"].needs
+
+
+# Round 23's tuning texts (Japan–Taiwan, Korea–UK, Japan–New Zealand).
+
+def test_a_definite_phrase_leans_on_another_form_of_its_noun():
+    # "Negotiating rounds on the upgrade began in ___" after "... agreed to upgrade ...".
+    earlier = "In 2023 the two governments upgraded their trade agreement."
+    assert same_head_anaphor("Officials held rounds on the upgrade in {answer}.", earlier)
+
+
+def test_an_opening_verb_form_names_nothing():
+    text = TREATY + "Negotiating rounds on fisheries began in 1994."
+    assert "names nothing" in _years(text)["1994"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Diplomatic relations were established in 1952.",  # between whom?
+    "In February 2005 the allies' joint statement listed Taiwan among its objectives.",
+    "Jacinda Ardern and Fumio Kishida agreed in April 2022 to negotiate it.",
+])
+def test_sentences_that_leave_out_whom_or_what_they_mean_are_not_asked(sentence):
+    year = next(w for w in sentence.replace(".", " ").replace("'", " ").split()
+                if w.isdigit() and len(w) == 4)
+    assert _years(TREATY + sentence)[year].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Diplomatic relations between Peru and Japan were established in 1952.",
+    "Peru established diplomatic relations with Japan in 1952.",
+    "The Peru-Chile Border Treaty entered into force in 1952, after both parliaments had "
+    "approved it.",
+])
+def test_sentences_that_name_whom_or_what_they_mean_are_asked(sentence):
+    assert _years(TREATY + sentence)["1952"].needs == ""
+
+
+def test_the_san_francisco_peace_treaty_beside_a_blank_gives_its_year_away():
+    text = (TREATY + "Peru and Japan established diplomatic relations in 1952, once the San "
+            "Francisco Peace Treaty came into force.")
+    assert "famous event" in _years(text)["1952"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    # Round 23 (Korea–UK): a list of clauses cut after its first.
+    "The 27th Brigade arrived from Hong Kong in August 1994, the 29th Brigade followed that "
+    "autumn.",
+    # Round 23 (Japan–Taiwan): the "who" item kept the list's next clause.
+    "Alan Garcia wrote a message of encouragement after the earthquake in 1994, Chile sent "
+    "tents early in the winter.",
+])
+def test_a_clause_run_into_another_with_a_bare_comma_is_not_asked(sentence):
+    assert "bare comma" in _years(TREATY + sentence)["1994"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 1994, Chile signed a second treaty with Peru.",  # the comma ends an opening phrase
+    "Chile signed a second treaty with Peru in 1994, and Lima ratified it at once.",
+    "Chile signed a second treaty with Peru in 1994, a step Lima had long sought.",
+])
+def test_a_comma_before_a_joining_word_or_after_an_opening_phrase_is_no_splice(sentence):
+    assert "bare comma" not in _years(TREATY + sentence)["1994"].needs
+
+
+def test_a_change_of_name_is_not_asked():
+    # Round 23 (Japan–Taiwan): "Taipei's Tokyo office became the Taipei Economic and
+    # Cultural Representative Office (TECRO) in ___" (trivia).
+    text = TREATY + "Lima's Santiago office became the Peruvian Trade Office in 1994."
+    assert "name" in _years(text)["1994"].needs
