@@ -104,7 +104,8 @@ def unique_accepted(accepted: Iterable[str]) -> list[str]:
 
 #: Beside a typed answer's accepted spellings: what the checker ignores in any of them.
 ACCEPTED_NOTE = ("Case, accents, punctuation, hyphens (read as spaces), British or American "
-                 "spelling and a leading article are ignored.")
+                 "spelling and a leading article are ignored; a year may be typed with its "
+                 "month or day (\"April 2022\").")
 
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -135,3 +136,24 @@ def number_spellings(value: str, statement: str) -> list[str]:
     for form in list(forms):
         forms += [f"{form}{suffix}" for suffix in _UNITS.get(unit, ())]
     return forms
+
+
+#: Words around a year that do not change which year a person typed: "April 2022", "in
+#: early 2022", "11 April 2022" (the held-out review of round 24: a "Since ___" blank keyed
+#: 2022 refused "April 2022", the text's own wording elsewhere).
+_AROUND_A_YEAR = {"in", "early", "mid", "late", "spring", "summer", "autumn", "fall",
+                  "winter", "of", "year", "ad", "since", "january", "february", "march",
+                  "april", "may", "june", "july", "august", "september", "october",
+                  "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                  "sep", "sept", "oct", "nov", "dec"}
+
+
+def year_typed(response: str) -> str | None:
+    """The one four-digit year of a typed answer that says nothing else ("April 2022" is
+    2022); None when it says something else or names no year or several."""
+    words = normalize(response).replace("-", " ").split()
+    years = [w for w in words if re.fullmatch(r"\d{4}", w)]
+    rest = [w for w in words if w not in years and w not in _AROUND_A_YEAR
+            and not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", w)]
+    return years[0] if len(years) == 1 and not rest else None
+

@@ -146,3 +146,27 @@ def test_a_change_of_name_is_not_asked():
     # Cultural Representative Office (TECRO) in ___" (trivia).
     text = TREATY + "Lima's Santiago office became the Peruvian Trade Office in 1994."
     assert "name" in _years(text)["1994"].needs
+
+
+# Round 24's held-out texts (Japan–Greece, Korea–Sweden, Australia–France), judged and then
+# tuned on.
+
+def test_a_bare_relation_leans_on_the_sentences_before_even_in_other_words():
+    # "In September ___ the connection acquired a Pacific dimension" (which connection?
+    # the text had called it "the relationship").
+    text = (TREATY + "The bond between the two navies is older than the treaty. In "
+            "September 1994 the connection acquired an Antarctic dimension when Chilean "
+            "ships carried Peruvian scientists south.")
+    assert _years(text)["1994"].needs
+
+
+def test_a_relation_the_sentence_itself_names_is_no_reference():
+    text = (TREATY + "The connection between Lima and Santiago acquired an Antarctic "
+            "dimension in 1994.")
+    assert _years(text)["1994"].needs == ""
+
+
+def test_it_as_subject_of_any_past_verb_leans():
+    # "It came as Greece regained investment-grade ratings in ___".
+    text = TREATY + "It came as Chile regained investment-grade ratings in 1994."
+    assert _years(text)["1994"].needs

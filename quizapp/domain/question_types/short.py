@@ -11,7 +11,7 @@ from typing import Any
 from ..drafts import MAX_OPTION, TEXT_LIST, AuthorField, Draft, text_list, too_long
 from ..exports import _answer, _gift_short, moodle_accepted, shortanswer_pattern
 from ..responses import MAX_TEXT, InvalidResponse, ParsedAnswer, Result, Tally
-from ..text import normalize, unique_accepted
+from ..text import normalize, unique_accepted, year_typed
 from .base import QuestionType, all_or_nothing
 
 
@@ -43,8 +43,10 @@ class ShortAnswer(QuestionType):
             raise InvalidResponse("Type an answer first.")
         if len(response) > MAX_TEXT:
             raise InvalidResponse(f"That answer is too long (at most {MAX_TEXT} characters).")
-        return all_or_nothing(
-            normalize(response) in {normalize(a) for a in self.accepted(payload)})
+        accepted = {normalize(a) for a in self.accepted(payload)}
+        # A year typed with its month ("April 2022") is that year.
+        return all_or_nothing(normalize(response) in accepted
+                              or (year_typed(response) or "") in accepted)
 
     def parse_form(self, payload: Mapping[str, Any], formdata: Any,
                    name: str) -> ParsedAnswer:
