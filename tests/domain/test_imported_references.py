@@ -29,7 +29,7 @@ def test_the_programme_is_made_the_one_programme_named_in_the_nearest_sentence_b
 def test_a_kind_with_an_adjective_is_resolved_too():
     text = ("A century after the Pacific Defence Alliance of 1881, Chile and Peru speak of "
             "partnership again. The original alliance lapsed in 1904, a casualty of the "
-            "nitrate war, and for most of the century the two related only as traders.")
+            "nitrate war, and for most of the century Chile and Peru related only as traders.")
     year = _years(text)["1904"]
     assert not year.needs
     assert year.statement.startswith("The Pacific Defence Alliance lapsed in {answer}")

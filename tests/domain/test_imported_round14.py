@@ -106,7 +106,7 @@ def test_a_clause_comparing_itself_with_an_earlier_sentence_is_proposed():
 
 def test_a_ship_named_only_in_an_earlier_sentence_is_proposed_and_an_apposition_is_not():
     # Round 14: "In June ___ Chinese fighter jets circled the frigate's NH90 helicopter".
-    text = ("In 2021 the frigate HNLMS Evertsen sailed with a British carrier group to Japan. "
+    text = ("In 2021 the frigate HNLMS Evertsen deployed with a British carrier group to Japan. "
             "In June 2024 Chinese fighter jets circled the frigate's helicopter over the East "
             "China Sea.")
     assert _typed_years(text) == {"2021"}

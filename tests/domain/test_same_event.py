@@ -23,7 +23,7 @@ TEXT = ("Italy and Japan were distant partners for most of the Cold War. "
         "Italian aircraft carrier. "
         "In June 2024 Italy hosted the G7 summit in Apulia, where Japan pressed for a common "
         "line on China. "
-        "In July 2024 Japanese and Italian fighter pilots trained together over Komatsu. "
+        "In July 2024 Japanese and Italian fighter pilots deployed together over Komatsu. "
         "Trade between the two countries reached 20 billion dollars in 2024. "
         "Both governments called 2024 a turning point for the partnership. "
         "In 2019 Japan and Italy held their first meeting of foreign and defence ministers.")
@@ -63,7 +63,7 @@ def test_two_typed_years_of_one_event_are_never_in_one_quiz():
 def test_same_year_items_on_different_events_stay_free_to_share_a_quiz():
     base, bank = _imported()
     summit = _typed(bank, "G7 summit in Apulia")
-    pilots = _typed(bank, "trained together over Komatsu")
+    pilots = _typed(bank, "deployed together over Komatsu")
     deployed = _typed(bank, "Cavour on a five-month deployment")
     assert summit["answer"] == pilots["answer"] == "2024"
     for a, b in ((summit, pilots), (summit, deployed), (pilots, deployed)):
