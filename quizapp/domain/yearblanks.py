@@ -72,6 +72,10 @@ FAMOUS_EVENTS = {
     r"crossed the 38th parallel|outbreak of the Korean War|Korean War broke out": 1950,
     r"end of the Cold War|collapse of the Soviet Union|Soviet Union collapsed": 1991,
     r"San Francisco Peace Treaty|Treaty of San Francisco": 1951,
+    # "in December ___ as East German authority collapsed" (round 26's held-out text)
+    r"East German (?:authority|regime|state|government) (?:collapsed|crumbled)|collapse of "
+    r"(?:East Germany|the East German \w+)": 1989,
+    r"(?:German|Germany's) (?:re)?unification|(?:re)?unification of Germany": 1990,
 }
 _FAMOUS = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), year)
            for pattern, year in FAMOUS_EVENTS.items()]

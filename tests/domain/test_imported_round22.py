@@ -226,3 +226,10 @@ def test_taking_a_state_to_court_is_a_milestone():
     # "Australia and New Zealand took France to the International Court of Justice in ___".
     text = TREATY + "Peru took Chile to the International Court of Justice in 2008."
     assert _years(text)["2008"].needs == ""
+
+
+def test_the_east_german_collapse_beside_a_blank_gives_its_year_away():
+    # Round 26: "Kohl spoke in Dresden in December ___ as East German authority collapsed".
+    text = (TREATY + "Helmut Kohl announced a ten-point plan in Dresden in December 1989 as "
+            "East German authority collapsed.")
+    assert "famous event" in _years(text)["1989"].needs
