@@ -285,7 +285,10 @@ def make_short(fact: Fact, base: FactBase, rng: random.Random) -> dict[str, Any]
         accepted = list(base.spellings(key))
     else:
         key = fact.answer_text
-        prompt = f"Fill in the blank: {fill(fact.statement, BLANK)}"
+        # "Tokyo opened a mission to NATO in ___" takes a place as well as a year (round
+        # 27's held-out review): the prompt says which is wanted.
+        lead = "Fill in the year" if fact.kind == "year" else "Fill in the blank"
+        prompt = f"{lead}: {fill(fact.statement, BLANK)}"
         accepted = [key, *fact.aliases, *base.spellings(key)]
         if fact.kind == "number":
             accepted += number_spellings(key, fact.statement)

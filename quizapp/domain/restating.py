@@ -48,7 +48,7 @@ CLAIM_SHARE = 0.6
 #: Two statements share at least this many content words (and CLAIM_SHARE of the shorter)
 #: when one restates the other.
 RESTATED_WORDS = 3
-_BOILERPLATE = re.compile(r"^(?:True or false\?|Fill in the blank:)\s*|\s*Select all that "
+_BOILERPLATE = re.compile(r"^(?:True or false\?|Fill in the (?:blank|year):)\s*|\s*Select all that "
                           r"apply\.$|\s*Put these events in chronological order[^.]*\.$")
 
 

@@ -238,6 +238,18 @@ def blank_problem(statement: str, year: str | None = None) -> str | None:
     return "the sentence names nothing but its date"
 
 
+#: Wars whose years a student knows: named beside a blank of one of them, the blank is a
+#: guess among a few years ("During the First World War Japan ... sent destroyers to the
+#: Mediterranean in ___", round 27's held-out review).
+_WARS = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), first, last)
+         for pattern, first, last in (
+    (r"First World War|World War I|Great War", 1914, 1918),
+    (r"Second World War|World War II|Pacific War", 1939, 1945),
+    (r"Korean War", 1950, 1953),
+    (r"Gulf War", 1990, 1991),
+)]
+
+
 def _year_in_a_name(statement: str, year: str) -> str | None:
     """A name ending in the year's last two digits ("ARC21" for 2021, held-out round 13)
     prints the answer beside its blank; so does a famous event of that year or the one
@@ -245,6 +257,10 @@ def _year_in_a_name(statement: str, year: str) -> str | None:
     if not re.fullmatch(r"\d{4}", year):
         return None
     text = statement.replace("{answer}", "")
+    for pattern, first, last in _WARS:
+        if (found := pattern.search(text)) and first <= int(year) <= last:
+            return f"the war named in the sentence leaves a guess among its years " \
+                   f"({found.group(0)!r})"
     for pattern, when in _FAMOUS:
         if (found := pattern.search(text)) and 0 <= int(year) - when <= 1:
             return f"a famous event in the sentence gives the year away ({found.group(0)!r})"

@@ -233,3 +233,29 @@ def test_the_east_german_collapse_beside_a_blank_gives_its_year_away():
     text = (TREATY + "Helmut Kohl announced a ten-point plan in Dresden in December 1989 as "
             "East German authority collapsed.")
     assert "famous event" in _years(text)["1989"].needs
+
+
+# Round 27's held-out texts (Japan–Finland, India–Korea, UK–Japan), judged and then tuned on.
+
+def test_a_war_named_beside_a_blank_of_its_years_is_not_asked():
+    # "During the First World War Japan ... sent destroyers to the Mediterranean in ___".
+    text = (TREATY + "During the First World War Peru seized German merchant ships in "
+            "Callao and sent a cruiser to the Atlantic in 1917.")
+    assert "war named" in _years(text)["1917"].needs
+
+
+def test_a_war_is_no_clue_to_a_year_outside_it():
+    text = TREATY + "Peru signed an accord on the war graves of the Second World War in 1985."
+    assert _years(text)["1985"].needs == ""
+
+
+def test_a_typed_year_says_a_year_is_wanted():
+    # "Tokyo opened a dedicated mission to NATO in ___" (a place fits too).
+    from test_extraction import approve_all
+
+    from quizapp.domain.extraction import commentary_bank
+
+    base, _ = approve_all(TREATY + "Lima opened a dedicated mission to the OAS in 1994.",
+                          "doc")
+    typed = [q for q in commentary_bank(base) if q["type"] == "short"]
+    assert typed and all(q["prompt"].startswith("Fill in the year: ") for q in typed)
