@@ -477,12 +477,19 @@ _TITLE_DASH = ("–", "—", " – ", " — ")
 
 def _pair_in(text: str, last: tuple[str, str] | None = None,
              separators: tuple[str, ...] = _AND) -> tuple[str, str] | None:
-    """The last "A and B" of two countries or organisations in ``text`` (else ``last``)."""
+    """The last "A and B" of two countries or organisations in ``text`` (else ``last``),
+    not one that a preposition makes the object of another's act ("Italy and Japan share
+    worries about China and Russia": the two countries after it are Italy and Japan)."""
     found = mentions(text)
     for a, b in zip(found, found[1:], strict=False):
-        if text[a.end:b.start] in separators and a.name != b.name:
+        if text[a.end:b.start] in separators and a.name != b.name \
+                and not _OBJECT_OF.search(text[:a.start]):
             last = (a.name, b.name)
     return last
+
+
+_OBJECT_OF = re.compile(r"\b(?:about|against|over|from|toward|towards|on|of|at|by|"
+                        r"with|among|like|than)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def title_pair(text: str) -> tuple[str, str] | None:

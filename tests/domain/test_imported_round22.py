@@ -259,3 +259,12 @@ def test_a_typed_year_says_a_year_is_wanted():
                           "doc")
     typed = [q for q in commentary_bank(base) if q["type"] == "short"]
     assert typed and all(q["prompt"].startswith("Fill in the year: ") for q in typed)
+
+
+def test_a_pair_after_a_preposition_is_not_the_two_countries_of_the_next_sentence():
+    # "Today Italy and Japan share worries about China and Russia. ... Trade between the two
+    # countries reached ...": the two countries were read as China and Russia.
+    text = ("Today Peru and Chile share worries about China and Russia. Trade between the two "
+            "countries reached 20 billion dollars in 2024.")
+    trade = next(c for c in extract(text) if c.kind == "year")
+    assert "Peru and Chile" in trade.statement and "China and Russia" not in trade.statement
