@@ -264,7 +264,7 @@ def test_a_typed_year_says_a_year_is_wanted():
 def test_a_pair_after_a_preposition_is_not_the_two_countries_of_the_next_sentence():
     # "Today Italy and Japan share worries about China and Russia. ... Trade between the two
     # countries reached ...": the two countries were read as China and Russia.
-    text = ("Today Peru and Chile share worries about China and Russia. Trade between the two "
+    text = ("Today Italy and Japan share worries about China and Russia. Trade between the two "
             "countries reached 20 billion dollars in 2024.")
     trade = next(c for c in extract(text) if c.kind == "year")
-    assert "Peru and Chile" in trade.statement and "China and Russia" not in trade.statement
+    assert "Italy and Japan" in trade.statement and "China and Russia" not in trade.statement
