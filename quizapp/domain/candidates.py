@@ -19,7 +19,7 @@ from .references import (
 )
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
-from .yearblanks import ONE_OF_TWO, blank_problem, clean_event, milestone
+from .yearblanks import ONE_OF_TWO, blank_problem, clean_event, milestone, unnamed_subject
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,10 @@ def _propose(candidate: Candidate, needs: str) -> Candidate:
     return replace(candidate, question="", needs=needs, forms=forms)
 
 
-def _refusal(candidate: Candidate, earlier: str = "") -> str | None:
+def _refusal(candidate: Candidate, earlier: str = "",
+             common: Collection[str] = ()) -> str | None:
     """Why a typed candidate's blank is proposed instead of written (None: it may be);
-    ``earlier``: the text's sentences before its quote."""
+    ``earlier``: the text's sentences before its quote; ``common``: its lower-case words."""
     # The sentence as the question prints it (cut to its clause) must pass too: "Diplomatic
     # relations were formally established in ___" names no one once ", but ... the two
     # countries ..." is cut off (round 22's tuning text).
@@ -125,7 +126,8 @@ def _refusal(candidate: Candidate, earlier: str = "") -> str | None:
                     or _group(definite_reference(candidate.statement))
                     or _group(PAIR_REFERENCE.search(candidate.statement))
                     or leaning_words(standalone(candidate.statement))
-                    or same_head_anaphor(printed, earlier)):
+                    or same_head_anaphor(printed, earlier)
+                    or (common and unnamed_subject(printed, common))):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"
@@ -142,12 +144,13 @@ def _group(match: re.Match[str] | None) -> str | None:
     return match.group(0) if match else None
 
 
-def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None
-         ) -> list[Candidate]:
+def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None,
+         common: Collection[str] = ()) -> list[Candidate]:
     """The rules' gates for an imported text: one typed blank per sentence and per answer,
     only on a year that dates its sentence's main event (``yearblanks``), with its
     sentence quoted as the explanation; dates, names and lists are proposed.
-    ``earlier``: each quote's preceding sentences in the text."""
+    ``earlier``: each quote's preceding sentences in the text; ``common``: the text's
+    lower-case words (a capitalised first word among them names nothing)."""
     earlier = earlier or {}
     out: list[Candidate] = []
     blanked: set[str] = set()
@@ -155,7 +158,7 @@ def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None
                          and isinstance(c.answer, str) and c.answer.isdigit()})
     # A false year is best not another question's key: the reader would see it twice.
     typed = {int(str(c.answer)) for c in candidates if c.kind == "year" and not c.needs
-             and str(c.answer).isdigit() and not _refusal(c, earlier.get(c.quote, ""))}
+             and str(c.answer).isdigit() and not _refusal(c, earlier.get(c.quote, ""), common)}
     asked = paired = 0
     labels = _quoted_labels(c.quote for c in candidates)
     for candidate in candidates:
@@ -166,7 +169,7 @@ def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None
             candidate = _propose(candidate, PROPOSE[candidate.kind])
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
-            if why := _refusal(candidate, earlier.get(candidate.quote, "")):
+            if why := _refusal(candidate, earlier.get(candidate.quote, ""), common):
                 # A proposal approved unedited keeps its timeline label only if clean.
                 event = candidate.event if clean_event(candidate.statement,
                                                        candidate.event) else None
@@ -258,7 +261,8 @@ _PLUPERFECT = re.compile(r"^((?:(?:In|On|During|At|By)\b[^,;]*?\{answer\},?\s+)?
 
 #: "The groundwork was laid in July {answer}, when the two governments signed ...": the
 #: subject leans on what came before; the dated event is the "when" clause.
-_WHEN = re.compile(r"^The\s+(?:[a-z][\w-]*\s+){1,2}(?:(?:was|were)\s+[a-z]+|came|arrived|"
+_WHEN = re.compile(r"^(?:The|An?)\s+(?:[a-z][\w-]*\s+){1,2}(?:of\s+(?:[a-z][\w-]*\s+){1,3})?"
+                   r"(?:(?:was|were)\s+[a-z]+|came|arrived|"
                    r"occurred|followed)\s+in\s+((?:[A-Z][a-z]+\s+)?\{answer\}),\s+when\s+")
 #: A closing appositive after the dated clause: ", a format Japan had reserved for ...".
 _ASIDE = re.compile(r"(\{answer\}[^,;:]*?),\s+an?\s+[a-z][^,;:{}]*[.!]?$")

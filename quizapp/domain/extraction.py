@@ -476,14 +476,16 @@ _TITLE_DASH = ("–", "—", " – ", " — ")
 
 
 def _pair_in(text: str, last: tuple[str, str] | None = None,
-             separators: tuple[str, ...] = _AND) -> tuple[str, str] | None:
+             separators: tuple[str, ...] = _AND, title: bool = False
+             ) -> tuple[str, str] | None:
     """The last "A and B" of two countries or organisations in ``text`` (else ``last``),
     not one that a preposition makes the object of another's act ("Italy and Japan share
-    worries about China and Russia": the two countries after it are Italy and Japan)."""
+    worries about China and Russia": the two countries after it are Italy and Japan),
+    except in a ``title`` ("Taking Stock of the NATO–Norway Relationship")."""
     found = mentions(text)
     for a, b in zip(found, found[1:], strict=False):
         if text[a.end:b.start] in separators and a.name != b.name \
-                and not _OBJECT_OF.search(text[:a.start]):
+                and (title or not _OBJECT_OF.search(text[:a.start])):
             last = (a.name, b.name)
     return last
 
@@ -496,7 +498,7 @@ def title_pair(text: str) -> tuple[str, str] | None:
     """The two parties the commentary's title (what precedes its body) names, if any."""
     head = text[:body_span(text)[0]]
     return next((p for line in head.splitlines()
-                 if (p := _pair_in(line, separators=_AND + _TITLE_DASH))), None)
+                 if (p := _pair_in(line, separators=_AND + _TITLE_DASH, title=True))), None)
 
 
 def _resolve_pair(candidate: Candidate, pairs: dict[str, str]) -> Candidate:
@@ -584,7 +586,8 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     # What a lifted sentence may point back at: the few sentences before it.
     before = {b.text: " ".join(s.text for s in unique[max(0, i - ANAPHOR_REACH):i])
               for i, b in enumerate(unique)}
-    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote)), before), people,
-                       countries_of(text, people))
+    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote)), before, common),
+                       people, countries_of(text, people))
 
 

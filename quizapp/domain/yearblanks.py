@@ -12,6 +12,7 @@ year question of a bank.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .sentences import end_sentence
 
@@ -210,6 +211,53 @@ _NO_SUBJECT = re.compile(rf"^(?:(?:In|On|At|By|During|From|Since)\b[^,]*?\{{answ
                          rf"(?:also\s+)?(?:[a-z]+ed|{'|'.join(sorted(IRREGULAR))})\b")
 
 
+#: An opening adverbial of time before a statement's subject: "In July ___, ", "Since ___ ".
+_OPENING_TIME = re.compile(r"^(?:In|On|At|By|During|Since|From|After|Before|Until|Early in|"
+                           r"Late in)\b[^,]*?\{answer\},?\s+")
+_FINITE = re.compile(rf"(?<!\bthe )(?<!\ba )(?<!\ban )\b(?:was|were|is|are|has|have|had|will|"
+                     rf"would|can|could|may|might|must|should|"
+                     rf"{'|'.join(sorted(IRREGULAR))}|[a-z]{{2,}}ed)\b", re.IGNORECASE)
+
+
+#: Verbs that take an object as a main verb ("Japan signed a treaty"): right before "in"
+#: or "by" they are a participle ("A treaty signed in ___"), not "The alliance lapsed in".
+_TRANSITIVE = {"signed", "launched", "concluded", "adopted", "issued", "established",
+               "created", "announced", "ordered", "approved", "ratified", "founded",
+               "awarded", "unveiled", "commissioned", "negotiated", "agreed"}
+
+
+def fragment(statement: str) -> bool:
+    """Whether ``statement`` has no main verb: its one past form is a participle after its
+    noun ("A Defence Cooperation Agreement signed in Paris in ___ by ...", round 28's
+    held-out review: the clause holding the verb was cut off)."""
+    if _OPENING_TIME.match(statement) or not re.match(r"(?:A|An|The)\s", statement):
+        # "In December ___ the frigate Bayern called at Busan", "Chile and Peru agreed in
+        # ___ to ...": a main verb after a subject of names
+        return False
+    verbs = [m for m in _FINITE.finditer(statement) if m.group(0).lower() not in _NOT_VERBS]
+    return len(verbs) == 1 and verbs[0].group(0).lower() in _TRANSITIVE \
+        and bool(re.match(r"\s+(?:in|at|on|by)\b", statement[verbs[0].end():])) \
+        and bool(re.search(r"[A-Za-z]\s+$", statement[:verbs[0].start()]))
+
+
+def unnamed_subject(statement: str, common: Collection[str]) -> str | None:
+    """The subject of ``statement`` when it names no one and nothing ("Negotiations
+    launched in ___ stalled", "Diplomatic relations were established", "The bilateral
+    investment agreement was signed": whose? round 28's held-out review): a capitalised
+    word names something unless it only opens the sentence and the text (``common``, its
+    lower-case words) also writes it in lower case."""
+    rest = _OPENING_TIME.sub("", statement, count=1)
+    verb = next((m for m in _FINITE.finditer(rest)
+                 if m.group(0).lower() not in _NOT_VERBS), None)
+    subject = rest[:verb.start()].strip(" ,") if verb else ""
+    words = re.findall(r"[A-Za-z][\w’'-]*|\{answer\}", subject)
+    if not words or "{answer}" in words or words[0] in ("A", "An"):
+        return None  # "A treaty signed in ___ created ...": a thing the sentence introduces
+    named = [w for i, w in enumerate(words) if w[0].isupper()
+             and not (i == 0 and (w in _NO_NAME or w.lower() in common))]
+    return None if named else subject
+
+
 def milestone(statement: str) -> bool:
     """Whether ``statement`` names a milestone's act (see ``_MILESTONE``)."""
     return bool(_MILESTONE.search(statement))
@@ -231,6 +279,8 @@ def blank_problem(statement: str, year: str | None = None) -> str | None:
         why = "a change of name is a detail, not a milestone"
     if not why and _NO_SUBJECT.match(statement):
         why = "its clause has no subject (the sentence's subject was cut off)"
+    if not why and fragment(statement):
+        why = "the clause has no main verb (a fragment cut from a longer sentence)"
     if not why and comma_splice(statement):
         why = "its clause runs into another with a bare comma (a list of events cut short)"
     if why or "{answer}" not in statement or names_something(statement.replace("{answer}", "")):

@@ -191,8 +191,11 @@ def test_a_year_is_asked_only_for_a_milestone(sentence):
     "Codelco won a contract for the Ilo smelter in 1994.",
     "Peru became the first Andean state to ratify the Lima Convention in 1994.",
     "Chile cancelled the Arica pipeline in 1994.",
+    # a subject that names someone (round 28)
+    "Negotiations between Peru and Japan began in 1994 and stalled for years.",
+    "In 1994 the Peruvian Navy commissioned the frigate Aguirre.",
 ])
-def test_milestones_are_asked(sentence):
+def test_milestones_whose_subject_names_someone_are_asked(sentence):
     assert _years(TREATY + sentence)["1994"].needs == ""
 
 
@@ -268,3 +271,43 @@ def test_a_pair_after_a_preposition_is_not_the_two_countries_of_the_next_sentenc
             "countries reached 20 billion dollars in 2024.")
     trade = next(c for c in extract(text) if c.kind == "year")
     assert "Italy and Japan" in trade.statement and "China and Russia" not in trade.statement
+
+
+# Round 28's held-out texts (Japan–Kazakhstan, Indonesia, EU–Australia, Japan–Bangladesh,
+# Korea–New Zealand), judged and then tuned on.
+
+@pytest.mark.parametrize("sentence", [
+    # "Negotiations launched in ___ stalled for years" (which negotiations?)
+    "Negotiations launched in 1994 stalled for years over Japanese rice.",
+    "Defence ministers signed a convention on the Lima Naval School in 1994.",
+])
+def test_a_stem_whose_subject_names_no_one_is_not_asked(sentence):
+    assert _years(TREATY + sentence)["1994"].needs
+
+
+def test_a_fragment_without_a_main_verb_is_not_asked():
+    # "A Defence Cooperation Agreement signed in Paris in ___ by Prabowo Subianto, then
+    # defence minister." (the clause holding the verb was cut off)
+    text = (TREATY + "A Defence Cooperation Agreement signed in Lima in 1994 by Alberto "
+            "Fujimori, then president, and his counterpart Eduardo Frei prepared the ground "
+            "for a contract announced in Santiago on 10 February 1995 for 42 Dassault Mirage "
+            "fighters, activated in three tranches through early 1997.")
+    assert _years(text)["1994"].needs
+
+
+def test_a_demonstrative_object_leans():
+    # "The Framework Agreement signed in Manila in August ___ ... placed this on a treaty
+    # footing" (placed what?)
+    text = (TREATY + "The Framework Agreement signed in Lima in August 1994 placed this on a "
+            "treaty footing.")
+    assert _years(text)["1994"].needs
+
+
+def test_an_early_sign_that_came_when_is_asked_as_its_event():
+    # "An early sign of something more structured came in ___, when ADNOC agreed to store
+    # crude at Kiire" is asked as its when-clause.
+    text = (TREATY + "An early sign of something more structured came in 1994, when Codelco "
+            "agreed to store copper at Ilo.")
+    year = _years(text)["1994"]
+    assert year.needs == ""
+    assert year.statement.startswith("In {answer} Codelco agreed")
