@@ -126,7 +126,7 @@ def _refusal(candidate: Candidate, earlier: str = "",
                     or _group(definite_reference(candidate.statement))
                     or _group(PAIR_REFERENCE.search(candidate.statement))
                     or leaning_words(standalone(candidate.statement))
-                    or same_head_anaphor(printed, earlier)
+                    or same_head_anaphor(printed, earlier, cut=candidate.rule == ONE_OF_TWO)
                     or (common and unnamed_subject(printed, common))):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).

@@ -295,18 +295,31 @@ _RELATIONAL = {"connection", "link", "links", "bond", "bonds", "ties", "relation
                "pair", "duo", "two"}
 
 
+#: Events that belong to someone: a clause cut from its sentence that says "the founding
+#: conference" leaves out whose (round 29).
+_EVENT_NOUNS = ("conference", "summit", "meeting", "ceremony", "visit", "session", "round",
+                "launch", "signing", "talks", "negotiations", "phase", "inauguration")
+
+
 def _stem(word: str) -> str:
     """One form for "upgrade", "upgraded" and "upgrades" (``lemma`` keeps the e)."""
     return lemma(word).rstrip("e")
 
 
-def same_head_anaphor(statement: str, earlier: str) -> str | None:
+def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does
     not name before it: it points back at that thing, which the student does not see
     (rounds 15–21 of the held-out reviews: "The line opened", "the frigate's", "the first
-    jets", "the Alliance", each a noun of an earlier sentence)."""
+    jets", "the Alliance", each a noun of an earlier sentence). A clause ``cut`` from its
+    sentence leans by any such phrase: the clause before it says which ("... launched the
+    International Solar Alliance, and Macron co-hosted the founding conference in March
+    ___", round 29)."""
     seen = {_stem(w) for w in normalize(earlier).split()}
+    if cut:  # "the founding conference in New Delhi": of what? the cut-off clause said
+        for the in re.finditer(rf"\b[Tt]he\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(_EVENT_NOUNS)})\b"
+                               r"(?!\s+(?:of|on|between|with|for|by)\b)", statement):
+            return the.group(0)
     for start, noun in _definite_phrases(statement):
         head = noun.lower()
         if head in _UNIQUE_NOUNS or len(head) < 3:

@@ -311,3 +311,14 @@ def test_an_early_sign_that_came_when_is_asked_as_its_event():
     year = _years(text)["1994"]
     assert year.needs == ""
     assert year.statement.startswith("In {answer} Codelco agreed")
+
+
+def test_an_event_in_a_clause_cut_from_its_sentence_leans_on_the_clause_before():
+    # Round 29: "Its framework agreement entered into force in December 2017, and Macron
+    # co-hosted the founding conference in New Delhi in March ___" (whose conference?).
+    text = (TREATY + "The Pacific Fisheries Agreement entered into force in December 1993, "
+            "and Fujimori co-hosted the founding conference in Lima in March 1994.")
+    assert _years(text)["1994"].needs
+    # The first visit by someone says whose; so does "the conference of the ...".
+    assert same_head_anaphor("Fujimori made the first visit by a Peruvian president to "
+                             "Santiago in June {answer}.", "", cut=True) is None
