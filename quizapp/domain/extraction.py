@@ -30,7 +30,7 @@ from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
-from .people import countries_of, people_named, resolve_person, who_instead
+from .people import countries_of, full_names, people_named, resolve_person, who_instead
 from .references import PAIR_REFERENCE, resolve_definite
 from .sentences import (
     BLANK,
@@ -567,6 +567,8 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     people = people_named(text, ((m.group("role"), m.group("name"))
                                  for m in _PERSON.finditer(text) if _a_name(m.group("name"))),
                           PERSONS)
+    # The text's lower-case words: a capitalised word among them is no name.
+    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
     previous = {b.text: a.text for a, b in zip(unique, unique[1:], strict=False)
                 if a.paragraph == b.paragraph}
     earlier: dict[str, list[str]] = {}
@@ -576,6 +578,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
             candidate = resolve_person(_resolve_pair(candidate, pairs), previous, list(people))
+            candidate = full_names(candidate, list(people), common)
             candidate = _resolve_kind(candidate, earlier.get(candidate.quote, []))
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):
@@ -586,7 +589,6 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     # What a lifted sentence may point back at: the few sentences before it.
     before = {b.text: " ".join(s.text for s in unique[max(0, i - ANAPHOR_REACH):i])
               for i, b in enumerate(unique)}
-    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
     return who_instead(gate(sorted(out, key=lambda c: text.find(c.quote)), before, common),
                        people, countries_of(text, people))
 

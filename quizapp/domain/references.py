@@ -206,8 +206,12 @@ _LEANING_WORDS = re.compile(
     # "... placed this on a treaty footing" (placed what? round 28's held-out text)
     r"|\b(?:[a-z]+ed|to\s+[a-z]+)\s+(?:this|that|these|those)"
     r"(?=\s+(?:on|in|to|into|as|at|for|with|from|under|onto|beyond)\b|\s*[.,;])"
+    # "The Harper government concluded negotiations in March ___" (on what? round 30)
+    r"|\b(?:concluded|began|launched|opened|started|resumed|completed|finished|wrapped up)"
+    r"\s+(?:the\s+)?(?:negotiations|talks)\b(?!\s+(?:on|with|for|over|between|to)\b)"
     # "Tokyo later allowed ..." (later than what? round 25's held-out text)
-    r"|\b(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
+    # (right after its subject: "... was agreed and subsequently revised" is its own order)
+    r"|^[^,]*?\b[A-Z][\w’'-]*\s+(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
     + "|".join(sorted(IRREGULAR)) + r")\b"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
@@ -235,7 +239,7 @@ _DEFINING = {"of", "on", "for", "between", "with", "to", "that", "which", "who",
              "known", "called", "named", "from", "among", "under", "against"}
 #: Things of which there is one for the text's readers ("the region", "the world") or
 #: that stand for a time, not a thing named before ("the end", "the decade").
-_UNIQUE_NOUNS = {"region", "world", "time", "year", "years", "decade", "decades", "century",
+_UNIQUE_NOUNS = {"world", "time", "year", "years", "decade", "decades", "century",
                  "past", "future", "end", "beginning", "start", "rest", "way", "moment",
                  "same", "following", "latter", "former", "day", "days", "month", "months",
                  "first", "last", "most", "least", "next", "other", "others", "whole", "top",
@@ -292,7 +296,10 @@ _RELATIONAL = {"connection", "link", "links", "bond", "bonds", "ties", "relation
                "shift", "change", "trend", "approach", "talks", "negotiations", "deal",
                "relations", "gesture", "episode", "affair", "crisis", "decision", "proposal",
                "plan", "offer", "pledge", "commitment", "partners", "allies", "sides",
-               "pair", "duo", "two"}
+               "pair", "duo", "two",
+               # "the unified country", "deployed to the region" (round 30): which?
+               "country", "nation", "kingdom", "region", "territory", "peninsula",
+               "archipelago", "republic"}
 
 
 #: Events that belong to someone: a clause cut from its sentence that says "the founding

@@ -36,7 +36,8 @@ def test_he_is_made_the_one_person_the_sentence_before_names():
             "\"Two Coasts\" speech on shared maritime interests.")
     year = _years(text)["2007"]
     assert not year.needs
-    assert year.statement.startswith("In August {answer} Bachelet addressed"), year.statement
+    assert year.statement.startswith("In August {answer} Michelle Bachelet addressed"), \
+        year.statement
     assert year.quote in text  # the quote stays verbatim
 
 

@@ -585,3 +585,20 @@ def test_an_instructor_leaves_a_note_on_a_question_for_co_instructors(client, au
         f"flag-{qid}-comment": "Check the date.", f"flag-{qid}-next": f"/teach/questions/{qid}"})
     assert response.headers["Location"] == f"/teach/questions/{qid}"
     assert "Check the date." in client.get(f"/teach/questions/{qid}").get_data(as_text=True)
+
+
+def test_a_text_whose_every_candidate_needs_the_instructor_says_so(client, auth, app, people):
+    # Round 29: some imported texts yield no question the rules can phrase alone (every
+    # dated sentence names several years, an aside or no milestone); the page says what to
+    # do instead of showing an empty bank beside a list of proposals.
+    text = ("Peru and Chile met in 1990 and again in 1991 to talk about fisheries. "
+            "Officials from Lima visited Santiago in 1992, 1993 and 1994. ") * 3
+    auth.login("prof")
+    response = client.post("/teach/commentaries", data={"title": "Proposals", "text": text})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="all-proposed"' in page and "Cannot be approved yet" in page
+    # A text with a question the rules can write shows no such notice.
+    response = client.post("/teach/commentaries", data={"title": "Written", "text": COMMENTARY})
+    assert 'id="all-proposed"' not in client.get(response.headers["Location"]).get_data(
+        as_text=True)
