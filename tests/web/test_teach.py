@@ -598,6 +598,7 @@ def test_a_text_whose_every_candidate_needs_the_instructor_says_so(client, auth,
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="all-proposed"' in page and "Cannot be approved yet" in page
+    assert "Why the rules left it to you:" in page and "in your own words" in page
     # A text with a question the rules can write shows no such notice.
     response = client.post("/teach/commentaries", data={"title": "Written", "text": COMMENTARY})
     assert 'id="all-proposed"' not in client.get(response.headers["Location"]).get_data(
