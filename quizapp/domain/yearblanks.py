@@ -229,8 +229,10 @@ _TRANSITIVE = {"signed", "launched", "concluded", "adopted", "issued", "establis
 def fragment(statement: str) -> bool:
     """Whether ``statement`` has no main verb: its one past form is a participle after its
     noun ("A Defence Cooperation Agreement signed in Paris in ___ by ...", round 28's
-    held-out review: the clause holding the verb was cut off)."""
-    if _OPENING_TIME.match(statement) or not re.match(r"(?:A|An|The)\s", statement):
+    held-out review; "Under a memorandum of understanding ... signed in ___.", round 32's:
+    the clause holding the verb was cut off)."""
+    if _OPENING_TIME.match(statement) \
+            or not re.match(r"(?:A|An|The|Under|Through|With|Via|Following|After)\s", statement):
         # "In December ___ the frigate Bayern called at Busan", "Chile and Peru agreed in
         # ___ to ...": a main verb after a subject of names
         return False

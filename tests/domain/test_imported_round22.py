@@ -351,3 +351,13 @@ def test_a_month_is_never_taken_for_a_last_name():
     text = (TREATY + "Prime Minister Theresa May visited Lima in 1991. In May 1994 Peru "
             "signed a fisheries accord with the United Kingdom.")
     assert "Theresa" not in _years(text)["1994"].statement
+
+
+def test_an_opening_phrase_cut_from_its_sentence_is_a_fragment():
+    # Round 32: "Under a memorandum of understanding on military training and training area
+    # development signed in ___." (", and a treaty that followed in 2020, Singapore
+    # committed ..." was cut off as the other dated event).
+    text = (TREATY + "Under a memorandum of understanding on naval training signed in 1994, "
+            "and a treaty that followed in 1998, Chile committed up to 2.25 billion dollars "
+            "to Peruvian ports.")
+    assert _years(text)["1994"].needs
