@@ -483,11 +483,18 @@ def _pair_in(text: str, last: tuple[str, str] | None = None,
     worries about China and Russia": the two countries after it are Italy and Japan),
     except in a ``title`` ("Taking Stock of the NATO–Norway Relationship")."""
     found = mentions(text)
+    subject = objects = None
     for a, b in zip(found, found[1:], strict=False):
-        if text[a.end:b.start] in separators and a.name != b.name \
-                and (title or not _OBJECT_OF.search(text[:a.start])):
-            last = (a.name, b.name)
-    return last
+        if text[a.end:b.start] in separators and a.name != b.name:
+            if title or not _OBJECT_OF.search(text[:a.start]):
+                subject = (a.name, b.name)
+            else:
+                objects = (a.name, b.name)
+    if subject:
+        return subject
+    # Only a pair after a preposition ("the leaders of Japan and India met"): it may be the
+    # pair meant next, or not; an older pair would be a guess (the independent review).
+    return None if objects else last
 
 
 _OBJECT_OF = re.compile(r"\b(?:about|against|over|from|toward|towards|on|of|at|by|"
@@ -578,7 +585,7 @@ def extract(text: str, deadline: float | None = None) -> list[Candidate]:
     for rule in RULES:
         for candidate in rule(_until(unique, deadline)):
             candidate = resolve_person(_resolve_pair(candidate, pairs), previous, list(people))
-            candidate = full_names(candidate, list(people), common)
+            candidate = full_names(candidate, list(people), common, text)
             candidate = _resolve_kind(candidate, earlier.get(candidate.quote, []))
             key = candidate.key()
             if candidate.kind in ("entity_set", "acronym"):

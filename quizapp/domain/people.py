@@ -133,28 +133,57 @@ def resolve_person(candidate: Candidate, previous: dict[str, str],
 
 
 def full_names(candidate: Candidate, people: Sequence[str],
-               common: Collection[str] = ()) -> Candidate:
+               common: Collection[str] = (), text: str = "") -> Candidate:
     """A person the stem calls by last name alone ("In ___ Dung and Tony Abbott announced
     ...", round 30's held-out review: who is Dung?) given the full name the text uses
-    elsewhere (the quote stays verbatim). Not a last name two people share, a month ("May")
-    or a word the text also writes in lower case."""
+    elsewhere (the quote stays verbatim). Only where it can be no one else: not a last name
+    two people share or ``text`` also writes after another first name ("Yohei Kono" beside
+    "Taro Kono"), not one beside another capitalised word ("the Kono Statement", "Pierre
+    Trudeau", "Resolution 1718"), not a month ("May"), a word the text also writes in lower
+    case or a word that names documents and bodies."""
     by_last: dict[str, list[str]] = {}
     for spelling in people:
         if len(spelling.split()) > 1:
             by_last.setdefault(spelling.split()[-1], []).append(spelling)
+    others = {m.group(1) for m in re.finditer(r"\b([A-Z][\w’'.-]*\s+[A-Z][\w’'-]*)", text)}
 
-    def named(text: str | None) -> str | None:
+    def unique(last: str, spellings: list[str]) -> str | None:
+        full = max(spellings, key=len)
+        if any(s not in full for s in spellings) or last in _MONTHS \
+                or last.lower() in common or last in _NOT_SURNAMES:
+            return None
+        firsts = {o for o in others if o.split()[-1] == last and o.split()[0] not in _TITLES
+                  and not any(o in s for s in spellings)}
+        return None if firsts else full
+
+    def named(stem: str | None) -> str | None:
         for last, spellings in by_last.items():
-            full = max(spellings, key=len)
-            if not text or len({s for s in spellings if s not in full}) or last in _MONTHS \
-                    or last.lower() in common or full in text \
-                    or any(s in text for s in spellings):
+            full = unique(last, spellings)
+            if not stem or full is None or any(s in stem for s in spellings):
                 continue
-            text = re.sub(rf"(?<![\w’'-]){re.escape(last)}(?![\w’'-])", full, text, count=1)
-        return text
+            bare = re.search(rf"(?<![\w’'-]){re.escape(last)}(?![\w’'-])", stem)
+            if bare is None or re.search(r"[A-Z][\w’'.-]*\s+$", stem[:bare.start()]) \
+                    or re.match(r"(?:['’]s)?\s+(?:[A-Z]|\d)", stem[bare.end():]):
+                continue  # "Pierre Trudeau", "the Kono Statement", "Resolution 1718"
+            stem = f"{stem[:bare.start()]}{full}{stem[bare.end():]}"
+        return stem
 
     return replace(candidate, statement=named(candidate.statement) or "",
                    question=named(candidate.question) or "", event=named(candidate.event))
+
+
+#: Words before a last name that are no first name ("Prime Minister Abe", "When Abe").
+_TITLES = {"Minister", "President", "Premier", "Chancellor", "Secretary", "General",
+           "Ambassador", "Prime", "Mr", "Mrs", "Ms", "Dr", "Emperor", "King", "Queen",
+           "Prince", "Princess", "Admiral", "Senator", "Governor", "Chairman", "Leader",
+           "The", "In", "On", "At", "When", "After", "Before", "Under", "By", "For", "With",
+           "And", "But", "As", "Since", "While", "Then", "That", "This", "Both", "Neither"}
+#: Capitalised words a role regex can mistake for a person's last name ("General Assembly
+#: Resolution 2758": "Resolution").
+_NOT_SURNAMES = {"Resolution", "Assembly", "Council", "Statement", "Doctrine", "Declaration",
+                 "Agreement", "Treaty", "Act", "Programme", "Program", "Initiative", "Plan",
+                 "Strategy", "Summit", "Conference", "Committee", "Commission", "Court",
+                 "Office", "Ministry", "Forces", "Force", "Staff", "Affairs", "Secretariat"}
 
 
 _MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August",

@@ -4,6 +4,7 @@ gate of an imported text refuses such a sentence as a typed blank (round 10)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -308,6 +309,13 @@ _EVENT_NOUNS = ("conference", "summit", "meeting", "ceremony", "visit", "session
                 "launch", "signing", "talks", "negotiations", "phase", "inauguration")
 
 
+@functools.lru_cache(maxsize=256)
+def _stems(text: str) -> frozenset[str]:
+    """The stems of ``text``'s words (each quote's earlier sentences are read by every
+    check of every candidate of that quote)."""
+    return frozenset(_stem(w) for w in normalize(text).split())
+
+
 def _stem(word: str) -> str:
     """One form for "upgrade", "upgraded" and "upgrades" (``lemma`` keeps the e)."""
     return lemma(word).rstrip("e")
@@ -322,7 +330,7 @@ def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | 
     sentence leans by any such phrase: the clause before it says which ("... launched the
     International Solar Alliance, and Macron co-hosted the founding conference in March
     ___", round 29)."""
-    seen = {_stem(w) for w in normalize(earlier).split()}
+    seen = _stems(earlier)
     if cut:  # "the founding conference in New Delhi": of what? the cut-off clause said
         for the in re.finditer(rf"\b[Tt]he\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(_EVENT_NOUNS)})\b"
                                r"(?!\s+(?:of|on|between|with|for|by)\b)", statement):

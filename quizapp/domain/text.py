@@ -148,12 +148,19 @@ _AROUND_A_YEAR = {"in", "early", "mid", "late", "spring", "summer", "autumn", "f
                   "sep", "sept", "oct", "nov", "dec"}
 
 
+_MONTH_WORDS = _AROUND_A_YEAR - {"in", "early", "mid", "late", "spring", "summer", "autumn",
+                                 "fall", "winter", "of", "year", "ad", "since"}
+
+
 def year_typed(response: str) -> str | None:
     """The one four-digit year of a typed answer that says nothing else ("April 2022" is
     2022); None when it says something else or names no year or several."""
+    if re.search(r"\d\s*[-–—/]\s*\d", response):
+        return None  # "2021-22", "2021/22": a hedge between two years
     words = normalize(response).replace("-", " ").split()
     years = [w for w in words if re.fullmatch(r"\d{4}", w)]
+    month = any(w in _MONTH_WORDS for w in words)
     rest = [w for w in words if w not in years and w not in _AROUND_A_YEAR
-            and not re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", w)]
+            and not (month and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", w))]
     return years[0] if len(years) == 1 and not rest else None
 

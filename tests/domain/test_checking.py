@@ -37,6 +37,9 @@ MATCHING = {"type": "matching", "left": [{"id": "l1", "text": "A"}, {"id": "l2",
     (SHORT_YEAR, "11 April 2018", True), (SHORT_YEAR, "mid-2018", True),
     (SHORT_YEAR, "April 2017", False), (SHORT_YEAR, "2018 or 2019", False),
     (SHORT_YEAR, "the war of 2018", False),
+    # hedges between years, and a bare number beside the year (the independent review)
+    (SHORT_YEAR, "2018-19", False), (SHORT_YEAR, "2018/19", False),
+    (SHORT_YEAR, "2018 19", False), (SHORT_YEAR, "21 2018", False),
     (SHORT_UK, "UK", True), (SHORT_UK, "the United Kingdom", True), (SHORT_UK, "u.k.", True),
     (SHORT_UK, "united  kingdom!", True), (SHORT_UK, "Italy", False),
     (SHORT_EXPANSION, "cooperative cyber defense center of excellence", True),
@@ -87,3 +90,10 @@ def test_no_input_crashes_a_checker(response):
         except InvalidResponse:
             continue
         assert 0.0 <= result.credit <= 1.0
+
+
+def test_item_analysis_counts_a_year_typed_with_its_month_as_right():
+    # The checker credits "April 2018" for 2018; item analysis must show it as right too.
+    rows = QUESTION_TYPES["short"].tally(SHORT_YEAR, ["April 2018", "April 2018", "2017"])
+    assert ("april 2018", "April 2018", True, 2) in rows
+    assert any(row[1] == "2017" and row[2] is False for row in rows)

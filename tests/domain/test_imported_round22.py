@@ -361,3 +361,33 @@ def test_an_opening_phrase_cut_from_its_sentence_is_a_fragment():
             "and a treaty that followed in 1998, Chile committed up to 2.25 billion dollars "
             "to Peruvian ports.")
     assert _years(text)["1994"].needs
+
+
+# An independent review of rounds 22-32's rules: rewrites that could write a false statement.
+
+@pytest.mark.parametrize("text, kept", [
+    # another person of that surname ("Taro Kono" is not the Kono of the Kono Statement)
+    ("Foreign Minister Taro Kono met his counterpart in 2018. The Kono Statement on comfort "
+     "women was issued in 1993 by the government of Japan.", "The Kono Statement"),
+    # inside another person's full name
+    ("Prime Minister Justin Trudeau visited Beijing in 2016. Canada established diplomatic "
+     "relations with China in 1970 after Pierre Trudeau pressed for them.", "Pierre Trudeau"),
+    # a role regex's "person" that is a document ("General Assembly Resolution")
+    ("China took its seat under General Assembly Resolution 2758. The Security Council "
+     "adopted Resolution 1718 in 2006, condemning a test.", "adopted Resolution 1718"),
+])
+def test_a_last_name_is_never_expanded_where_it_may_be_someone_or_something_else(text, kept):
+    stems = [c.statement for c in extract(text) if c.kind == "year"]
+    assert any(kept in s for s in stems), stems
+
+
+#: "the leaders of Japan and India met ... the two countries signed": not the older
+#: "Australia and Japan" (the preposition rule had skipped "of Japan and India").
+OBJECT_PAIR = ("Australia and Japan signed a Joint Declaration on Security Cooperation in "
+               "March 2007. A year later the leaders of Japan and India met in Tokyo. In "
+               "October 2008 the two countries signed a joint declaration of their own.")
+
+
+def test_a_pair_named_only_after_a_preposition_leaves_the_two_countries_unresolved():
+    assert "Australia" not in _years(OBJECT_PAIR)["2008"].statement
+    assert _years(OBJECT_PAIR)["2008"].needs

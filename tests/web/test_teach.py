@@ -599,6 +599,15 @@ def test_a_text_whose_every_candidate_needs_the_instructor_says_so(client, auth,
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="all-proposed"' in page and "Cannot be approved yet" in page
     assert "Why the rules left it to you:" in page and "in your own words" in page
+    # Once the instructor has approved something, the notice has done its work.
+    with app.app_context():
+        doc = db.session.scalar(select(Commentary).where(Commentary.title == "Proposals"))
+        doc_id = doc.id
+        fact_id = db.session.scalars(select(Fact).where(Fact.document_id == doc_id)).first().id
+        db.session.get(Fact, fact_id).status = FactStatus.APPROVED
+        db.session.commit()
+    assert 'id="all-proposed"' not in client.get(
+        f"/teach/commentaries/{doc_id}").get_data(as_text=True)
     # A text with a question the rules can write shows no such notice.
     response = client.post("/teach/commentaries", data={"title": "Written", "text": COMMENTARY})
     assert 'id="all-proposed"' not in client.get(response.headers["Location"]).get_data(

@@ -15,6 +15,12 @@ from ..text import normalize, unique_accepted, year_typed
 from .base import QuestionType, all_or_nothing
 
 
+def _accepts(accepted: set[str], response: str) -> bool:
+    """Whether a typed ``response`` is one of the ``accepted`` (normalised) answers; a year
+    typed with its month ("April 2022") is that year."""
+    return normalize(response) in accepted or (year_typed(response) or "") in accepted
+
+
 class ShortAnswer(QuestionType):
     name = "short"
     label = "Short answer"
@@ -43,10 +49,8 @@ class ShortAnswer(QuestionType):
             raise InvalidResponse("Type an answer first.")
         if len(response) > MAX_TEXT:
             raise InvalidResponse(f"That answer is too long (at most {MAX_TEXT} characters).")
-        accepted = {normalize(a) for a in self.accepted(payload)}
-        # A year typed with its month ("April 2022") is that year.
-        return all_or_nothing(normalize(response) in accepted
-                              or (year_typed(response) or "") in accepted)
+        return all_or_nothing(_accepts({normalize(a) for a in self.accepted(payload)},
+                                       response))
 
     def parse_form(self, payload: Mapping[str, Any], formdata: Any,
                    name: str) -> ParsedAnswer:
@@ -64,13 +68,15 @@ class ShortAnswer(QuestionType):
     def tally(self, payload: Mapping[str, Any], responses: Sequence[Any]) -> list[Tally]:
         """The most typed answers (spellings that read the same count as one), then the rest."""
         accepted = {normalize(a) for a in payload.get("accepted", [payload["answer"]])}
+        credited: dict[str, bool] = {}
         spelled: dict[str, Counter[str]] = {}
         for r in responses:
             if isinstance(r, str):
                 spelled.setdefault(normalize(r), Counter())[r.strip()] += 1
+                credited.setdefault(normalize(r), _accepts(accepted, r))
         ranked = sorted(spelled.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
         out: list[Tally] = [(norm or "(blank)", spellings.most_common(1)[0][0],
-                             norm in accepted, sum(spellings.values()))
+                             credited[norm], sum(spellings.values()))
                             for norm, spellings in ranked[:self.SHOWN]]
         rest = sum(sum(s.values()) for _, s in ranked[self.SHOWN:])
         if rest:
