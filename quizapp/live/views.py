@@ -173,7 +173,12 @@ def _view_arg() -> str:
 def host(game_id: int):
     """The projector screen: lobby, question with countdown, reveal, leaderboard, podium."""
     game = live.hosted_game(current_user, game_id=game_id)
-    return render_template("live/host.html", **_host_context(game, _view_arg()))
+    context = _host_context(game, _view_arg())
+    # The panel's ETag as rendered here: the script's first poll then answers 304 instead
+    # of replacing the panel the host may be clicking in (a lost click on "Results", seen
+    # in a browser test under load).
+    panel_etag = _panel_tag(render_template("live/_host_panel.html", **context))
+    return render_template("live/host.html", panel_etag=panel_etag, **context)
 
 
 @bp.get("/live/games/<int:game_id>/panel")
@@ -182,8 +187,7 @@ def host_panel(game_id: int):
     """The changing part of the projector screen, polled by live-host.js (ETag → 304)."""
     game = live.hosted_game(current_user, game_id=game_id)
     html = render_template("live/_host_panel.html", **_host_context(game, _view_arg()))
-    # The server time changes every call; leave it out of the tag.
-    tag = hashlib.sha256(_stable(html).encode()).hexdigest()[:24]
+    tag = _panel_tag(html)
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
@@ -191,6 +195,11 @@ def host_panel(game_id: int):
     response.set_etag(tag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def _panel_tag(html: str) -> str:
+    # The server time changes every call; leave it out of the tag.
+    return hashlib.sha256(_stable(html).encode()).hexdigest()[:24]
 
 
 def _stable(html: str) -> str:

@@ -12,7 +12,9 @@
   if (!holder) { return; }
   var url = holder.getAttribute("data-panel-url");
   var announcer = document.getElementById("host-announcer");
-  var etag = null;
+  // The panel as the page rendered it: an unchanged panel is not swapped on the first poll.
+  var etag = holder.getAttribute("data-panel-etag") ?
+    '"' + holder.getAttribute("data-panel-etag") + '"' : null;
   var skew = 0;            // server clock minus this clock, in ms
   var failures = 0;
   var pollTimer = null;

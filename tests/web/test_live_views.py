@@ -281,6 +281,16 @@ def test_panel_answers_304_while_nothing_changes(app, host_client):
     assert changed.status_code == 200 and b"Ada" in changed.data
 
 
+def test_the_host_page_carries_its_panels_etag_so_the_first_poll_swaps_nothing(app,
+                                                                              host_client):
+    # Under load, the first poll replaced an unchanged panel while the host clicked in it.
+    game_id = start_game(host_client)
+    page = host_client.get(f"/live/games/{game_id}").get_data(as_text=True)
+    tag = re.search(r'data-panel-etag="([0-9a-f]+)"', page).group(1)
+    poll = host_client.get(f"/live/games/{game_id}/panel", headers={"If-None-Match": f'"{tag}"'})
+    assert poll.status_code == 304
+
+
 def test_results_page_and_formula_safe_csv(app, host_client):
     game_id = start_game(host_client)
     pin = pin_of(app, game_id)
