@@ -157,11 +157,14 @@ def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None,
     text_years = sorted({int(c.answer) for c in candidates if c.kind == "year"
                          and isinstance(c.answer, str) and c.answer.isdigit()})
     # A false year is best not another question's key: the reader would see it twice.
-    typed = {int(str(c.answer)) for c in candidates if c.kind == "year" and not c.needs
-             and str(c.answer).isdigit() and not _refusal(c, earlier.get(c.quote, ""), common)}
+    # Each typed candidate's refusal, worked out once (the checks read its neighbours).
+    refusals = [_refusal(c, earlier.get(c.quote, ""), common)
+                if c.kind in TYPED_KINDS and not c.needs else None for c in candidates]
+    typed = {int(str(c.answer)) for c, why in zip(candidates, refusals, strict=True)
+             if c.kind == "year" and not c.needs and str(c.answer).isdigit() and not why}
     asked = paired = 0
     labels = _quoted_labels(c.quote for c in candidates)
-    for candidate in candidates:
+    for candidate, refusal in zip(candidates, refusals, strict=True):
         if candidate.needs:
             out.append(candidate)
             continue
@@ -169,7 +172,7 @@ def gate(candidates: list[Candidate], earlier: Mapping[str, str] | None = None,
             candidate = _propose(candidate, PROPOSE[candidate.kind])
         elif candidate.kind in TYPED_KINDS:
             sentence = candidate.quote
-            if why := _refusal(candidate, earlier.get(candidate.quote, ""), common):
+            if why := refusal:
                 # A proposal approved unedited keeps its timeline label only if clean.
                 event = candidate.event if clean_event(candidate.statement,
                                                        candidate.event) else None

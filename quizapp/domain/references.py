@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from .text import normalize
-from .yearblanks import IRREGULAR, names_something
+from .yearblanks import IRREGULAR, IRREGULAR_PAST, names_something
 
 
 def lemma(word: str) -> str:
@@ -71,7 +71,7 @@ _PERSONAL = re.compile(r"\b(?:he|she|He|She)\b")
 #: "This was a concession", "At the May {answer} summit in Tokyo it launched ..." (not
 #: "... held their first summit in {answer}, when they adopted ...": named before).
 _VERB = r"\s+(?:[a-z]+ed|was|were|is|are|has|have|had|did|also|then|" \
-        rf"{'|'.join(sorted(IRREGULAR))})\b"
+        rf"{IRREGULAR_PAST})\b"
 _PRONOUN_SUBJECT = re.compile(rf"^{_LEAD}(?:It|it|They|they|This|this|These|these|Those|"
                               rf"those){_VERB}|^(?:In|On|At|During|By|From)\b[^,;]*?"
                               rf"\{{answer\}}[^,;]*?\b(?:it|they){_VERB}")
@@ -213,11 +213,11 @@ _LEANING_WORDS = re.compile(
     # "Tokyo later allowed ..." (later than what? round 25's held-out text)
     # (right after its subject: "... was agreed and subsequently revised" is its own order)
     r"|^[^,]*?\b[A-Z][\w’'-]*\s+(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
-    + "|".join(sorted(IRREGULAR)) + r")\b"
+    + IRREGULAR_PAST + r")\b"
     # "The line opened in October ___" (which line? round 17's held-out text): a subject of
     # "the" and a common noun, at most one adjective, then its verb
     rf"|^{_LEAD}The\s+(?:[a-z][\w-]*\s+)?[a-z][\w-]*\s+(?:[a-z]+ed|was|were|had|has|have|"
-    rf"{'|'.join(sorted(IRREGULAR))})\b")
+    rf"{IRREGULAR_PAST})\b")
 
 
 def leaning_words(statement: str) -> str | None:

@@ -105,6 +105,8 @@ IRREGULAR = set("""began became broke brought built bought came chose did drew d
 fought found gave got grew held hit kept knew laid led left lent lost made meant met paid put
 ran rose said saw sent set shook shut sold sought spent spoke stood struck swore took taught
 told thought threw won wrote withdrew undertook oversaw overtook""".split())
+#: The irregular past forms as one regex alternation ("began|became|...").
+IRREGULAR_PAST = "|".join(sorted(IRREGULAR))
 _NOT_VERBS = {"based", "united", "limited", "hundred", "red", "need", "speed", "seed", "feed",
               "indeed", "proceed", "succeed", "exceed", "advanced", "armed", "related",
               "detailed", "skilled", "allied", "concerned", "supposed", "biased"}
@@ -153,14 +155,11 @@ def names_something(text: str) -> bool:
 
 
 #: A visit with nothing done at it ("Petro Poroshenko came to Tokyo in April ___"): a
-#: detail, not a milestone, unless the text calls it a first or it produced something
+#: detail, unless the sentence names a milestone too (a first, a signing: ``milestone``)
 #: (round 22's tuning review; round 20's held-out "Emperor Akihito and Empress Michiko
 #: visited the Czech Republic in July ___").
 _VISIT = re.compile(r"\b(?:visited|came to|travell?ed to|went to|toured|arrived in|"
                     r"(?:paid|made) (?:a|an|his|her|their) (?:[a-z]+ )?(?:visit|trip) to)\b")
-_VISIT_MATTERS = re.compile(r"\b(?:first|historic|landmark|signed|signing|agreed|launched|"
-                            r"adopted|announced|issued|upgraded|concluded|established|"
-                            r"opened|pledged|committed|to sign|to launch)\b")
 
 
 #: "Taipei's Tokyo office became the Taipei Economic and Cultural Representative Office in
@@ -173,7 +172,7 @@ _RENAMED = re.compile(r"\b(?:renamed|changed (?:its|their) name)\b|\b(?:office|b
 _SPLICE = re.compile(rf",\s+(?!(?:and|but|or|yet|so|while|which|who|where|when|as|after|"
                      rf"before|with|without|although|though|because|since|including|a|an|"
                      rf"one|each|both|all)\b)(?:[Tt]he\s+)?(?:[A-Z][\w’'-]*|\d+\w*)"
-                     rf"(?:\s+[A-Z][\w’'-]*)*\s+(?:[a-z]+ed|{'|'.join(sorted(IRREGULAR))}|has|"
+                     rf"(?:\s+[A-Z][\w’'-]*)*\s+(?:[a-z]+ed|{IRREGULAR_PAST}|has|"
                      rf"have|had|was|were)\b")
 
 
@@ -205,18 +204,16 @@ _MILESTONE = re.compile(
     r"addressed (?:\w+(?:'s|’s) |the )?(?:Parliament|Congress|Diet|Assembly|Knesset|"
     r"Bundestag|Senate|General Assembly)|"
     r"took \w+(?: \w+)? to (?:the )?(?:International Court|court|WTO|tribunal|arbitration))\b")
-#: "In ___, under Junichiro Koizumi, launched ..." (round 25: the shared subject was cut).
-_NO_SUBJECT = re.compile(rf"^(?:(?:In|On|At|By|During|From|Since)\b[^,]*?\{{answer\}},?\s+)"
-                         rf"(?:(?:under|with|after|before|following|at|in)\b[^,]+,\s+)?"
-                         rf"(?:also\s+)?(?:[a-z]+ed|{'|'.join(sorted(IRREGULAR))})\b")
-
-
 #: An opening adverbial of time before a statement's subject: "In July ___, ", "Since ___ ".
 _OPENING_TIME = re.compile(r"^(?:In|On|At|By|During|Since|From|After|Before|Until|Early in|"
                            r"Late in)\b[^,]*?\{answer\},?\s+")
 _FINITE = re.compile(rf"(?<!\bthe )(?<!\ba )(?<!\ban )\b(?:was|were|is|are|has|have|had|will|"
                      rf"would|can|could|may|might|must|should|"
-                     rf"{'|'.join(sorted(IRREGULAR))}|[a-z]{{2,}}ed)\b", re.IGNORECASE)
+                     rf"{IRREGULAR_PAST}|[a-z]{{2,}}ed)\b", re.IGNORECASE)
+#: "In ___, under Junichiro Koizumi, launched ..." (round 25: the shared subject was cut).
+_NO_SUBJECT = re.compile(rf"{_OPENING_TIME.pattern}"
+                         rf"(?:(?:under|with|after|before|following|at|in)\b[^,]+,\s+)?"
+                         rf"(?:also\s+)?(?:[a-z]+ed|{IRREGULAR_PAST})\b")
 
 
 #: Verbs that take an object as a main verb ("Japan signed a treaty"): right before "in"
@@ -224,6 +221,11 @@ _FINITE = re.compile(rf"(?<!\bthe )(?<!\ba )(?<!\ban )\b(?:was|were|is|are|has|h
 _TRANSITIVE = {"signed", "launched", "concluded", "adopted", "issued", "established",
                "created", "announced", "ordered", "approved", "ratified", "founded",
                "awarded", "unveiled", "commissioned", "negotiated", "agreed"}
+
+
+def _finite_verbs(text: str) -> list[re.Match[str]]:
+    """Each word of ``text`` that may be its finite verb ("was", "signed", "began")."""
+    return [m for m in _FINITE.finditer(text) if m.group(0).lower() not in _NOT_VERBS]
 
 
 def fragment(statement: str) -> bool:
@@ -236,7 +238,7 @@ def fragment(statement: str) -> bool:
         # "In December ___ the frigate Bayern called at Busan", "Chile and Peru agreed in
         # ___ to ...": a main verb after a subject of names
         return False
-    verbs = [m for m in _FINITE.finditer(statement) if m.group(0).lower() not in _NOT_VERBS]
+    verbs = _finite_verbs(statement)
     return len(verbs) == 1 and verbs[0].group(0).lower() in _TRANSITIVE \
         and bool(re.match(r"\s+(?:in|at|on|by)\b", statement[verbs[0].end():])) \
         and bool(re.search(r"[A-Za-z]\s+$", statement[:verbs[0].start()]))
@@ -249,8 +251,7 @@ def unnamed_subject(statement: str, common: Collection[str]) -> str | None:
     word names something unless it only opens the sentence and the text (``common``, its
     lower-case words) also writes it in lower case."""
     rest = _OPENING_TIME.sub("", statement, count=1)
-    verb = next((m for m in _FINITE.finditer(rest)
-                 if m.group(0).lower() not in _NOT_VERBS), None)
+    verb = next(iter(_finite_verbs(rest)), None)
     subject = rest[:verb.start()].strip(" ,") if verb else ""
     words = re.findall(r"[A-Za-z][\w’'-]*|\{answer\}", subject)
     if not words or "{answer}" in words or words[0] in ("A", "An"):
@@ -275,7 +276,7 @@ def blank_problem(statement: str, year: str | None = None) -> str | None:
     """Why the year at ``{answer}`` in ``statement`` may not be blanked (None: it may);
     given the ``year``, also whether a name in the sentence carries it."""
     why = _where_problem(statement) or (_year_in_a_name(statement, year) if year else None)
-    if not why and _VISIT.search(statement) and not _VISIT_MATTERS.search(statement):
+    if not why and _VISIT.search(statement) and not milestone(statement):
         why = "a visit with nothing done at it is a detail, not a milestone"
     if not why and _RENAMED.search(statement):
         why = "a change of name is a detail, not a milestone"
