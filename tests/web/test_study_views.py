@@ -146,14 +146,14 @@ def test_new_quiz_form_lists_topic_titles_and_question_forms(client, student):
 
 def test_new_quiz_starts_attempt_with_chosen_length_topic_and_form(app, client, student):
     response = client.post("/quiz/new", data={"length": "5", "topics": ["vilnius-2023"],
-                                              "types": ["mcq", "true_false"]})
+                                              "types": ["mcq", "short"]})
     assert response.status_code == 302
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         items = db.session.get(Attempt, attempt_id).items
         assert len(items) == 5
         assert {i.question.topic for i in items} == {"vilnius-2023"}
-        assert {i.question.type for i in items} <= {"mcq", "true_false"}
+        assert {i.question.type for i in items} <= {"mcq", "short"}
 
 
 def test_typed_length_is_used_instead_of_the_preset(app, client, student):
