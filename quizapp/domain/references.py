@@ -264,6 +264,10 @@ _ADVERBS = {"ahead", "again", "together", "back", "alone", "abroad", "home", "in
 _PLACE_WORDS = {"at", "in", "near", "off", "outside", "inside", "across", "along"}
 
 
+#: "to" before these starts an infinitive, not a phrase that says which thing is meant.
+_INFINITIVE_BE = {"be", "have", "become", "remain"}
+
+
 def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
     """(start, head noun) of each "the" and run of lower-case words that ends a noun phrase
     of ``statement`` without a defining word or a name after it."""
@@ -281,6 +285,8 @@ def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
                 after = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
                 break
             words.append(token)
+        if following == "to" and after in _INFINITIVE_BE:
+            following = ""  # "the finished fighter to be exported": nothing says which
         if not words or words[0] in _ORDINALS or following.lower() in _DEFINING \
                 or following[:1].isupper() or following in ("(", "{") \
                 or (following in _PLACE_WORDS and after[:1].isupper()):
@@ -321,6 +327,28 @@ def _stem(word: str) -> str:
     return lemma(word).rstrip("e")
 
 
+#: Pronouns of a clause cut from its sentence: what they stand for was in the clause cut
+#: off ("Estonia opened its embassy in Seoul in 2021, and President Alar Karis inaugurated
+#: its new premises ... in October 2023", round 35's held-out text).
+_CUT_PRONOUN = re.compile(r"\b(?:its|their|theirs|it|they|them)\b")
+#: A person's title and name, which "its" or "they" cannot stand for.
+_TITLED_NAME = re.compile(r"\b(?:President|Prime Minister|Premier|Chancellor|(?:Foreign |Defen[cs]e )?"
+                          r"Minister|King|Queen|Emperor|Prince|Secretary|Ambassador|General|"
+                          r"Admiral)(?:\s+[A-Z][\w'’-]*)+")
+_MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december"}
+#: Capitalised words that name nothing: an opening preposition or article, a month.
+_NO_NAME_WORDS = {"In", "On", "At", "By", "The", "A", "An", "From", "After", "Before", "During",
+                  "When", "Since", "Under", "Through", "Following", "With", "For", "As"}
+
+
+def _thing_named(before: str) -> bool:
+    """Whether ``before`` names a country or body a pronoun after it may stand for
+    ("Estonia opened its embassy"), not only a person ("President Alar Karis ... its")."""
+    names = re.findall(r"\b[A-Z][\w'’-]*", _TITLED_NAME.sub(" ", before))
+    return any(n not in _NO_NAME_WORDS and n.lower() not in _MONTH_NAMES for n in names)
+
+
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does
@@ -331,6 +359,9 @@ def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | 
     International Solar Alliance, and Macron co-hosted the founding conference in March
     ___", round 29)."""
     seen = _stems(earlier)
+    if cut and (owner := _CUT_PRONOUN.search(statement)) \
+            and not _thing_named(statement[:owner.start()]):
+        return owner.group(0)  # "Karis inaugurated its new premises": whose? (round 35)
     if cut:  # "the founding conference in New Delhi": of what? the cut-off clause said
         for the in re.finditer(rf"\b[Tt]he\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(_EVENT_NOUNS)})\b"
                                r"(?!\s+(?:of|on|between|with|for|by)\b)", statement):

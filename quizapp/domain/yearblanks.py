@@ -303,6 +303,12 @@ _WARS = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), first, last)
 )]
 
 
+#: Games and fairs held in a known place and year: named beside a blank, they date it
+#: ("In February ___ the PyeongChang Winter Olympics brought ...", round 35's held-out text).
+_GAMES = re.compile(r"\b(?:[A-Z][\w'’-]*\s+)+(?:Olympics|Olympic Games|Paralympics|Paralympic "
+                    r"Games|Asian Games|Commonwealth Games|World Cup|World Expo|Expo)\b")
+
+
 def _year_in_a_name(statement: str, year: str) -> str | None:
     """A name ending in the year's last two digits ("ARC21" for 2021, held-out round 13)
     prints the answer beside its blank; so does a famous event of that year or the one
@@ -317,6 +323,8 @@ def _year_in_a_name(statement: str, year: str) -> str | None:
     for pattern, when in _FAMOUS:
         if (found := pattern.search(text)) and 0 <= int(year) - when <= 1:
             return f"a famous event in the sentence gives the year away ({found.group(0)!r})"
+    if found := _GAMES.search(text):
+        return f"a famous event in the sentence gives the year away ({found.group(0)!r})"
     named = re.search(rf"\b[A-Z][A-Za-z]*[- ]?{year[2:]}\b", statement.replace("{answer}", ""))
     return f"a name in the sentence carries the year ({named.group(0)!r})" if named else None
 

@@ -1,0 +1,53 @@
+"""Round 35: the held-out reviews of six texts written after 02b1e13 (Korea–Baltic states,
+Italy–Japan): a pronoun in a cut clause, a noun phrase "to be" does not define, and the
+Olympic Games as a famous event."""
+
+from __future__ import annotations
+
+from quizapp.domain.extraction import extract
+from quizapp.domain.references import same_head_anaphor
+from quizapp.domain.yearblanks import blank_problem
+
+#: A first sentence whose year is always asked: what follows it is judged alone.
+TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
+
+
+def _years(text):
+    return {c.answer: c for c in extract(text) if c.kind == "year"}
+
+
+def test_a_pronoun_of_a_clause_cut_from_its_sentence_leans_on_the_clause_cut_off():
+    # "... inaugurated its new premises": whose? "Estonia opened its embassy" was cut off.
+    text = (TREATY + "Estonia opened its embassy in Seoul in 2021, and President Alar Karis "
+            "inaugurated its new premises during an official visit in October 2023, when "
+            "he and Yoon witnessed the signing of an aviation agreement.")
+    years = _years(text)
+    assert years["2023"].needs
+    assert years["2021"].needs == ""  # "Estonia ... its": the owner is in the clause
+
+
+def test_a_pronoun_after_a_country_of_the_same_clause_does_not_lean():
+    statement = "In October {answer} Japan adopted its first Arctic Policy."
+    assert same_head_anaphor(statement, "", cut=True) is None
+    person = "President Alar Karis inaugurated its new premises in October {answer}."
+    assert same_head_anaphor(person, "", cut=True) == "its"
+
+
+def test_a_definite_phrase_before_to_be_still_points_back():
+    # "the finished fighter to be exported": which fighter? The F-X project two sentences
+    # before (a "to" before a place or purpose says which; "to be" does not).
+    earlier = "It merged the Tempest effort with Japan's F-X fighter project."
+    statement = ("In March {answer} the Japanese cabinet approved rules allowing the finished "
+                 "fighter to be exported to third countries.")
+    assert same_head_anaphor(statement, earlier) == "the finished fighter"
+    # "the right to export": the infinitive says which right.
+    assert same_head_anaphor("In {answer} Japan gained the right to export fighters.",
+                             "Italy kept the right of veto.") is None
+
+
+def test_olympic_games_named_beside_a_blank_give_the_year_away():
+    why = blank_problem("In February {answer} the PyeongChang Winter Olympics brought two "
+                        "presidents to meet President Moon Jae-in.", "2018")
+    assert why and "famous event" in why
+    assert blank_problem("In February {answer} two presidents met President Moon Jae-in "
+                         "in Seoul.", "2018") is None
