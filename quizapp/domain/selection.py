@@ -11,6 +11,7 @@ and a quiz of five or more opens with a select-all, ordering or matching item.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import random
 from collections import Counter
@@ -97,6 +98,8 @@ class _Quiz:
     def __init__(self, count: int) -> None:
         self.count = count
         self.picked: list[Candidate] = []
+        self.ids: set[int] = set()  # a set: comparing candidates field by field was slow
+        self.details = 0
         self.asked: set[str] = set()
         self.cued: set[str] = set()
         self.close: set[str] = set()
@@ -114,7 +117,7 @@ class _Quiz:
         """Whether ``c`` keeps the rules; ``forms`` 3 keeps every cap on forms, 2 the typed,
         true/false and ordering ones, 1 the true/false and ordering ones, 0 none; ``letters``
         keeps multiple-choice key letters apart."""
-        if c in self.picked:
+        if c.id in self.ids:
             return False
         if facts and (self.asked.intersection(c.fact_ids) or self.asked.intersection(c.cues)
                       or self.cued.intersection(c.fact_ids)):
@@ -134,6 +137,8 @@ class _Quiz:
 
     def add(self, c: Candidate) -> None:
         self.picked.append(c)
+        self.ids.add(c.id)
+        self.details += c.importance == "detail"
         self.asked.update(c.fact_ids)
         self.cued.update(c.cues)
         self.close.update(c.near)
@@ -149,8 +154,9 @@ class _Quiz:
 #: print another question's key (round 12: once the facts that refute another's wrong
 #: options became cues, 16 left some quizzes of 15 with a cue or a fact twice; round 13:
 #: with options stating another's key as cues, 32 left one; round 34: with more typed
-#: forms, 64 left several, so the best fill is also repaired by swaps).
-RETRIES = 128
+#: forms 64 left several, and the best fill is now repaired by swaps, which more orders
+#: barely improve on).
+RETRIES = 64
 #: A best fill at most this many questions short is repaired by swaps (``_repaired``);
 #: further short, the pool has no such quiz and the swaps would only cost time.
 REPAIRABLE = 2
@@ -288,28 +294,30 @@ def _relax(quiz: _Quiz, by_tier: dict[str, list[Candidate]],
             for c in by_tier[tier]:
                 if quiz.full():
                     break
-                details = sum(p.importance == "detail" for p in quiz.picked)
-                if tier == "detail" and forms == 3 and details >= detail_cap:
+                if tier == "detail" and forms == 3 and quiz.details >= detail_cap:
                     break
                 if quiz.fits(c, forms, facts, near, letters):
                     quiz.add(c)
 
 
 def _repaired(quiz: _Quiz, pool: Sequence[Candidate]) -> _Quiz:
-    """Swap one picked question for two that keep every fact rule, while that fills the
-    quiz further: a greedy fill stuck a question or two short (one pick cueing the only
-    facts left) needs one step back, not a repeated fact (round 34: 11 of 200 quizzes of
-    15 from the seed bank, whatever the number of fresh orders)."""
+    """Swap one picked question (then two) for more that keep every fact rule, while that
+    fills the quiz further: a greedy fill stuck a question or two short (one pick cueing
+    the only facts left) needs a step back, not a repeated fact (round 34: quizzes of 15
+    from the seed bank, whatever the number of fresh orders)."""
     improved = True
     while improved and not quiz.full():
         improved = False
-        for dropped in quiz.picked:
+        picked = quiz.picked
+        drops = [(c,) for c in picked] + list(itertools.combinations(picked, 2))
+        for dropped in drops:
+            gone = {c.id for c in dropped}
             trial = _Quiz(quiz.count)
-            for c in quiz.picked:
-                if c is not dropped:
+            for c in picked:
+                if c.id not in gone:
                     trial.add(c)
-            _relax(trial, _tiers([c for c in pool if c is not dropped]), _KEEP_FACTS)
-            if len(trial.picked) > len(quiz.picked):
+            _relax(trial, _tiers([c for c in pool if c.id not in gone]), _KEEP_FACTS)
+            if len(trial.picked) > len(picked):
                 quiz, improved = trial, True
                 break
     return quiz
