@@ -19,7 +19,14 @@ from .references import (
 )
 from .sentences import YEAR, end_sentence
 from .text import NEGATION, normalize
-from .yearblanks import ONE_OF_TWO, blank_problem, clean_event, milestone, unnamed_subject
+from .yearblanks import (
+    MONTH,
+    ONE_OF_TWO,
+    blank_problem,
+    clean_event,
+    milestone,
+    unnamed_subject,
+)
 
 
 @dataclass(frozen=True)
@@ -292,7 +299,10 @@ def without_aside(statement: str) -> str:
 _CUT_AFTER = re.compile(r",\s+(?:but|yet|while|which|leading)\b|;\s|:\s|\s+and\s+"
                         r"(?:has|have|had|was|were|is|are)\b"
                         # "..., and he wanted growth from ..." (round 25: a second claim)
-                        r"|,\s+and\s+(?:he|she|it|they|this)\s")
+                        r"|,\s+and\s+(?:he|she|it|they|this)\s"
+                        # "..., and in October a minister announced ..." (round 37: a
+                        # second dated event, which buried the blank's in a 53-word stem)
+                        rf"|,\s+and\s+(?:in|on|by)\s+(?:early\s+|late\s+|mid-)?{MONTH}\b")
 
 
 def _shorten(statement: str) -> str:

@@ -332,9 +332,9 @@ def _stem(word: str) -> str:
 #: its new premises ... in October 2023", round 35's held-out text).
 _CUT_PRONOUN = re.compile(r"\b(?:its|their|theirs|it|they|them)\b")
 #: A person's title and name, which "its" or "they" cannot stand for.
-_TITLED_NAME = re.compile(r"\b(?:President|Prime Minister|Premier|Chancellor|(?:Foreign |Defen[cs]e )?"
-                          r"Minister|King|Queen|Emperor|Prince|Secretary|Ambassador|General|"
-                          r"Admiral)(?:\s+[A-Z][\w'’-]*)+")
+_TITLED_NAME = re.compile(r"\b(?:President|Prime Minister|Premier|Chancellor|"
+                          r"(?:Foreign |Defen[cs]e )?Minister|King|Queen|Emperor|Prince|"
+                          r"Secretary|Ambassador|General|Admiral)(?:\s+[A-Z][\w'’-]*)+")
 _MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december"}
 #: Capitalised words that name nothing: an opening preposition or article, a month.

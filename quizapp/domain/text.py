@@ -102,10 +102,11 @@ def unique_accepted(accepted: Iterable[str]) -> list[str]:
     return out
 
 
-#: Beside a typed answer's accepted spellings: what the checker ignores in any of them.
+#: Beside a typed answer's accepted spellings: what the checker ignores in any of them (no
+#: example date: "April 2022" was the stem's own date in round 37's held-out review).
 ACCEPTED_NOTE = ("Case, accents, punctuation, hyphens (read as spaces), British or American "
                  "spelling and a leading article are ignored; a year may be typed with its "
-                 "month or day (\"April 2022\").")
+                 "month or day before it.")
 
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "

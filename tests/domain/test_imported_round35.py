@@ -4,8 +4,12 @@ Olympic Games as a famous event."""
 
 from __future__ import annotations
 
+import re
+
+from quizapp.domain.candidates import _shorten
 from quizapp.domain.extraction import extract
 from quizapp.domain.references import same_head_anaphor
+from quizapp.domain.text import ACCEPTED_NOTE
 from quizapp.domain.yearblanks import blank_problem
 
 #: A first sentence whose year is always asked: what follows it is judged alone.
@@ -51,3 +55,23 @@ def test_olympic_games_named_beside_a_blank_give_the_year_away():
     assert why and "famous event" in why
     assert blank_problem("In February {answer} two presidents met President Moon Jae-in "
                          "in Seoul.", "2018") is None
+
+
+def test_a_second_dated_clause_is_cut_off_the_stem():
+    # Round 37 (Spain–Japan): "In August ___ the training ship Kashima ... called at
+    # Valencia, and in October Diego Martínez Belío ... announced ..." printed 53 words
+    # around a blank on the port call.
+    statement = ("In August {answer} the training ship Kashima and the escort Shimakaze of "
+                 "the Japan Maritime Self-Defense Force called at Valencia, and in October "
+                 "Diego Martínez Belío, Secretary of State for Foreign and Global Affairs, "
+                 "announced at the Spain-Japan Forum in Takamatsu that Spain would open its "
+                 "first defence attaché office in Tokyo.")
+    assert _shorten(statement) == ("In August {answer} the training ship Kashima and the "
+                                   "escort Shimakaze of the Japan Maritime Self-Defense Force "
+                                   "called at Valencia.")
+
+
+def test_the_note_beside_typed_years_names_no_date_a_stem_could_hold():
+    # Round 37: the note's example "April 2022" was a date in the stem of a 2022 blank.
+    assert "month or day" in ACCEPTED_NOTE
+    assert not re.search(r"\d{4}", ACCEPTED_NOTE)

@@ -439,9 +439,10 @@ def test_lint_catches_a_defence_commitment_option_beside_the_limits_claims(bank)
     # question's key rules out "a first step towards a collective defense commitment".
     # (Round 6 dropped that false version: the reversal is now built by hand.)
     tf = next(q for seed in range(20) for q in generate_bank(BASE, seed)
-              if q["id"] == "itpp-comprehensive-deterrence.true_false" and not q["answer"])
-    tf["statement"] = ("According to the commentary, the signing of the ITPP can be "
-                       "positioned as a first step towards a collective defense commitment.")
+              if q["id"] == "summit-most-important-nature.true_false" and not q["answer"])
+    tf["statement"] = ("According to the commentary, perhaps the most important aspect of "
+                       "the Vilnius summit was a first step towards a collective defense "
+                       "commitment.")
     tf["prompt"] = f"True or false? {tf['statement']}"
     tf["cues"] = finish_bank([copy.deepcopy(tf)], BASE)[0]["cues"]
     limits = _question(bank, "unrealistic-expectation.mcq")
@@ -542,7 +543,7 @@ def test_lint_catches_an_option_statement_restating_another_questions_distractor
     wrong = next(c for c in inference["choices"] if c["id"] != inference["answer"])
     wrong["text"] = "Japan established the Mission of Japan to NATO in 2018"  # round 5's
     tf = copy.deepcopy(next(q for q in bank if q["type"] == "true_false"
-                            and q["fact_ids"] == ["cybersecurity-early-area"]))
+                            and q["fact_ids"] == ["japan-south-korea-disagreements"]))
     assert not any("restate" in p for p in lint_quiz([tf, inference], BASE))
     tf["statement"] = "Japan established the Mission of Japan to NATO in 2018."
     tf["prompt"] = f"True or false? {tf['statement']}"
@@ -675,10 +676,10 @@ def test_lint_catches_a_key_alone_in_title_case(bank):
 def test_lint_catches_another_question_printing_a_false_statements_swapped_detail(bank):
     # Round 8, quiz 1: GCAP's fighter swapped into the ITPP beside a stem asking who
     # develops that fighter under GCAP.
-    fact = next(f for f in BASE.facts if f.id == "itpp-comprehensive-deterrence")
-    false = ("According to the commentary, the signing of the ITPP can be positioned as part "
-             "of efforts to jointly develop a next-generation fighter aircraft.")
-    tf = copy.deepcopy(_question(bank, "itpp-comprehensive-deterrence.true_false"))
+    fact = next(f for f in BASE.facts if f.id == "itpp-signing-meaning")
+    false = ("According to the commentary, by signing the ITPP Japan has made clear that it "
+             "will jointly develop a next-generation fighter aircraft.")
+    tf = copy.deepcopy(_question(bank, "itpp-signing-meaning.true_false"))
     tf.update(statement=false, prompt=f"True or false? {false}", answer=False,
               explanation=false_explanation(fact, false, fill(fact.statement,
                                                               fact.answer_text)))
