@@ -244,7 +244,7 @@ _UNIQUE_NOUNS = {"world", "time", "year", "years", "decade", "decades", "century
                  "past", "future", "end", "beginning", "start", "rest", "way", "moment",
                  "same", "following", "latter", "former", "day", "days", "month", "months",
                  "first", "last", "most", "least", "next", "other", "others", "whole", "top",
-                 "front", "case", "idea", "fact", "public", "ground", "sea", "air", "press",
+                 "front", "case", "fact", "public", "ground", "sea", "air", "press",
                  "globe", "west", "east", "north", "south", "centre", "center", "midst"}
 
 
@@ -306,7 +306,9 @@ _RELATIONAL = {"connection", "link", "links", "bond", "bonds", "ties", "relation
                "pair", "duo", "two",
                # "the unified country", "deployed to the region" (round 30): which?
                "country", "nation", "kingdom", "region", "territory", "peninsula",
-               "archipelago", "republic"}
+               "archipelago", "republic",
+               # "supplied the organising idea in ___ when he warned ..." (round 39): which?
+               "idea", "concept", "notion", "logic", "rationale", "thesis", "theme"}
 
 
 #: Events that belong to someone: a clause cut from its sentence that says "the founding

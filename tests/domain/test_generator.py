@@ -92,6 +92,16 @@ def test_short_answers_accept_every_spelling_a_reader_uses(bank):
         assert check(south, typed).correct, typed
 
 
+def test_a_country_typed_by_its_common_short_form_is_accepted():
+    # Round 38: "NZ" for New Zealand was refused where "ROK" and "DPRK" were accepted.
+    partners = next(q for seed in range(30) for q in generate_bank(BASE, seed)
+                    if q["id"] == "vilnius-indo-pacific-partners.short"
+                    and q["answer"] == "New Zealand")
+    for typed in ("New Zealand", "NZ", "N.Z.", "Aotearoa New Zealand"):
+        assert check(partners, typed).correct, typed
+    assert not check(partners, "Australia").correct
+
+
 @pytest.mark.parametrize("typed", ["Korea", "korea.", "North Korea", "Japan"])
 def test_short_answers_refuse_another_country(bank, typed):
     """Tolerant of spelling, not of a different country: "Korea" is not South Korea."""

@@ -75,3 +75,12 @@ def test_the_note_beside_typed_years_names_no_date_a_stem_could_hold():
     # Round 37: the note's example "April 2022" was a date in the stem of a 2022 blank.
     assert "month or day" in ACCEPTED_NOTE
     assert not re.search(r"\d{4}", ACCEPTED_NOTE)
+
+
+def test_an_abstract_noun_without_its_content_leans():
+    # Round 39 (NATO–Australia): "Kishida supplied the organising idea in ___ when he
+    # warned ...": which idea? The sentence before said.
+    assert same_head_anaphor("Fumio Kishida supplied the organising idea in {answer} when "
+                             "he warned of a wider war.", "") == "the organising idea"
+    assert same_head_anaphor("In {answer} Kishida floated the idea of a Pacific "
+                             "security forum.", "") is None
