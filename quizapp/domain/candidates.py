@@ -312,6 +312,8 @@ def _shorten(statement: str) -> str:
         return statement
     at = statement.index("{answer}")
     cut = _CUT_AFTER.search(statement, at)
+    if cut and re.search(rf",\s+in\s+{MONTH}\b", statement[at:cut.start()]):
+        cut = None  # "in January ___, in February, and in March": one list of dates
     if cut:
         statement = end_sentence(statement[:cut.start()])
     leads = list(re.finditer(r";\s+|:\s+", statement[:statement.index("{answer}")]))

@@ -266,11 +266,15 @@ _PLACE_WORDS = {"at", "in", "near", "off", "outside", "inside", "across", "along
 
 #: "to" before these starts an infinitive, not a phrase that says which thing is meant.
 _INFINITIVE_BE = {"be", "have", "become", "remain"}
+#: Nouns whose infinitive is their content: "the plan to become a member" says which plan.
+_TAKES_INFINITIVE = {"plan", "plans", "decision", "right", "bid", "offer", "proposal", "pledge",
+                     "commitment", "effort", "efforts", "move", "step", "aim", "goal",
+                     "ambition", "intention", "promise", "attempt", "push", "choice", "wish"}
 
 
-def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
-    """(start, head noun) of each "the" and run of lower-case words that ends a noun phrase
-    of ``statement`` without a defining word or a name after it."""
+def _definite_phrases(statement: str) -> Iterable[tuple[int, str, bool]]:
+    """(start, head noun, before "to be") of each "the" and run of lower-case words that ends
+    a noun phrase of ``statement`` without a defining word or a name after it."""
     for the in re.finditer(r"\b[Tt]he\s+", statement):
         words: list[str] = []
         tokens = list(re.finditer(r"([A-Za-z][\w-]*)|(\S)", statement[the.end():]))
@@ -285,13 +289,14 @@ def _definite_phrases(statement: str) -> Iterable[tuple[int, str]]:
                 after = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
                 break
             words.append(token)
-        if following == "to" and after in _INFINITIVE_BE:
+        infinitive = following == "to" and after in _INFINITIVE_BE
+        if infinitive and words and words[-1] not in _TAKES_INFINITIVE:
             following = ""  # "the finished fighter to be exported": nothing says which
         if not words or words[0] in _ORDINALS or following.lower() in _DEFINING \
                 or following[:1].isupper() or following in ("(", "{") \
                 or (following in _PLACE_WORDS and after[:1].isupper()):
             continue  # "the agreement on ...", "the frigate HMCS Ottawa", "the {answer}"
-        yield the.start(), words[-1]
+        yield the.start(), words[-1], infinitive
 
 
 #: Nouns that, bare ("the connection acquired a Pacific dimension", round 24's held-out
@@ -333,22 +338,28 @@ def _stem(word: str) -> str:
 #: off ("Estonia opened its embassy in Seoul in 2021, and President Alar Karis inaugurated
 #: its new premises ... in October 2023", round 35's held-out text).
 _CUT_PRONOUN = re.compile(r"\b(?:its|their|theirs|it|they|them)\b")
-#: A person's title and name, which "its" or "they" cannot stand for.
-_TITLED_NAME = re.compile(r"\b(?:President|Prime Minister|Premier|Chancellor|"
-                          r"(?:Foreign |Defen[cs]e )?Minister|King|Queen|Emperor|Prince|"
-                          r"Secretary|Ambassador|General|Admiral)(?:\s+[A-Z][\w'’-]*)+")
-_MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december"}
-#: Capitalised words that name nothing: an opening preposition or article, a month.
-_NO_NAME_WORDS = {"In", "On", "At", "By", "The", "A", "An", "From", "After", "Before", "During",
-                  "When", "Since", "Under", "Through", "Following", "With", "For", "As"}
+#: Words that name a body or a place, which "its" or "they" may stand for.
+_BODY_WORDS = {"ministry", "government", "embassy", "agency", "navy", "army", "force", "forces",
+               "company", "corporation", "industries", "council", "commission", "union",
+               "organisation", "organization", "bank", "fund", "institute", "university",
+               "parliament", "cabinet", "office", "motors", "dynamics", "electric", "aerospace",
+               "systems", "group", "airlines", "guard", "alliance", "secretariat", "assembly",
+               "congress", "senate", "court", "centre", "center", "island", "province",
+               "state", "republic", "kingdom", "city", "country", "firm", "consortium"}
 
 
 def _thing_named(before: str) -> bool:
-    """Whether ``before`` names a country or body a pronoun after it may stand for
-    ("Estonia opened its embassy"), not only a person ("President Alar Karis ... its")."""
-    names = re.findall(r"\b[A-Z][\w'’-]*", _TITLED_NAME.sub(" ", before))
-    return any(n not in _NO_NAME_WORDS and n.lower() not in _MONTH_NAMES for n in names)
+    """Whether ``before`` names a country, a body or a place that a pronoun after it may
+    stand for ("Estonia opened its embassy", "General Motors opened its plant"), not only
+    a person ("President Alar Karis ... its", "Alar Karis ... its")."""
+    # Imported here: extraction imports this module (through candidates).
+    from .extraction import COUNTRIES, ORGANIZATIONS
+    if re.search(r"\b[A-Z]{2,}\b", before):  # an acronym names a body
+        return True
+    if {w.lower() for w in re.findall(r"\w+", before)} & _BODY_WORDS:
+        return True
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", before)
+               for names in (*COUNTRIES, *ORGANIZATIONS) for name in names)
 
 
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
@@ -368,11 +379,14 @@ def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | 
         for the in re.finditer(rf"\b[Tt]he\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(_EVENT_NOUNS)})\b"
                                r"(?!\s+(?:of|on|between|with|for|by)\b)", statement):
             return the.group(0)
-    for start, noun in _definite_phrases(statement):
+    for start, noun, infinitive in _definite_phrases(statement):
         head = noun.lower()
         if head in _UNIQUE_NOUNS or len(head) < 3:
             continue
         before = {_stem(w) for w in normalize(statement[:start]).split()}
-        if (_stem(head) in seen or head in _RELATIONAL) and _stem(head) not in before:
+        # Before "to be" only a noun the text used points back ("the finished fighter"):
+        # a bare relational noun there is read as the start of its own content.
+        relational = head in _RELATIONAL and not infinitive
+        if (_stem(head) in seen or relational) and _stem(head) not in before:
             return statement[start:start + 4 + statement[start + 4:].find(noun) + len(noun)]
     return None

@@ -194,7 +194,9 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
             quiz = _fill(pool, count, levels, rng, opening)
             if levels is _KEEP_FACTS and len(quiz.picked) >= len(best.picked):
                 best = quiz
-    if not quiz.full() and best.count - len(best.picked) <= REPAIRABLE:
+    # Fewer facts than questions: no quiz keeps one question per fact, so no swap helps.
+    facts = {f for c in pool for f in c.fact_ids}
+    if not quiz.full() and len(facts) >= count and count - len(best.picked) <= REPAIRABLE:
         quiz = _repaired(best, pool)
     _relax(quiz, _tiers(pool), _DROP_FACTS)
     picked = quiz.picked

@@ -305,10 +305,11 @@ _WARS = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), first, last)
 )]
 
 
-#: Games and fairs held in a known place and year: named beside a blank, they date it
+#: Games and world fairs held in a known place and year: named beside a blank, they date it
 #: ("In February ___ the PyeongChang Winter Olympics brought ...", round 35's held-out text).
-_GAMES = re.compile(r"\b(?:[A-Z][\w'’-]*\s+)+(?:Olympics|Olympic Games|Paralympics|Paralympic "
-                    r"Games|Asian Games|Commonwealth Games|World Cup|World Expo|Expo)\b")
+_GAMES = re.compile(r"\b(?:Olympics|Olympic Games|Paralympics|Paralympic Games|Asian Games|"
+                    r"Commonwealth Games|World Cup|World Expo|Expo \d{4}|(?:World|Universal|"
+                    r"International) Exposition)\b")
 
 
 def _year_in_a_name(statement: str, year: str) -> str | None:
