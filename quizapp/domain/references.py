@@ -348,18 +348,39 @@ _BODY_WORDS = {"ministry", "government", "embassy", "agency", "navy", "army", "f
                "state", "republic", "kingdom", "city", "country", "firm", "consortium"}
 
 
+#: Capitalised words that name nothing alone: an opening word, a month, a title.
+_NOT_NAMES = {"in", "on", "at", "by", "the", "a", "an", "from", "after", "before", "during",
+              "when", "since", "under", "through", "following", "with", "for", "as", "then",
+              "january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december", "president", "minister",
+              "premier", "chancellor", "king", "queen", "emperor", "prince", "secretary",
+              "ambassador", "general", "admiral", "dr", "mr", "mrs", "ms"}
+
+
 def _thing_named(before: str) -> bool:
     """Whether ``before`` names a country, a body or a place that a pronoun after it may
-    stand for ("Estonia opened its embassy", "General Motors opened its plant"), not only
-    a person ("President Alar Karis ... its", "Alar Karis ... its")."""
+    stand for ("Estonia opened its embassy", "Chile and Peru upgraded their ties", "General
+    Motors opened its plant"), not only a person ("President Alar Karis ... its", "Alar
+    Karis ... its"): a known country or body, an acronym, a word such as "government", or
+    a capitalised word standing alone (a run of them is read as a person's name)."""
     # Imported here: extraction imports this module (through candidates).
     from .extraction import COUNTRIES, ORGANIZATIONS
     if re.search(r"\b[A-Z]{2,}\b", before):  # an acronym names a body
         return True
     if {w.lower() for w in re.findall(r"\w+", before)} & _BODY_WORDS:
         return True
-    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", before)
-               for names in (*COUNTRIES, *ORGANIZATIONS) for name in names)
+    if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", before)
+           for names in (*COUNTRIES, *ORGANIZATIONS) for name in names):
+        return True
+    run: list[str] = []
+    for token in [*re.findall(r"[^\W\d_][\w'’.-]*|[^\w\s]|\d+", before), "."]:
+        if token[0].isupper():
+            run.append(token)
+            continue
+        if len(run) == 1 and run[0].lower() not in _NOT_NAMES:
+            return True
+        run = []
+    return False
 
 
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
