@@ -368,6 +368,10 @@ def make_matching(facts: list[Fact], base: FactBase, rng: random.Random) -> dict
     left = [{"id": f"l{i + 1}", "text": label(f)} for i, f in enumerate(facts)]
     right_facts = list(facts)
     rng.shuffle(right_facts)
+    if len(right_facts) > 1 and right_facts == list(facts):
+        # Never in the acronyms' own order (round 41: read straight across, it answered
+        # itself); rotated, not reshuffled, so the rest of the bank draws as before.
+        right_facts = right_facts[1:] + right_facts[:1]
     right = [{"id": f"r{i + 1}", "text": target(f)} for i, f in enumerate(right_facts)]
     answer = {lt["id"]: right[right_facts.index(f)]["id"]
               for lt, f in zip(left, facts, strict=True)}

@@ -20,6 +20,7 @@ from quizapp.domain.generator import (
     contract_view,
     distractors,
     generate_bank,
+    make_matching,
     make_short,
     make_true_false,
     public_view,
@@ -333,3 +334,14 @@ def test_a_true_false_of_a_claim_set_states_one_claim_not_the_joined_key():
         if q["answer"]:
             truths.add(held[0])
     assert truths == set(fact.answer)
+
+
+def test_a_matching_items_right_column_is_never_in_the_left_columns_order():
+    # Round 41: a shuffle that left every description beside its acronym answered itself.
+    class Unshuffled(random.Random):
+        def shuffle(self, x):
+            pass
+    acronyms = [f for f in BASE.facts if f.kind == "acronym"][:4]
+    q = make_matching(acronyms, BASE, Unshuffled(0))
+    assert q["answer"] != {f"l{i}": f"r{i}" for i in range(1, 5)}
+    assert sorted(q["answer"].values()) == ["r1", "r2", "r3", "r4"]

@@ -659,7 +659,7 @@ def test_lint_catches_a_select_all_on_a_negated_claim():
 
 
 def test_lint_catches_a_key_alone_in_title_case(bank):
-    q = _question(bank, "itpp-rules-based-order-phrase.mcq")
+    q = _question(bank, "nato-relations-foip-context.mcq")
     assert lint_question(q, BASE) == []
     q = _with_wrong_options(q, ["deterring aggression through collective defense",
                                 "containing the spread of authoritarian regimes",
