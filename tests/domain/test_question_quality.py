@@ -584,7 +584,10 @@ def test_lint_catches_a_false_statements_explanation_that_does_not_correct_the_s
     # Round 6: partners swapped outside the blank, corrected by the true statement, which
     # names no partners: the explanation read as if it confirmed the false statement.
     fact = next(f for f in BASE.facts if f.id == "nds-2022-regions")
-    false = fact.false_statements[0]
+    # (Round 42 dropped this false version from the bank: the text's list is open.)
+    false = ("Japan's 2022 National Defense Strategy said that Japan, alongside Australia and "
+             "New Zealand, will be involved in challenges in Europe and the Indo-Pacific in "
+             "addition to global ones.")
     q = {"id": "nds-2022-regions.true_false", "type": "true_false",
          "fact_ids": [fact.id], "prompt": f"True or false? {false}", "statement": false,
          "answer": False, "explanation": fill(fact.statement, fact.answer_text)}
