@@ -18,9 +18,8 @@ from .references import (
     same_head_anaphor,
 )
 from .sentences import YEAR, end_sentence
-from .text import NEGATION, normalize
+from .text import MONTH, NEGATION, normalize
 from .yearblanks import (
-    MONTH,
     ONE_OF_TWO,
     blank_problem,
     clean_event,

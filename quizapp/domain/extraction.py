@@ -41,16 +41,14 @@ from .sentences import (
     is_line_heading,
     sentences,
 )
-from .text import in_sentence, normalize
+from .text import MONTH, MONTHS, in_sentence, normalize
 from .yearblanks import IRREGULAR, ONE_OF_TWO, one_event
 
 __all__ = ["BLANK", "Candidate", "Evaluation", "ExtractionTooSlow", "Sentence", "best_long_form",
            "commentary_bank", "evaluate", "extract", "generation_problem", "matches",
            "mentions", "pools", "sentences"]
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-_MONTH = "(?:" + "|".join(MONTHS) + ")"
+
 
 #: Distractor pools for new commentaries (a country list with its common aliases).
 COUNTRIES: tuple[tuple[str, ...], ...] = (
@@ -106,8 +104,8 @@ def pools() -> dict[str, list[Entity]]:
 # --------------------------------------------------------------------------- years, dates
 
 _DAY_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)(?:,?\s+(?P<y1>\d{{4}}))?"
-    rf"|(?P<d2>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}}))?)"
+    rf"\b(?:(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)(?:,?\s+(?P<y1>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)\s+(?P<m2>{MONTH})(?:,?\s+(?P<y2>\d{{4}}))?)"
     r"(?![\w-])")
 _SAME_YEAR = re.compile(r"\b([Ii]n) the same year\b")
 
@@ -123,7 +121,7 @@ def _event(sentence: str, start: int, end: int) -> str | None:
     else:
         before, after = sentence[:start], sentence[end:]
     before = re.sub(rf"(?:\b(?:[Ii]n|[Ss]ince|[Oo]f|[Bb]y|[Ff]rom|[Uu]ntil|[Ee]arlier in|"
-                    rf"[Ll]ater in)\s+)?(?:{_MONTH}\s+)?$", "", before)
+                    rf"[Ll]ater in)\s+)?(?:{MONTH}\s+)?$", "", before)
     # "... exports in December 2023, allowing ...": the comma still ends the clause.
     joint = ", " if after.lstrip().startswith(",") and before.strip() else " "
     text = (before.rstrip(" ,") + joint + after.lstrip(" ,")).strip()

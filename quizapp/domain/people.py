@@ -11,6 +11,7 @@ from dataclasses import replace
 from .candidates import Candidate
 from .references import pronoun_subject
 from .sentences import cloze
+from .text import MONTHS
 
 #: Office and country of the well-known people in the distractor pool (by last name): a
 #: "who" item offers only people of the key's office and country ("Prime Minister ___" is
@@ -186,8 +187,7 @@ _NOT_SURNAMES = {"Resolution", "Assembly", "Council", "Statement", "Doctrine", "
                  "Office", "Ministry", "Forces", "Force", "Staff", "Affairs", "Secretariat"}
 
 
-_MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"}
+_MONTHS = set(MONTHS)
 
 
 #: The subject of a dated sentence, after its leading date (and an aside): "In August

@@ -8,7 +8,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from .text import normalize
+from .text import MONTHS, normalize
 from .yearblanks import IRREGULAR, IRREGULAR_PAST, names_something
 
 
@@ -351,10 +351,19 @@ _BODY_WORDS = {"ministry", "government", "embassy", "agency", "navy", "army", "f
 #: Capitalised words that name nothing alone: an opening word, a month, a title.
 _NOT_NAMES = {"in", "on", "at", "by", "the", "a", "an", "from", "after", "before", "during",
               "when", "since", "under", "through", "following", "with", "for", "as", "then",
-              "january", "february", "march", "april", "may", "june", "july", "august",
-              "september", "october", "november", "december", "president", "minister",
-              "premier", "chancellor", "king", "queen", "emperor", "prince", "secretary",
-              "ambassador", "general", "admiral", "dr", "mr", "mrs", "ms"}
+              "president", "minister", "premier", "chancellor", "king", "queen", "emperor",
+              "prince", "secretary", "ambassador", "general", "admiral", "dr", "mr", "mrs",
+              "ms", *(m.lower() for m in MONTHS)}
+
+
+@functools.cache
+def _known_names() -> re.Pattern[str]:
+    """The countries and organisations the importer knows, as one pattern (built once)."""
+    # Imported here: extraction imports this module (through candidates).
+    from .extraction import COUNTRIES, ORGANIZATIONS
+    names = sorted({n for names in (*COUNTRIES, *ORGANIZATIONS) for n in names},
+                   key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
 
 def _thing_named(before: str) -> bool:
@@ -363,14 +372,11 @@ def _thing_named(before: str) -> bool:
     Motors opened its plant"), not only a person ("President Alar Karis ... its", "Alar
     Karis ... its"): a known country or body, an acronym, a word such as "government", or
     a capitalised word standing alone (a run of them is read as a person's name)."""
-    # Imported here: extraction imports this module (through candidates).
-    from .extraction import COUNTRIES, ORGANIZATIONS
     if re.search(r"\b[A-Z]{2,}\b", before):  # an acronym names a body
         return True
     if {w.lower() for w in re.findall(r"\w+", before)} & _BODY_WORDS:
         return True
-    if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", before)
-           for names in (*COUNTRIES, *ORGANIZATIONS) for name in names):
+    if _known_names().search(before):
         return True
     run: list[str] = []
     for token in [*re.findall(r"[^\W\d_][\w'’.-]*|[^\w\s]|\d+", before), "."]:

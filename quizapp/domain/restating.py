@@ -11,7 +11,7 @@ from typing import Any
 
 from .facts import Fact, FactBase
 from .sentences import claim_clusters, sentences
-from .text import normalize
+from .text import MONTHS, normalize
 
 
 def visible_text(question: dict[str, Any]) -> str:
@@ -235,8 +235,7 @@ def states_key(question: dict[str, Any], fact: Fact) -> bool:
 EVENT_NAME_SENTENCES = 3
 #: Letters a name shares with an everywhere-name when it is one of its forms.
 STEM = 4
-_MONTHS = frozenset("January February March April May June July August September October "
-                    "November December".split())
+_MONTHS = frozenset(MONTHS)
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]*")
 
 

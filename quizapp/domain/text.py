@@ -102,6 +102,12 @@ def unique_accepted(accepted: Iterable[str]) -> list[str]:
     return out
 
 
+#: The months' names, and the same as one regex group ("(?:January|...)").
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+MONTH = "(?:" + "|".join(MONTHS) + ")"
+
+
 #: Beside a typed answer's accepted spellings: what the checker ignores in any of them (no
 #: example date: "April 2022" was the stem's own date in round 37's held-out review).
 ACCEPTED_NOTE = ("Case, accents, punctuation, hyphens (read as spaces), British or American "

@@ -15,11 +15,8 @@ import re
 from collections.abc import Collection
 
 from .sentences import end_sentence
+from .text import MONTH as _MONTH
 
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
-          r"November|December)")
-#: A month's name, as a regex group (the gate cuts a second dated clause at it).
-MONTH = _MONTH
 _WHEN = rf"(?:(?:early|late|mid-?|the spring of|the summer of|the autumn of|the fall of|" \
         rf"the winter of)\s*)?(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?"
 #: Openings of a subordinate clause: a year before their comma dates that clause.
