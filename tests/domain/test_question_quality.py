@@ -497,7 +497,7 @@ def test_lint_catches_a_false_version_that_negates_or_reverses_the_claim(bank, f
 
 
 def test_a_false_version_swapping_in_another_partner_of_the_text_passes():
-    fact = next(f for f in BASE.facts if f.id == "vilnius-itpp-cosigner")
+    fact = next(f for f in BASE.facts if f.id == "shared-concerns-three-countries")
     assert fact.false_statements and all("Australia" in s for s in fact.false_statements)
     assert all(not false_version_problems(f, s, BASE)
                for f in BASE.facts for s in f.false_statements)
@@ -599,7 +599,7 @@ def test_lint_catches_a_false_statements_explanation_that_does_not_correct_the_s
 
 
 def test_a_swap_inside_the_blank_is_corrected_by_the_true_statement():
-    fact = next(f for f in BASE.facts if f.id == "vilnius-itpp-cosigner")
+    fact = next(f for f in BASE.facts if f.id == "shared-concerns-three-countries")
     correct = fill(fact.statement, fact.answer_text)
     assert false_explanation(fact, fact.false_statements[0], correct) == correct
 
@@ -752,8 +752,11 @@ def test_lint_catches_a_distractor_one_word_from_the_key(bank):
     wrong = next(c for c in q["choices"] if c["id"] != q["answer"])
     wrong["text"] = "international political leverage"  # round 9's near-copy
     assert any("one word from the key" in p for p in lint_question(q, BASE))
-    # Marked in the seed as meant: the kind of aircraft is what the text tells.
-    assert not lint_question(_question(bank, "gcap-develops.mcq"), BASE)
+    # A fact may mark such options as meant (the kind of aircraft being what a text tells).
+    meant = dataclasses.replace(BASE, facts=[
+        dataclasses.replace(f, near_copies=("international political leverage",))
+        if f.id == "disputes-domestic-leverage" else f for f in BASE.facts])
+    assert not any("one word from the key" in p for p in lint_question(q, meant))
 
 
 def test_a_typed_answer_printed_in_another_question_keeps_them_apart(bank):
@@ -911,11 +914,18 @@ def test_lint_refuses_a_typed_key_that_is_a_description(bank):
 
 def test_lint_refuses_an_option_of_another_kind_than_the_others(bank):
     # Round 12: "a next-generation air-defense missile" among three "... aircraft".
-    q = _question(bank, "gcap-develops.mcq")
+    q = _question(bank, "gcap-global-meaning.mcq")
     assert not lint_question(q, BASE)
-    bad = _with_wrong_options(q, ["a next-generation transport aircraft",
-                                  "a next-generation surveillance aircraft",
-                                  "a next-generation air-defense missile"])
+    aircraft = copy.deepcopy(q)
+    next(c for c in aircraft["choices"] if c["id"] == q["answer"])["text"] = \
+        "a next-generation fighter aircraft"
+    good = _with_wrong_options(aircraft, ["a next-generation transport aircraft",
+                                          "a next-generation surveillance aircraft",
+                                          "a next-generation trainer aircraft"])
+    assert not any("alone is no" in p for p in lint_question(good, BASE))
+    bad = _with_wrong_options(aircraft, ["a next-generation transport aircraft",
+                                         "a next-generation surveillance aircraft",
+                                         "a next-generation air-defense missile"])
     assert any("alone is no 'aircraft'" in p for p in lint_question(bad, BASE))
 
 
