@@ -166,6 +166,13 @@ def full_names(candidate: Candidate, people: Sequence[str],
             if bare is None or re.search(r"[A-Z][\w’'.-]*\s+$", stem[:bare.start()]) \
                     or re.match(r"(?:['’]s)?\s+(?:[A-Z]|\d)", stem[bare.end():]):
                 continue  # "Pierre Trudeau", "the Kono Statement", "Resolution 1718"
+            partner = re.search(r"(?<![A-Z][\w’'.-] )\b([A-Z][\w’'-]+)\s+and\s+$",
+                                stem[:bare.start()]) \
+                or re.match(r"\s+and\s+([A-Z][\w’'-]+)\b(?!\s+[A-Z])", stem[bare.end():])
+            if partner and partner.group(1) not in _TITLES \
+                    and (partner.group(1) not in by_last
+                         or unique(partner.group(1), by_last[partner.group(1)]) is None):
+                continue  # "Howard and Abe", not "Howard and Shinzo Abe" (round 46)
             stem = f"{stem[:bare.start()]}{full}{stem[bare.end():]}"
         return stem
 

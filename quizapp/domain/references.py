@@ -210,6 +210,14 @@ _LEANING_WORDS = re.compile(
     # "The Harper government concluded negotiations in March ___" (on what? round 30)
     r"|\b(?:concluded|began|launched|opened|started|resumed|completed|finished|wrapped up)"
     r"\s+(?:the\s+)?(?:negotiations|talks)\b(?!\s+(?:on|with|for|over|between|to)\b)"
+    # "... reached agreement in principle in Tokyo in November ___" (on what? round 46),
+    # "signed a declaration in ___": a bare document, its subject in another sentence
+    r"|\b(?:reached|signed|concluded|inked|adopted|issued|struck|agreed)\s+(?:an?\s+)?"
+    r"(?:(?:joint|new|formal|historic|landmark|bilateral|major|broad|first)\s+)?"
+    r"(?:agreement|declaration|deal|accord|pact|treaty|memorandum|statement|understanding|"
+    r"consensus|arrangement)s?\b(?:\s+in\s+principle)?"
+    r"(?![^.;]*?\b(?:on|over|about|regarding|covering|for|to\s+[a-z]+)\s+(?:[a-z]+\s+)?"
+    r"(?:the\s+|a\s+|an\s+|their\s+|its\s+)?[\w{])"
     # "Tokyo later allowed ..." (later than what? round 25's held-out text)
     # (right after its subject: "... was agreed and subsequently revised" is its own order)
     r"|^[^,]*?\b[A-Z][\w’'-]*\s+(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
@@ -294,7 +302,8 @@ def _definite_phrases(statement: str) -> Iterable[tuple[int, str, bool]]:
             following = ""  # "the finished fighter to be exported": nothing says which
         if not words or words[0] in _ORDINALS or following.lower() in _DEFINING \
                 or following[:1].isupper() or following in ("(", "{") \
-                or (following in _PLACE_WORDS and after[:1].isupper()):
+                or (following in _PLACE_WORDS and after[:1].isupper()
+                    and after not in MONTHS):  # "the base in Darwin", not "... in May"
             continue  # "the agreement on ...", "the frigate HMCS Ottawa", "the {answer}"
         yield the.start(), words[-1], infinitive
 
@@ -389,6 +398,12 @@ def _thing_named(before: str) -> bool:
     return False
 
 
+#: A count or share "of" what follows ("three of the conventions", "most of the ships").
+_PARTITIVE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                        r"twelve|some|most|all|several|many|few|both|each|none|any|either|"
+                        r"neither|half|part|much)\s+of\s+$", re.IGNORECASE)
+
+
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does
@@ -411,6 +426,10 @@ def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | 
         if head in _UNIQUE_NOUNS or len(head) < 3:
             continue
         before = {_stem(w) for w in normalize(statement[:start]).split()}
+        if _PARTITIVE.search(statement[:start]) and _stem(head) not in before:
+            # "Seoul ratified three of the conventions" (which? round 46: named six
+            # sentences back): a share of things points back however far they were named.
+            return statement[start:start + 4 + statement[start + 4:].find(noun) + len(noun)]
         # Before "to be" only a noun the text used points back ("the finished fighter"):
         # a bare relational noun there is read as the start of its own content.
         relational = head in _RELATIONAL and not infinitive

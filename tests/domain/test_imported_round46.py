@@ -1,0 +1,61 @@
+"""Round 46: the held-out reviews of six texts written after 2f9bc25 (Korea–ILO, Australia–
+Japan): a share "of the" things named far back, an agreement with nothing agreed on, and a
+pair of leaders of whom only one got a full name."""
+
+from __future__ import annotations
+
+from quizapp.domain.extraction import extract
+from quizapp.domain.references import leaning_words, same_head_anaphor
+
+#: A first sentence whose year is always asked: what follows it is judged alone.
+TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
+
+
+def _years(text):
+    return {c.answer: c for c in extract(text) if c.kind == "year"}
+
+
+def test_a_share_of_things_named_far_back_points_back():
+    # "three of the conventions": the ILO conventions, six sentences before.
+    statement = "Seoul ratified three of the conventions in April {answer}."
+    assert same_head_anaphor(statement, "") == "the conventions"
+    # Said which: by a name, a phrase after it, or the same sentence.
+    for defined in ("Seoul ratified three of the ILO conventions in April {answer}.",
+                    "Seoul ratified three of the conventions on forced labour in {answer}.",
+                    "Two of the three Baltic states joined in {answer}.",
+                    "Of eight conventions, Seoul ratified three of the conventions in {answer}."):
+        assert same_head_anaphor(defined, "") is None, defined
+
+
+def test_a_month_after_in_does_not_say_which_thing_a_phrase_means():
+    # "the talks in March": a date, not a place such as "the base in Darwin".
+    earlier = "The two governments opened talks on a defence pact."
+    assert same_head_anaphor("Officials resumed the talks in March {answer}.", earlier)
+    assert same_head_anaphor("Troops arrived at the base in Darwin in {answer}.",
+                             "The base was built in the 1940s.") is None
+
+
+def test_an_agreement_with_nothing_agreed_on_leans_on_another_sentence():
+    text = (TREATY + "Prime Ministers Scott Morrison and Yoshihide Suga reached agreement "
+            "in principle in Tokyo in November 2020.")
+    assert _years(text)["2020"].needs
+    assert leaning_words("In {answer} the two sides signed a declaration.")
+    # What was agreed on is said: the year may be asked.
+    for told in ("Morrison and Suga reached agreement in principle on a Reciprocal Access "
+                 "Agreement in November {answer}.",
+                 "Australia and Japan signed a free trade agreement in {answer}.",
+                 "In {answer} the two leaders signed a joint declaration on security "
+                 "cooperation.",
+                 "Japan and India signed an agreement in {answer} to share military supplies."):
+        assert leaning_words(told) is None, told
+
+
+def test_a_pair_of_leaders_keeps_one_way_of_naming_them():
+    # "Howard and Shinzo Abe": the text gave Howard no first name; neither gets one.
+    text = ("Prime Minister Shinzo Abe visited Canberra often. Prime Minister Tony Abbott "
+            "went to Tokyo as often. Howard and Abe signed a security declaration on "
+            "counter-terrorism in 2007. Abe and Abbott signed an agreement on submarines in 2015.")
+    years = _years(text)
+    assert years["2007"].statement.startswith("Howard and Abe signed")
+    # Both known by full names: both are named in full.
+    assert years["2015"].statement.startswith("Shinzo Abe and Tony Abbott signed")
