@@ -175,6 +175,10 @@ _LEANING_WORDS = re.compile(
     r"should|seems?|seemed|remains?|remained|appears?|appeared|exists?|existed)\b)"
     r"|\b(?:returned|reciprocated|repaid|repeated|matched|echoed)\s+the\s+(?:gesture|favou?r|"
     r"compliment|visit|move|step|offer|invitation)\b"
+    # "President François Hollande reciprocated in February ___" (what? round 47): an act
+    # that answers one the sentence does not name
+    r"|\b(?:reciprocated(?!\s+[A-Z])|followed suit|did (?:so|likewise|the same)|"
+    r"returned the favou?r)\b"
     r"|\b[Tt]he\s+(?:first|last|final|remaining|other)\s+(?!times\b|years\b|months\b)"
     r"[a-z]+s\b(?!\s+(?:of|to|for|from|in|on|under|with)\b)"
     # "The partnership was launched ..." (whose? the text's subject, unnamed in the stem)

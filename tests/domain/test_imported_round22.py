@@ -184,7 +184,8 @@ def test_it_as_subject_of_any_past_verb_leans():
 # would date (a visit, a death, an acquisition, a meeting), each worded anew.
 
 @pytest.mark.parametrize("sentence", [
-    "Alan Garcia reciprocated with a state visit to Santiago in June 1994.",
+    # (a bare "reciprocated" leans too, round 47: test_imported_round46)
+    "Alan Garcia paid a state visit to Santiago in June 1994.",
     "Lieutenant Juan Perez was killed in Arica in August 1994.",
     "Codelco acquired the smelter operator Minera Sur in 1994.",
     "Chilean and Peruvian ministers met in Lima in January 1994.",

@@ -1,6 +1,7 @@
-"""Round 46: the held-out reviews of six texts written after 2f9bc25 (Korea–ILO, Australia–
-Japan): a share "of the" things named far back, an agreement with nothing agreed on, and a
-pair of leaders of whom only one got a full name."""
+"""Rounds 46 and 47: the held-out reviews of texts written after 2f9bc25 and 6afb35b (Korea–
+ILO, Australia–Japan, France–Philippines): a share "of the" things named far back, an
+agreement with nothing agreed on, a pair of leaders of whom only one got a full name, and an
+act answering one the sentence does not name."""
 
 from __future__ import annotations
 
@@ -59,3 +60,13 @@ def test_a_pair_of_leaders_keeps_one_way_of_naming_them():
     assert years["2007"].statement.startswith("Howard and Abe signed")
     # Both known by full names: both are named in full.
     assert years["2015"].statement.startswith("Shinzo Abe and Tony Abbott signed")
+
+
+def test_an_act_answering_one_the_sentence_does_not_name_leans_on_it():
+    # "Hollande reciprocated in February ___": Aquino's visit, in the clause cut off.
+    text = (TREATY + "Benigno Aquino III visited Paris in September 2014, and President "
+            "François Hollande reciprocated in February 2015.")
+    assert _years(text)["2015"].needs
+    for bare in ("In {answer} Canada followed suit.", "Tokyo did likewise in {answer}."):
+        assert leaning_words(bare), bare
+    assert leaning_words("In {answer} Hollande reciprocated Aquino's visit of 2014.") is None
