@@ -222,6 +222,11 @@ _LEANING_WORDS = re.compile(
     r"consensus|arrangement)s?\b(?:\s+in\s+principle)?"
     r"(?![^.;]*?\b(?:on|over|about|regarding|covering|for|to\s+[a-z]+)\s+(?:[a-z]+\s+)?"
     r"(?:the\s+|a\s+|an\s+|their\s+|its\s+)?[\w{])"
+    # "The Hague became the setting for a sadder episode in ___" (sadder than what? round
+    # 55): a comparison whose other side is in another sentence
+    r"|\b(?:[Aa]n?|[Tt]he)\s+(?:(?:more|less)\s+[a-z]{4,}|sadder|happier|bigger|larger|"
+    r"smaller|greater|stronger|weaker|closer|deeper|broader|wider|bolder|tougher|harder|"
+    r"darker|brighter|better|worse|grimmer|graver|bleaker)\s+[a-z]+\b(?![^.;]*\bthan\b)"
     # "Tokyo later allowed ..." (later than what? round 25's held-out text)
     # (right after its subject: "... was agreed and subsequently revised" is its own order)
     r"|^[^,]*?\b[A-Z][\w’'-]*\s+(?:later|subsequently|afterwards|thereafter|then)\s+(?:[a-z]+ed|"
@@ -406,6 +411,28 @@ def _thing_named(before: str) -> bool:
 _PARTITIVE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                         r"twelve|some|most|all|several|many|few|both|each|none|any|either|"
                         r"neither|half|part|much)\s+of\s+$", re.IGNORECASE)
+
+
+#: "A Comprehensive Economic Partnership Agreement (CEPA) entered into force in ___": an
+#: agreement the sentence introduces by its name alone.
+_INTRODUCED_AGREEMENT = re.compile(
+    rf"^{_LEAD}[Aa]n?\s+(?P<name>(?:[A-Z][\w’'-]*\s+(?:(?:and|of|on|for)\s+)?){{1,7}}"
+    r"(?:Agreement|Treaty|Pact|Accord|Partnership|Declaration|Arrangement|Memorandum|"
+    r"Dialogue|Framework|Convention)\b(?:\s*\([^)]*\))?)")
+
+
+def unnamed_parties(statement: str) -> str | None:
+    """An agreement introduced by name ("A Comprehensive Economic Partnership Agreement
+    (CEPA) entered into force in August ___") in a statement that names no party to it:
+    between whom? (round 55: the two countries were in the sentences before)."""
+    found = _INTRODUCED_AGREEMENT.match(statement)
+    if not found:
+        return None
+    rest = statement[:found.start("name")] + statement[found.end("name"):]
+    rest = re.sub(r"\binto force\b", "", rest)  # no armed force
+    if re.search(r"\b(?:between|with|by)\b", rest) or _thing_named(rest):
+        return None
+    return found.group("name")
 
 
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:

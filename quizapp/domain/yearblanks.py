@@ -440,6 +440,8 @@ def one_event(statement: str) -> str | None:
     if not clause[:1].isupper() and not re.match(r"(?:in|on|at|during)\b", clause):
         return None  # "and upgraded it to ...": the subject is in the other clause
     clause = end_sentence(clause[:1].upper() + clause[1:])
+    if _SUBORDINATE.match(clause):
+        return None  # "Since Trump first floated buying the island in ___": no main clause
     words = re.sub(r"\s*\([^()]*\)", "", clause).split()
     if _YEAR.search(clause) or len(words) < _CLAUSE_WORDS or not _has_past_verb(
             clause.replace("{answer}", "")):

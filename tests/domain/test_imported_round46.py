@@ -1,12 +1,14 @@
-"""Rounds 46 and 47: the held-out reviews of texts written after 2f9bc25 and 6afb35b (Korea–
-ILO, Australia–Japan, France–Philippines): a share "of the" things named far back, an
-agreement with nothing agreed on, a pair of leaders of whom only one got a full name, and an
-act answering one the sentence does not name."""
+"""Rounds 46, 47 and 55: the held-out reviews of texts written after 2f9bc25, 6afb35b and
+ea0d845 (Korea–ILO, Australia–Japan, France–Philippines, Korea–Netherlands, India–Japan,
+Japan–Denmark): a share "of the" things named far back, an agreement with nothing agreed
+on, a pair of leaders of whom only one got a full name, an act answering one the sentence
+does not name, a comparison with its other side elsewhere, an agreement whose parties go
+unnamed, and a subordinate clause cut from a sentence of two events."""
 
 from __future__ import annotations
 
 from quizapp.domain.extraction import extract
-from quizapp.domain.references import leaning_words, same_head_anaphor
+from quizapp.domain.references import leaning_words, same_head_anaphor, unnamed_parties
 
 #: A first sentence whose year is always asked: what follows it is judged alone.
 TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
@@ -70,3 +72,40 @@ def test_an_act_answering_one_the_sentence_does_not_name_leans_on_it():
     for bare in ("In {answer} Canada followed suit.", "Tokyo did likewise in {answer}."):
         assert leaning_words(bare), bare
     assert leaning_words("In {answer} Hollande reciprocated Aquino's visit of 2014.") is None
+
+
+def test_a_comparison_whose_other_side_is_elsewhere_leans_on_it():
+    # Round 55: "The Hague became the setting for a sadder episode" (sadder than what?).
+    text = (TREATY + "In 1907 The Hague became the setting for a sadder episode, when the "
+            "envoys of Emperor Gojong were refused a hearing at the peace conference.")
+    assert _years(text)["1907"].needs
+    assert leaning_words("In {answer} Japan and India signed a more ambitious agreement on "
+                         "defence equipment.") == "a more ambitious agreement"
+    # The other side given: no reference.
+    assert leaning_words("In {answer} Japan took a larger role than before in "
+                         "peacekeeping.") is None
+
+
+def test_an_agreement_introduced_by_name_alone_names_no_party():
+    # Round 55: "A Comprehensive Economic Partnership Agreement (CEPA) entered into force
+    # in August ___" (between whom? India and Japan, two sentences before).
+    text = (TREATY + "Trade grew slowly. A Comprehensive Economic Partnership Agreement "
+            "(CEPA) entered into force in August 2011.")
+    assert _years(text)["2011"].needs
+    assert unnamed_parties("In {answer} a Security Agreement came into force.")
+    for named in ("A Comprehensive Economic Partnership Agreement between India and Japan "
+                  "entered into force in August {answer}.",
+                  "In {answer} an Acquisition and Cross-Servicing Agreement was signed by "
+                  "Tokyo and New Delhi.",
+                  "In {answer} India and Japan signed a Comprehensive Economic Partnership "
+                  "Agreement."):
+        assert unnamed_parties(named) is None, named
+
+
+def test_a_subordinate_clause_cut_from_two_events_is_no_question():
+    # Round 55: "Since Donald Trump first floated buying the island in ___." (a clause
+    # with no main verb, cut at ", and especially since ... in 2025, Greenland has ...").
+    text = (TREATY + "Since Donald Trump first floated buying the island in 2019, and "
+            "especially since he returned to the theme with open pressure in 2025, Greenland "
+            "has become a test of whether allies respect one another's sovereignty.")
+    assert all(c.needs for c in extract(text) if c.kind == "year" and c.answer != "1990")
