@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from .candidates import Candidate
 from .sentences import YEAR, Sentence
-from .text import normalize
+from .text import MONTHS, normalize
 from .yearblanks import IRREGULAR as _PAST
 
 _SHORT = re.compile(r"^[A-Za-z][A-Za-z0-9&\-]{1,11}$")
@@ -105,7 +105,21 @@ _SHARED_PREDICATE = re.compile(r"\band\s+(?:the\s+)?$")
 #: A predicate that compares with something said elsewhere (round 19: "offered an
 #: alternative model"): no description to match by.
 _LEANING_ROLE = re.compile(r"\b(?:alternative|similar|such|same|another|further|these|those|"
-                           r"them|likewise)\b", re.IGNORECASE)
+                           r"them|likewise)\b|\bthat\s+(?:year|month|week|day|spring|summer|"
+                           r"autumn|fall|winter|" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
+#: An appositive headed by one of these says what an event was, not what the body is
+#: ("... (SOVFA), the moment drew less attention ...", "membership of the OECD (OECD), an
+#: ambition that anchors ...", round 56's texts).
+_EVENT_HEADS = {"moment", "time", "day", "year", "ambition", "goal", "aim", "step", "move",
+                "decision", "milestone", "event", "occasion", "episode", "achievement",
+                "success", "setback", "turning", "culmination", "result", "outcome"}
+
+
+#: A name after a preposition is no subject: the verb after it is another's ("a tribunal
+#: constituted under the United Nations Convention on the Law of the Sea (UNCLOS) rejected
+#: ...", round 56: the ruling was given to the convention).
+_OBJECT_OF = re.compile(r"\b(?:under|of|by|in|with|to|from|within|through|for|on|at|via|"
+                        r"into|against|between|among|beyond|outside|inside)\s+(?:the\s+)?$")
 
 
 def _opens_with_verb(clause: str) -> bool:
@@ -127,13 +141,14 @@ def acronym_role(sentence: str, term: str, long: str) -> str | None:
     role = None
     apposition = re.match(r",\s+((?:the|a|an)\s+[^,;:.()]+)[,.]", after)
     if apposition:
-        role = apposition.group(1)
+        head = apposition.group(1).split()
+        role = None if len(head) > 1 and head[1].lower() in _EVENT_HEADS else apposition.group(1)
     else:
         aside = re.match(r",[^,]*,\s*", after)
         rest = after[aside.end():] if aside else after.lstrip()
         clause = re.split(r"[;:]|,\s+(?:and|but|while|which|although)\b|\.\s*$", rest)[0]
         relative = re.match(r",\s+which\s+([^;:]+?)\.?$", after)
-        if _opens_with_verb(clause):
+        if _opens_with_verb(clause) and not _OBJECT_OF.search(sentence[:at]):
             role = clause
         elif relative and _opens_with_verb(relative.group(1)):
             role = relative.group(1)  # "(ACSA), which lets their forces exchange ..."

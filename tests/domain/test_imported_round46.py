@@ -109,3 +109,32 @@ def test_a_subordinate_clause_cut_from_two_events_is_no_question():
             "especially since he returned to the theme with open pressure in 2025, Greenland "
             "has become a test of whether allies respect one another's sovereignty.")
     assert all(c.needs for c in extract(text) if c.kind == "year" and c.answer != "1990")
+
+
+def test_an_acronym_named_after_a_preposition_is_not_what_the_verb_says_it_did():
+    # Round 56: "UNCLOS: rejected China's 'nine-dash line' claims" (the tribunal did).
+    from quizapp.domain.acronyms import acronym_role
+    long = "United Nations Convention on the Law of the Sea"
+    sentence = (f"In July 2016 a tribunal constituted under the {long} (UNCLOS) rejected "
+                "China's expansive nine-dash line claims.")
+    assert acronym_role(sentence, "UNCLOS", long) is None
+    assert acronym_role(f"The {long} (UNCLOS) sets the rules for maritime zones and their "
+                        "use.", "UNCLOS", long) == "sets the rules for maritime zones and " \
+                                                   "their use"
+
+
+def test_an_acronym_role_says_what_the_body_is_not_what_an_event_was():
+    # Round 56's texts: an appositive about the moment or the ambition, and "that October".
+    from quizapp.domain.acronyms import acronym_role
+    long = "Status of Visiting Forces Agreement"
+    assert acronym_role(f"Manila signed a {long} (SOVFA), the moment drew less attention "
+                        "than the shoal.", "SOVFA", long) is None
+    oecd = "Organisation for Economic Co-operation and Development"
+    assert acronym_role(f"Romania sought membership of the {oecd} (OECD), an ambition that "
+                        "anchors its reforms.", "OECD", oecd) is None
+    raa = "Reciprocal Access Agreement"
+    assert acronym_role(f"Signed in January, the {raa} (RAA) entered into force that "
+                        "October.", "RAA", raa) is None
+    # A description of the body itself stays.
+    assert acronym_role(f"Japan and India use the {long} (SOVFA), a framework for troops "
+                        "training on each other's soil.", "SOVFA", long)
