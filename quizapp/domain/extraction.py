@@ -454,18 +454,54 @@ def _pairs(sents: Sequence[Sentence], first: tuple[str, str] | None = None
     out: dict[str, str] = {}
     last: tuple[str, str] | None = None
     paragraph = None
+    read = ""  # the paragraph so far
     for sent in sents:
         if sent.paragraph != paragraph:
-            last, paragraph = first, sent.paragraph
+            last, paragraph, read = first, sent.paragraph, ""
         reference = _PAIR.search(sent.text)
         named_before = {m.name for m in mentions(sent.text[:reference.start()])} \
             if reference else set()
+        # A pair from outside the paragraph only if the paragraph has named both: "The NATO
+        # track began ... the two sides adopted an ITPP" (Japan and NATO) is no "Japan and
+        # Belgium" from the title (round 57: a wrong key).
+        so_far = read + sent.text[:reference.start()] if reference else ""
+        known = last is not first or bool(last and all(_party_named(p, so_far) for p in last))
         # "both Nordic states" says which two; an earlier pair would replace it with others.
-        if last and named_before <= set(last) and not (reference and reference["adjective"]):
+        if known and last and named_before <= set(last) \
+                and not (reference and reference["adjective"]):
             out.setdefault(sent.text, f"{in_sentence(last[0])} and {in_sentence(last[1])}")
+        read += sent.text + " "
         last = _pair_in(sent.text, last)
         first = first or last
     return out
+
+
+#: Other words a text calls a party by: its people or its capital (not a capital that hosts
+#: others' summits and headquarters: Brussels, Vilnius, Madrid, Washington ...).
+_ALSO_CALLED = {
+    "Japan": ("Tokyo", "Japanese"), "South Korea": ("Seoul", "Korean"),
+    "Canada": ("Ottawa", "Canadian"), "Australia": ("Canberra", "Australian"),
+    "New Zealand": ("Wellington",), "India": ("New Delhi", "Delhi", "Indian"),
+    "Poland": ("Warsaw", "Polish"), "Philippines": ("Manila", "Filipino", "Philippine"),
+    "France": ("French",), "Germany": ("German",), "Italy": ("Italian",),
+    "United Kingdom": ("British",), "United States": ("American",), "Belgium": ("Belgian",),
+    "Sweden": ("Stockholm", "Swedish"), "Finland": ("Helsinki", "Finnish"),
+    "Norway": ("Oslo", "Norwegian"), "Denmark": ("Copenhagen", "Danish"),
+    "Netherlands": ("Dutch",), "Spain": ("Spanish",), "Portugal": ("Portuguese",),
+    "Greece": ("Athens", "Greek"), "Czechia": ("Prague", "Czech"), "Romania": ("Bucharest",
+                                                                              "Romanian"),
+    "Lithuania": ("Lithuanian",), "Latvia": ("Riga", "Latvian"), "Estonia": ("Tallinn",
+                                                                              "Estonian"),
+    "Turkey": ("Ankara", "Turkish"), "Ukraine": ("Kyiv", "Ukrainian"),
+    "NATO": ("Alliance", "Allied", "allies"), "European Union": ("European",),
+}
+
+
+def _party_named(name: str, text: str) -> bool:
+    """Whether ``text`` names the party ``name``, by any spelling, its people or capital."""
+    spellings = next((e for e in (*COUNTRIES, *ORGANIZATIONS) if e[0] == name), (name,))
+    return any(re.search(rf"(?<![\w’'-]){re.escape(w)}(?![\w-])", text)
+               for w in (*spellings, *_ALSO_CALLED.get(name, ())))
 
 
 #: Between the two parties of a pair: "Canada and Japan"; in a title also "NATO–Australia".

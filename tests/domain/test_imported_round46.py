@@ -138,3 +138,20 @@ def test_an_acronym_role_says_what_the_body_is_not_what_an_event_was():
     # A description of the body itself stays.
     assert acronym_role(f"Japan and India use the {long} (SOVFA), a framework for troops "
                         "training on each other's soil.", "SOVFA", long)
+
+
+def test_the_two_sides_of_a_paragraph_that_never_names_the_titles_pair_stay_unresolved():
+    # Round 57, a wrong key: "At Vilnius in July 2023 the two sides adopted an ITPP" in a
+    # paragraph on the NATO track was written "Japan and Belgium adopted ..." (the title's
+    # pair), keyed True.
+    title = "Three Missions, One City: Japan and Belgium\n\n"
+    nato = ("The NATO track began cautiously. Abe addressed the North Atlantic Council in "
+            "January 2007. At Vilnius in July 2023 the two sides adopted an Individually "
+            "Tailored Partnership Programme.")
+    text = title + TREATY + "\n\n" + nato
+    assert not any("Belgium" in c.statement for c in extract(text))
+    # A paragraph that names both parties (or calls them by capital) still gets the pair.
+    both = ("Tokyo and Brussels grew closer. Belgian firms invested in Japan. In July 2019 "
+            "the two governments signed a memorandum on semiconductor research.")
+    assert any("Japan and Belgium signed" in c.statement
+               for c in extract(title + TREATY + "\n\n" + both))

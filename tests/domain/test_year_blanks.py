@@ -109,7 +109,9 @@ def test_a_timeline_label_is_a_clean_event_clause():
 
 
 def test_both_sides_named_with_their_articles():
+    # (The paragraph names both, as Japanese and European, since round 57.)
     text = ("The European Union and Japan trade a lot. Nothing else here matters at all.\n\n"
+            "Japanese and European leaders met often. "
             "The two sides held their first summit in The Hague in 1991, when they adopted "
             "a joint declaration.")
     (year,) = [c for c in extract(text) if c.kind == "year"]
@@ -118,6 +120,7 @@ def test_both_sides_named_with_their_articles():
 
 def test_a_leading_adverbials_event_is_the_main_clause():
     text = ("The European Union and Japan trade a lot. Nothing else here matters at all.\n\n"
+            "Japanese and European leaders met often. "
             "At their summit in Brussels in July 2023, the two sides agreed to begin "
             "consultations on a dedicated security agreement.")
     (year,) = [c for c in extract(text) if c.kind == "year"]
