@@ -461,11 +461,11 @@ def _pairs(sents: Sequence[Sentence], first: tuple[str, str] | None = None
         reference = _PAIR.search(sent.text)
         named_before = {m.name for m in mentions(sent.text[:reference.start()])} \
             if reference else set()
-        # A pair from outside the paragraph only if the paragraph has named both: "The NATO
-        # track began ... the two sides adopted an ITPP" (Japan and NATO) is no "Japan and
-        # Belgium" from the title (round 57: a wrong key).
+        # A pair from outside the paragraph only if the paragraph has named both, or one and
+        # no other party: "The NATO track began ... the two sides adopted an ITPP" (Japan
+        # and NATO) is no "Japan and Belgium" from the title (round 57: a wrong key).
         so_far = read + sent.text[:reference.start()] if reference else ""
-        known = last is not first or bool(last and all(_party_named(p, so_far) for p in last))
+        known = last is not first or bool(last and _pair_fits(last, so_far))
         # "both Nordic states" says which two; an earlier pair would replace it with others.
         if known and last and named_before <= set(last) \
                 and not (reference and reference["adjective"]):
@@ -502,6 +502,14 @@ def _party_named(name: str, text: str) -> bool:
     spellings = next((e for e in (*COUNTRIES, *ORGANIZATIONS) if e[0] == name), (name,))
     return any(re.search(rf"(?<![\w’'-]){re.escape(w)}(?![\w-])", text)
                for w in (*spellings, *_ALSO_CALLED.get(name, ())))
+
+
+def _pair_fits(pair: tuple[str, str], text: str) -> bool:
+    """Whether ``text`` (a paragraph up to "the two sides") may mean ``pair``: it names both
+    parties, or one of them and no other country or organisation."""
+    named = [_party_named(p, text) for p in pair]
+    others = {m.name for m in mentions(text)} - set(pair)
+    return all(named) or (any(named) and not others)
 
 
 #: Between the two parties of a pair: "Canada and Japan"; in a title also "NATO–Australia".

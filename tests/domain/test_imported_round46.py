@@ -155,3 +155,15 @@ def test_the_two_sides_of_a_paragraph_that_never_names_the_titles_pair_stay_unre
             "the two governments signed a memorandum on semiconductor research.")
     assert any("Japan and Belgium signed" in c.statement
                for c in extract(title + TREATY + "\n\n" + both))
+
+
+def test_the_titles_pair_stands_for_a_paragraph_that_names_one_party_and_no_other():
+    # "During President Lee Myung-bak's visit to New Zealand in 2009 the two governments
+    # agreed ...": one party named and no other (round 57's accepted item kept).
+    title = "From Kapyong to Partnership: New Zealand and South Korea\n\n"
+    text = (title + TREATY + "\n\nThe economic relationship acquired a treaty framework "
+            "belatedly. During President Lee Myung-bak's visit to New Zealand in 2009 the two "
+            "governments agreed to launch free trade negotiations.")
+    assert any(c.statement.startswith("During President Lee Myung-bak's visit to New Zealand "
+                                      "in {answer} New Zealand and South Korea agreed")
+               for c in extract(text))
