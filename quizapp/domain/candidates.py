@@ -24,6 +24,7 @@ from .yearblanks import (
     ONE_OF_TWO,
     blank_problem,
     clean_event,
+    fragment,
     milestone,
     unnamed_subject,
 )
@@ -139,6 +140,9 @@ def _refusal(candidate: Candidate, earlier: str = "",
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).
         why = f"the sentence leans on an earlier one ({ref!r})"
+    if not why and candidate.kind == "year" \
+            and _cut_to_a_phrase(printed, candidate.statement, candidate.rule == ONE_OF_TWO):
+        why = "the clause of its blank, cut from a longer sentence, has no main verb"
     if not why and candidate.kind == "year" and not milestone(printed):
         why = ("its event is no milestone: no signing, launch, agreement, opening, first or "
                "decision")
@@ -146,6 +150,18 @@ def _refusal(candidate: Candidate, earlier: str = "",
             and len(YEAR.findall(candidate.quote)) > 1:
         return SEVERAL_YEARS
     return INCIDENTAL_YEAR.format(why=why) if why else None
+
+
+def _cut_to_a_phrase(printed: str, statement: str, cut: bool = False) -> bool:
+    """Whether ``printed``, cut from a longer ``statement``, is a noun phrase and no clause
+    up to its blank ("The ... Treaty signed by Putin and Kim in June ___, North Korean
+    shells ...", "Under the ICE Pact announced with Canada and Finland in July ___": the
+    main verb was in the part cut off, round 58); ``cut``: the statement is itself a clause
+    cut from its sentence."""
+    if not cut and normalize(printed) == normalize(standalone(statement)):
+        return False
+    at = printed.index("{answer}") + len("{answer}")
+    return fragment(end_sentence(printed[:at]))
 
 
 def _group(match: re.Match[str] | None) -> str | None:

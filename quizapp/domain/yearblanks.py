@@ -239,8 +239,9 @@ def fragment(statement: str) -> bool:
         return False
     verbs = _finite_verbs(statement)
     return len(verbs) == 1 and verbs[0].group(0).lower() in _TRANSITIVE \
-        and bool(re.match(r"\s+(?:in|at|on|by)\b", statement[verbs[0].end():])) \
-        and bool(re.search(r"[A-Za-z]\s+$", statement[:verbs[0].start()]))
+        and bool(re.match(r"\s+(?:in|at|on|by|with|between|under|for)\b",
+                          statement[verbs[0].end():])) \
+        and bool(re.search(r"[A-Za-z)]\s+$", statement[:verbs[0].start()]))
 
 
 def unnamed_subject(statement: str, common: Collection[str]) -> str | None:

@@ -7,6 +7,8 @@ unnamed, and a subordinate clause cut from a sentence of two events."""
 
 from __future__ import annotations
 
+import pytest
+
 from quizapp.domain.extraction import extract
 from quizapp.domain.references import leaning_words, same_head_anaphor, unnamed_parties
 
@@ -167,3 +169,19 @@ def test_the_titles_pair_stands_for_a_paragraph_that_names_one_party_and_no_othe
     assert any(c.statement.startswith("During President Lee Myung-bak's visit to New Zealand "
                                       "in {answer} New Zealand and South Korea agreed")
                for c in extract(text))
+
+
+@pytest.mark.parametrize("sentence", [
+    # Round 58: list items cut at ", and" from a sentence whose main verb came after them.
+    "The Comprehensive Strategic Partnership Treaty signed by Vladimir Putin and Kim Jong Un "
+    "in Pyongyang in June 2024, North Korean shells and missiles fired at Ukraine, and the "
+    "deployment of North Korean troops to Russia's Kursk region from autumn 2024 have turned "
+    "the claim that the two theatres are indivisible into something more than a summit "
+    "slogan.",
+    "Under the Icebreaker Collaboration Effort (ICE Pact) announced with Canada and Finland in "
+    "July 2024, and arrangements made in 2025 for some new US Coast Guard icebreakers to be "
+    "built in Finnish yards, the United States is turning to Helsinki for ice capability.",
+])
+def test_a_clause_cut_to_a_phrase_without_its_main_verb_is_no_question(sentence):
+    years = _years(TREATY + sentence)
+    assert years["2024"].needs
