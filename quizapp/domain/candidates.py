@@ -21,6 +21,7 @@ from .references import (
 from .sentences import YEAR, end_sentence
 from .text import MONTH, NEGATION, normalize
 from .yearblanks import (
+    IRREGULAR_PAST,
     ONE_OF_TWO,
     blank_problem,
     clean_event,
@@ -152,6 +153,18 @@ def _refusal(candidate: Candidate, earlier: str = "",
     return INCIDENTAL_YEAR.format(why=why) if why else None
 
 
+#: A bare comma after the blank before a verb phrase or a clause of its own (", sent
+#: medical aid", ", negotiations were launched"), not a subordinate one (", when ...") nor a
+#: participle's phrase (", framed around ...").
+_LISTED_CLAUSE = re.compile(r",\s+(?!(?:and|but|or|yet|so|while|which|who|whom|whose|where|"
+                            r"when|as|after|before|with|without|although|though|because|"
+                            r"since|including|a|an|the|one|each|both|all|its|their|his|her|"
+                            r"then|later|only|just|not)\b)"
+                            rf"(?:[a-z][\w’'-]*\s+(?:[a-z]+ed|{IRREGULAR_PAST}|was|were|had|has|"
+                            rf"have)|(?:{IRREGULAR_PAST})(?!\s+(?:by|in|at|from|for|with|to|as)\b))"
+                            r"\b")
+
+
 def _cut_to_a_phrase(printed: str, statement: str, cut: bool = False) -> bool:
     """Whether ``printed``, cut from a longer ``statement``, is a noun phrase and no clause
     up to its blank ("The ... Treaty signed by Putin and Kim in June ___, North Korean
@@ -161,7 +174,13 @@ def _cut_to_a_phrase(printed: str, statement: str, cut: bool = False) -> bool:
     if not cut and normalize(printed) == normalize(standalone(statement)):
         return False
     at = printed.index("{answer}") + len("{answer}")
-    return fragment(end_sentence(printed[:at]))
+    # "Romania recognised the DPRK in ___, sent medical aid during the Korean War." (round
+    # 59): the first two of three clauses, their ", and" cut off with the third
+    listed = _LISTED_CLAUSE.search(printed, at)
+    # (the first comma after the blank: a later one may close an aside, ", then Lithuania's
+    # provisional capital, issued ...")
+    return fragment(end_sentence(printed[:at])) \
+        or bool(listed and "," not in printed[at:listed.start()])
 
 
 def _group(match: re.Match[str] | None) -> str | None:

@@ -1,9 +1,10 @@
-"""Rounds 46, 47 and 55: the held-out reviews of texts written after 2f9bc25, 6afb35b and
-ea0d845 (Korea–ILO, Australia–Japan, France–Philippines, Korea–Netherlands, India–Japan,
-Japan–Denmark): a share "of the" things named far back, an agreement with nothing agreed
-on, a pair of leaders of whom only one got a full name, an act answering one the sentence
-does not name, a comparison with its other side elsewhere, an agreement whose parties go
-unnamed, and a subordinate clause cut from a sentence of two events."""
+"""Rounds 46–59: the held-out reviews of texts written during the fourth session (each
+round's failures, tuned on after it): a share "of the" things named far back, an agreement
+with nothing agreed on, a pair of leaders of whom only one got a full name, an act answering
+one the sentence does not name, a comparison with its other side elsewhere, an agreement
+whose parties go unnamed, a clause cut from a longer sentence without its main verb,
+acronym roles that belong to another subject, and "the two sides" read as the title's pair
+in a paragraph about a third party (a wrong key)."""
 
 from __future__ import annotations
 
@@ -185,3 +186,27 @@ def test_the_titles_pair_stands_for_a_paragraph_that_names_one_party_and_no_othe
 def test_a_clause_cut_to_a_phrase_without_its_main_verb_is_no_question(sentence):
     years = _years(TREATY + sentence)
     assert years["2024"].needs
+
+
+@pytest.mark.parametrize("sentence", [
+    # Round 59: the first two of three clauses, the ", and" cut off with the third.
+    "Romania recognised the Democratic People's Republic of Korea (DPRK) in 1948, sent "
+    "medical aid during the Korean War, and Nicolae Ceausescu's visit to Pyongyang in June "
+    "1971 famously inspired the personality cult he built at home.",
+    "Goh floated the idea with Prime Minister Keizo Obuchi in 1999, negotiations were launched "
+    "under Yoshiro Mori, and the agreement entered into force in November 2002.",
+])
+def test_two_clauses_of_a_three_part_sentence_are_no_question(sentence):
+    years = {c.answer: c for c in extract(TREATY + sentence) if c.kind == "year"}
+    first = next(y for y in ("1948", "1999") if y in years)
+    assert years[first].needs
+
+
+def test_a_later_comma_closing_an_aside_is_no_list_of_clauses():
+    # Round 59's accepted item: "In 1940 Chiune Sugihara, Japan's vice-consul in Kaunas, then
+    # Lithuania's provisional capital, issued transit visas ..." stays a question.
+    text = (TREATY + "In 1940 Chiune Sugihara, Japan's vice-consul in Kaunas, then Lithuania's "
+            "provisional capital, issued transit visas to thousands of Jewish refugees, and "
+            "his name is now honoured across the Baltic states, where schools and streets "
+            "carry it.")
+    assert _years(text)["1940"].needs == ""
