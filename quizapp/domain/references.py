@@ -435,6 +435,26 @@ def unnamed_parties(statement: str) -> str | None:
     return found.group("name")
 
 
+#: One of a series ("the March {answer} round in Adelaide", "the third session"): a round of
+#: what, unless the series is named ("the round of AUKMIN talks", "the AUKMIN round") or the
+#: statement names the talks before it (round 60: AUKMIN was in the sentence before).
+_INSTALMENT = re.compile(
+    r"\b[Tt]he\s+(?:(?:[a-z][\w-]*|" + "|".join(MONTHS) + r"|\{answer\}|\d{4})\s+){0,3}?"
+    r"(?:round|session|edition|iteration|instalment|installment|leg)\b"
+    r"(?!\s+(?:of|on|between|with|for)\b)")
+_SERIES_WORDS = re.compile(r"\b(?:talks|negotiations|dialogue|consultations|meetings|"
+                           r"summits|conferences)\b", re.IGNORECASE)
+
+
+def unowned_instalment(statement: str) -> str | None:
+    """A round or session of ``statement`` that does not say of what (round 60: "At the
+    March ___ round in Adelaide, ...": AUKMIN was named in the sentence before)."""
+    for found in _INSTALMENT.finditer(statement):
+        if not _SERIES_WORDS.search(statement[:found.start()]):
+            return found.group(0)
+    return None
+
+
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does

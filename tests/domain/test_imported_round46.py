@@ -11,7 +11,12 @@ from __future__ import annotations
 import pytest
 
 from quizapp.domain.extraction import extract
-from quizapp.domain.references import leaning_words, same_head_anaphor, unnamed_parties
+from quizapp.domain.references import (
+    leaning_words,
+    same_head_anaphor,
+    unnamed_parties,
+    unowned_instalment,
+)
 
 #: A first sentence whose year is always asked: what follows it is judged alone.
 TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
@@ -210,3 +215,18 @@ def test_a_later_comma_closing_an_aside_is_no_list_of_clauses():
             "his name is now honoured across the Baltic states, where schools and streets "
             "carry it.")
     assert _years(text)["1940"].needs == ""
+
+
+def test_a_round_that_does_not_say_of_what_leans_on_another_sentence():
+    # Round 60: "At the March ___ round in Adelaide": AUKMIN was in the sentence before.
+    for leaning in ("At the March {answer} round in Adelaide, ministers agreed to expand "
+                    "the rotation.",
+                    "The third session was held in Canberra in {answer}."):
+        assert unowned_instalment(leaning), leaning
+    text = (TREATY + "Australia and Britain hold annual AUKMIN talks. At the March 2023 "
+            "round in Adelaide, ministers signed a pact on critical minerals.")
+    assert _years(text)["2023"].needs
+    for told in ("At the March {answer} round of AUKMIN talks in Adelaide, ministers agreed.",
+                 "The talks opened in 2019, and the third round was held in {answer}.",
+                 "The first session of the Joint Committee met in {answer}."):
+        assert unowned_instalment(told) is None, told
