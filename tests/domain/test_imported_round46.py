@@ -230,3 +230,29 @@ def test_a_round_that_does_not_say_of_what_leans_on_another_sentence():
                  "The talks opened in 2019, and the third round was held in {answer}.",
                  "The first session of the Joint Committee met in {answer}."):
         assert unowned_instalment(told) is None, told
+
+
+def test_a_contrast_between_commas_or_a_pronoun_one_leans_on_another_sentence():
+    # Round 61: "In February ___, however, Gram announced the purchase of 54 Leopard 2A8
+    # tanks" (instead of what?); "New Zealand signed one in April ___" (one what?).
+    for leaning in ("In February 2023, however, Defence Minister Bjørn Arild Gram announced "
+                    "the purchase of 54 German Leopard 2A8 tanks.",
+                    "New Zealand signed one in April 2025."):
+        assert _years(TREATY + leaning), leaning
+        assert next(iter(_years(TREATY + leaning).values())).answer == "1990"
+        year = leaning[-5:-1] if leaning.endswith("5.") else "2023"
+        assert _years(TREATY + leaning)[year].needs, leaning
+    for told in ("New Zealand signed one of its first defence pacts with Japan in April 2025.",
+                 "In February 2023 Norway signed a contract to buy 54 Leopard 2A8 tanks."):
+        years = _years(TREATY + told)
+        assert not any(c.needs for c in years.values()), told
+
+
+def test_the_country_committed_to_something_does_not_say_which_country():
+    # Round 61: "The Concept of Foreign Policy adopted in ___ committed the country to
+    # balanced relations ..." (Mongolia, named before).
+    statement = ("The Concept of Foreign Policy adopted in {answer} committed the country "
+                 "to balanced relations with Moscow and Beijing.")
+    assert same_head_anaphor(statement, "") == "the country"
+    assert same_head_anaphor("The country of Mongolia adopted a concept in {answer}.", "") \
+        is None
