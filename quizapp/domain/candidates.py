@@ -17,6 +17,7 @@ from .references import (
     pronoun_subject,
     same_head_anaphor,
     unnamed_parties,
+    unowned_body,
     unowned_instalment,
 )
 from .sentences import YEAR, end_sentence
@@ -139,6 +140,7 @@ def _refusal(candidate: Candidate, earlier: str = "",
                     or same_head_anaphor(printed, earlier, cut=candidate.rule == ONE_OF_TWO)
                     or unnamed_parties(printed)
                     or unowned_instalment(printed)
+                    or unowned_body(printed)
                     or (common and unnamed_subject(printed, common))):
         # Round 9's held-out text: "moving these partners onto a new framework"; round
         # 11's: "In August ___ he addressed ..." (no one named before).

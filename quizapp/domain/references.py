@@ -465,6 +465,27 @@ def unowned_instalment(statement: str) -> str | None:
     return None
 
 
+#: "A cyber dialogue first met in Tokyo in October {answer}": a standing body or channel the
+#: sentence introduces without saying whose (round 62: the EU's and Japan's, named before).
+_INTRODUCED_BODY = re.compile(
+    rf"^{_LEAD}[Aa]n?\s+(?:[a-z][\w-]*\s+){{0,2}}(?:dialogue|consultations?|committee|forum|"
+    r"mechanism|working group|channel|hotline|talks|council|commission)\b")
+#: A demonym or an acronym says whose ("a Japanese-Italian committee", "an EU–Japan forum").
+_PARTY_WORD = re.compile(r"\b(?:[A-Z]{2,}|[A-Z][a-z]+(?:ese|an|ian|ish|ic|i))\b")
+
+
+def unowned_body(statement: str) -> str | None:
+    """A dialogue, committee or channel introduced by ``statement`` with no party to it
+    named: whose? (round 62: "A cyber dialogue first met in Tokyo in October 2014")."""
+    found = _INTRODUCED_BODY.match(statement)
+    if not found:
+        return None
+    if re.search(r"\b(?:between|with|by|of)\b", statement) \
+            or _known_names().search(statement) or _PARTY_WORD.search(statement):
+        return None
+    return found.group(0)
+
+
 def same_head_anaphor(statement: str, earlier: str, cut: bool = False) -> str | None:
     """The first definite phrase of ``statement`` ("the line", "the new plant") whose noun
     ``earlier`` (the sentences before it in the text) already used and the statement does

@@ -101,11 +101,13 @@ _LEANS = re.compile(
 _DATED_CLUE = re.compile(rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?"
                          rf"\s+{_MONTH}|9/11)\b(?!,?\s+(?:\{{answer\}}|\d{{4}}))")
 #: A verb whose object or goal is in the sentence before: "Australia stepped back in early
-#: 2008" (from the Quad), "Canada joined in 2019" (joined what?).
+#: 2008" (from the Quad), "Canada joined in 2019" (joined what?), "the upgraded Mogami
+#: prevailed in August 2025" (in what contest? round 62's held-out text).
 _NO_OBJECT = re.compile(r"\b(?:stepped|pulled|backed|walked|opted|dropped|bowed)\s+"
                         r"(?:back|out|away|aside|down|off)\b(?!\s+(?:from|of|on)\b)|"
                         r"\b(?:joined|withdrew|quit|rejoined|left|returned|followed|"
-                        r"agreed|refused|declined)\s+(?:(?:in|on)\s+(?:early\s+|late\s+|"
+                        r"agreed|refused|declined|prevailed|triumphed|won|lost|succeeded|"
+                        r"failed)\s+(?:(?:in|on)\s+(?:early\s+|late\s+|"
                         rf"mid-?)?(?:{_MONTH}\s+)?\{{answer\}}|too\b|as well\b)"
                         r"(?=\s*(?:[.;]|,\s|$))", re.IGNORECASE)
 IRREGULAR = set("""began became broke brought built bought came chose did drew drove fell felt

@@ -15,8 +15,10 @@ from quizapp.domain.references import (
     leaning_words,
     same_head_anaphor,
     unnamed_parties,
+    unowned_body,
     unowned_instalment,
 )
+from quizapp.domain.yearblanks import blank_problem
 
 #: A first sentence whose year is always asked: what follows it is judged alone.
 TREATY = "Peru and Chile signed a treaty on fisheries in 1990. "
@@ -256,3 +258,30 @@ def test_the_country_committed_to_something_does_not_say_which_country():
     assert same_head_anaphor(statement, "") == "the country"
     assert same_head_anaphor("The country of Mongolia adopted a concept in {answer}.", "") \
         is None
+
+
+def test_a_win_in_a_contest_named_elsewhere_leans_on_another_sentence():
+    # Round 62: "Mitsubishi Heavy Industries' upgraded Mogami prevailed in August ___, a
+    # reminder that ..." (prevailed in what? the frigate contest, a sentence before).
+    text = (TREATY + "Mitsubishi Heavy Industries' upgraded Mogami prevailed in August 2025, "
+            "a reminder that Japan is Korea's competitor in Australia as well as its partner.")
+    assert _years(text)["2025"].needs
+    told = (TREATY + "Australia selected Mitsubishi Heavy Industries' upgraded Mogami for its "
+            "general-purpose frigate programme in August 2025.")
+    assert not _years(told)["2025"].needs
+    # Won what is said: the verb is no reason to refuse.
+    won_what = blank_problem("Hanwha won the contract to build the vehicles in {answer}.",
+                             "2021")
+    assert "leans on its neighbours" not in (won_what or "")
+
+
+def test_a_dialogue_introduced_without_its_parties_leans_on_another_sentence():
+    # Round 62: "A cyber dialogue first met in Tokyo in October 2014" (whose? the EU's and
+    # Japan's, named in the sentences before).
+    text = TREATY + "A cyber dialogue first met in Tokyo in October 2014."
+    assert _years(text)["2014"].needs
+    assert unowned_body("A cyber dialogue first met in Tokyo in October {answer}.")
+    for told in ("An EU–Japan cyber dialogue first met in Tokyo in October {answer}.",
+                 "A Japanese-Italian committee first met in {answer}.",
+                 "A cyber dialogue between Japan and the EU first met in {answer}."):
+        assert unowned_body(told) is None, told
