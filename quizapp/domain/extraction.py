@@ -30,7 +30,14 @@ from .commentary_bank import commentary_bank, generation_problem
 from .evaluation import Evaluation, evaluate, matches
 from .facts import Entity
 from .passages import body_span
-from .people import countries_of, full_names, people_named, resolve_person, who_instead
+from .people import (
+    countries_of,
+    full_names,
+    people_named,
+    resolve_person,
+    surname,
+    who_instead,
+)
 from .references import PAIR_REFERENCE, resolve_definite
 from .sentences import (
     BLANK,
@@ -398,7 +405,7 @@ def _person_candidates(sents: Iterable[Sentence]) -> list[Candidate]:
             if not _a_name(name):
                 continue
             statement = blank_out(sent.text, *match.span("name"))
-            aliases = (name.split()[-1],) if len(name.split()) > 1 else ()
+            aliases = (surname(name),) if len(name.split()) > 1 else ()
             out.append(Candidate(kind="entity", answer=name, aliases=aliases, quote=sent.text,
                                  importance="detail",
                                  rule=f"person with a role ({match.group('role')})",

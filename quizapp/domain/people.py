@@ -44,6 +44,19 @@ DEMONYMS = {
 WHO_OPTIONS = 3
 
 
+#: Generational suffixes, no last name: "Ferdinand Marcos Jr" is Marcos (round 64: "Jr"
+#: as a last name made "Marcos" another person, and a wrong option of his own question).
+_SUFFIXES = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"}
+
+
+def surname(name: str) -> str:
+    """A person's last name, past any generational suffix ("Ferdinand Marcos Jr": Marcos)."""
+    words = name.split()
+    while len(words) > 1 and words[-1].rstrip(",") in _SUFFIXES:
+        words.pop()
+    return words[-1].rstrip(",") if words else name
+
+
 def people_named(text: str, with_role: Iterable[tuple[str, str]],
                  pool: Iterable[tuple[str, ...]]) -> dict[str, str]:
     """Every spelling of a person ``text`` names (with a role, or from the pool of
@@ -55,9 +68,9 @@ def people_named(text: str, with_role: Iterable[tuple[str, str]],
     for entry in pool:
         for spelling in entry:
             if _names(text, spelling):
-                found.setdefault(spelling, POOL_ROLES.get(entry[0].split()[-1], ("", ""))[0])
+                found.setdefault(spelling, POOL_ROLES.get(surname(entry[0]), ("", ""))[0])
     for name, role in list(found.items()):
-        found.setdefault(name.split()[-1], role)
+        found.setdefault(surname(name), role)
     return dict(sorted(found.items(), key=lambda item: -len(item[0])))
 
 
@@ -86,7 +99,7 @@ def countries_of(text: str, people: Iterable[str]) -> dict[str, str]:
     names = set(people)
     found: dict[str, set[str]] = {}
     for name in names:
-        last = name.split()[-1]
+        last = surname(name)
         if last in POOL_ROLES:
             found.setdefault(last, set()).add(POOL_ROLES[last][1])
     longest = max((len(n.split()) for n in names), default=0)
@@ -99,7 +112,7 @@ def countries_of(text: str, people: Iterable[str]) -> dict[str, str]:
             name = next((" ".join(words[office:office + n]) for n in range(longest, 0, -1)
                          if " ".join(words[office:office + n]) in names), None)
             if name:
-                found.setdefault(name.split()[-1], set()).add(country)
+                found.setdefault(surname(name), set()).add(country)
                 break
     return {last: next(iter(c)) for last, c in found.items() if len(c) == 1}
 
@@ -109,7 +122,7 @@ def person_in(sentence: str, people: Sequence[str]) -> str | None:
     named: dict[str, str] = {}
     for spelling in people:
         if _names(sentence, spelling):
-            named.setdefault(spelling.split()[-1], spelling)
+            named.setdefault(surname(spelling), spelling)
     return next(iter(named.values())) if len(named) == 1 else None
 
 
@@ -145,7 +158,7 @@ def full_names(candidate: Candidate, people: Sequence[str],
     by_last: dict[str, list[str]] = {}
     for spelling in people:
         if len(spelling.split()) > 1:
-            by_last.setdefault(spelling.split()[-1], []).append(spelling)
+            by_last.setdefault(surname(spelling), []).append(spelling)
     others = {m.group(1) for m in re.finditer(r"\b([A-Z][\w’'.-]*\s+[A-Z][\w’'-]*)", text)}
 
     def unique(last: str, spellings: list[str]) -> str | None:
@@ -153,7 +166,7 @@ def full_names(candidate: Candidate, people: Sequence[str],
         if any(s not in full for s in spellings) or last in _MONTHS \
                 or last.lower() in common or last in _NOT_SURNAMES:
             return None
-        firsts = {o for o in others if o.split()[-1] == last and o.split()[0] not in _TITLES
+        firsts = {o for o in others if surname(o) == last and o.split()[0] not in _TITLES
                   and not any(o in s for s in spellings)}
         return None if firsts else full
 
@@ -214,7 +227,7 @@ def who_instead(candidates: list[Candidate], people: dict[str, str],
     options are people it knows of that country. One per person."""
     full = {}
     for spelling, role in people.items():
-        full.setdefault(spelling.split()[-1], (spelling, role))  # longest spelling first
+        full.setdefault(surname(spelling), (spelling, role))  # longest spelling first
     # A person another question's stem names would be given away there (the key of
     # one question printed in another's stem), so such a person is no "who" key.
     stems = [c.statement for c in candidates if not c.needs and c.statement != "{answer}"]
@@ -223,7 +236,7 @@ def who_instead(candidates: list[Candidate], people: dict[str, str],
     for candidate in candidates:
         who = _who(candidate, full, asked, countries or {})
         if who:
-            asked.add(who.answer_text.split()[-1])
+            asked.add(surname(who.answer_text))
         out.append(who or candidate)
     return out
 
@@ -235,8 +248,8 @@ def _who(candidate: Candidate, full: dict[str, tuple[str, str]],
     match = _SUBJECT.match(candidate.statement)
     if not match or not re.fullmatch(r"[a-z]+ed|" + "|".join(_PAST), match.group("verb")):
         return None
-    last = match.group("name").split()[-1]
-    if last not in full or last in asked or full[last][0].split()[-1] != last \
+    last = surname(match.group("name"))
+    if last not in full or last in asked or surname(full[last][0]) != last \
             or match.group("name") not in full[last][0] or not _names(candidate.quote, last):
         return None  # (a quote saying "he" would not tell the student who it was)
     key, role = full[last]

@@ -181,6 +181,11 @@ _LEANING_WORDS = re.compile(
     r"returned the favou?r)\b"
     r"|\b[Tt]he\s+(?:first|last|final|remaining|other)\s+(?!times\b|years\b|months\b)"
     r"[a-z]+s\b(?!\s+(?:of|to|for|from|in|on|under|with)\b)"
+    # "ahead of the first delivery in April ___" (of what? round 64: BrahMos, named in the
+    # sentence before): one of a series of things handed over
+    r"|\b[Tt]he\s+(?:first|second|third|last|final|next|initial|latest)\s+(?:delivery|"
+    r"batch|shipment|tranche|consignment|instalment|installment|contingent|rotation)\b"
+    r"(?!\s+of\b)"
     # "The partnership was launched ..." (whose? the text's subject, unnamed in the stem)
     r"|\b[Tt]he\s+(?:partnership|relationship)\b(?!\s+(?:between|with|of)\b)"
     # "Manila signed for 12 more, an upgraded variant" (more of what? round 18's held-out
