@@ -210,17 +210,20 @@ def questions(as_json: bool, seed: int, count: int | None, types: tuple[str, ...
     bank = []
     for path in seed_paths(current_app.config["SEEDS_DIR"]):
         bank.extend(generate_bank(load_factbase(path), seed))
-    if types:
-        bank = [q for q in bank if q["type"] in types]
-    if count is not None and count < len(bank):
-        # As a practice quiz draws (study.start_attempt): ids in bank order, rng of the seed.
+    chosen = [q for q in bank if not types or q["type"] in types]
+    if count is not None and count < len(chosen):
+        # As a practice quiz draws (study.start_attempt): the whole bank with its forms
+        # chosen (a drill of a few forms fills its length), ids in bank order, rng of the
+        # seed.
         candidates = [Candidate(i, q["type"], q["topic"], tuple(q["fact_ids"]),
                                 q.get("importance", "supporting"), tuple(q.get("cues", ())),
                                 tuple(q.get("near", ())), truth_of(q["type"], q["answer"]),
                                 letter_of(q["type"], q["answer"]),
                                 number_of(q["type"], q["answer"]))
                       for i, q in enumerate(bank, start=1)]
-        bank = [bank[c.id - 1] for c in draw(candidates, count, random.Random(seed))]
+        chosen = [bank[c.id - 1] for c in draw(candidates, count, random.Random(seed),
+                                               types or ())]
+    bank = chosen
     records = [contract_view(q) for q in bank]
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

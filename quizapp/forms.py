@@ -16,6 +16,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def leaves_out(self) -> bool:
+        """Whether the ticked choices leave some out (none ticked means all)."""
+        offered = {value for value, *_ in self.iter_choices()}
+        return bool(self.data) and not offered <= set(self.data)
+
 
 class ActionForm(FlaskForm):
     """A POST button with only its CSRF token (finish, retire, end the warm-up...)."""

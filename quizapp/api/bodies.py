@@ -59,8 +59,15 @@ class AccountDeletion(RequestBody):
 
 # --------------------------------------------------------------------------- study
 
+#: What ``count`` means for a drawn quiz (an attempt, a warm-up).
+DRAWN_COUNT = ("How many questions to draw. A quiz of the whole bank asks each fact once and "
+               "no question gives away another's answer, so it may hold fewer than asked; one "
+               "narrowed by types or topics fills its length. The response lists the "
+               "questions drawn.")
+
+
 class NewAttempt(RequestBody):
-    count: Annotated[int, Field(ge=1, le=study.MAX_COUNT)] = 10
+    count: Annotated[int, Field(ge=1, le=study.MAX_COUNT, description=DRAWN_COUNT)] = 10
     types: list[QuestionType] | None = None
     topics: list[str] | None = None
     seed: Annotated[int, Field(ge=0)] | None = None
@@ -229,7 +236,8 @@ class FactChanges(RequestBody):
 
 class NewLive(RequestBody):
     count: Annotated[int, Field(ge=1, le=study.MAX_COUNT)] | None = Field(
-        None, description="Required unless question_ids or question_set_id is given")
+        None, description="Required unless question_ids or question_set_id is given. "
+        + DRAWN_COUNT)
     seconds_per_question: Annotated[
         int, Field(ge=live.MIN_SECONDS, le=live.MAX_SECONDS)] | None = Field(
         None, description=f"How long each question stays open (default "

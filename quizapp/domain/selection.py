@@ -163,7 +163,10 @@ REPAIRABLE = 2
 #: (forms, facts, near, letters) as ``_Quiz.fits`` takes them, in the order tried.
 _KEEP_FACTS = ((3, True, True, True), (3, True, False, True), (2, True, False, True),
                (1, True, False, True), (1, True, False, False))
+#: The last levels of a quiz that fills its length: no cap on forms, then facts again.
 _DROP_FACTS = ((1, False, False, False), (0, False, False, False))
+#: No cap on forms, each fact once and no cues still.
+_UNCAPPED = ((0, True, False, False),)
 #: The levels that keep every cap on forms, typed answers and key letters: a fresh order is
 #: tried before any of them is relaxed (round 12: a matching item opening the quiz left
 #: room for ten only with a fourth typed answer; round 13: the third level, which lifts the
@@ -172,15 +175,59 @@ _CAPPED = _KEEP_FACTS[:2]
 
 
 def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
-         types: Sequence[str] = (), topics: Sequence[str] = ()) -> list[Candidate]:
+         types: Sequence[str] = (), topics: Sequence[str] = (),
+         fill: bool | None = None) -> list[Candidate]:
     """Draw ``count`` questions as a quiz (see the module notes); rules are relaxed in turn
     only when the pool is too small to keep them: one paragraph per question first, then
-    the caps on forms and details, then (after a few fresh orders of the pool have failed:
-    a greedy fill can paint itself into a corner) one question per fact. A quiz of five or
-    more opens with a multi-fact item while the caps hold."""
+    the caps on forms and details (after a few fresh orders of the pool have failed: a
+    greedy fill can paint itself into a corner).
+
+    One question per fact and no question printing another's key: a quiz that ``fill``s
+    its length relaxes them last; one that does not is as long as they allow. ``fill``
+    defaults to whether ``types`` or ``topics`` leave questions out (a drill of a few
+    forms or topics fills its length; a quiz of the whole bank stops short). A quiz of
+    five or more opens with a multi-fact item while the caps hold."""
     pool = [c for c in candidates
             if (not types or c.type in types) and (not topics or c.topic in topics)]
     pool.sort(key=lambda c: c.id)
+    if fill is None:
+        fill = len(pool) < len(candidates)
+    quiz = _draw(pool, count, rng)
+    if not quiz.full():
+        if fill:
+            _relax(quiz, _tiers(pool), _DROP_FACTS)
+        else:
+            quiz = _as_long_as_clean(pool, quiz, rng)
+    picked = quiz.picked
+    rng.shuffle(picked)
+    return picked
+
+
+def _as_long_as_clean(pool: list[Candidate], quiz: _Quiz, rng: random.Random) -> _Quiz:
+    """A quiz of the whole bank that came up short, with each fact once and no question
+    printing another's key (a 20-question quiz of the seed commentary repeated facts:
+    its cues leave no room for so many; docs/question-quality.md)."""
+    uncapped = _Quiz(quiz.count)
+    for c in quiz.picked:
+        uncapped.add(c)
+    _relax(uncapped, _tiers(pool), _UNCAPPED)
+    if uncapped.full():
+        return uncapped  # the pool lacks the forms the caps ask for (all true/false)
+    # The facts and cues stop it: drawn again at the length they allow, so that its caps
+    # (true/false a quarter) are counted for that length.
+    while quiz.picked and not quiz.full():
+        quiz = _draw(pool, len(quiz.picked), rng)
+    return quiz
+
+
+def short_quiz_note(drawn: int, what: str = "This quiz") -> str:
+    """What a learner or host is told when a draw holds fewer questions than asked for."""
+    return (f"{what} has {drawn} questions: as many as your choices give without asking a "
+            "fact twice or one question giving away another's answer.")
+
+
+def _draw(pool: list[Candidate], count: int, rng: random.Random) -> _Quiz:
+    """The best quiz of ``count`` (or fewer) that keeps one question per fact and no cues."""
     weights = _fact_weights(tuple(pool), count)
     pool = _weighted_order(pool, rng, weights)
     quiz = best = _fill(pool, count, _CAPPED, rng)
@@ -194,14 +241,14 @@ def draw(candidates: Sequence[Candidate], count: int, rng: random.Random,
             quiz = _fill(pool, count, levels, rng, opening)
             if levels is _KEEP_FACTS and len(quiz.picked) >= len(best.picked):
                 best = quiz
+    if quiz.full():
+        return quiz
+    quiz = best if len(best.picked) > len(quiz.picked) else quiz
     # Fewer facts than questions: no quiz keeps one question per fact, so no swap helps.
     facts = {f for c in pool for f in c.fact_ids}
-    if not quiz.full() and len(facts) >= count and count - len(best.picked) <= REPAIRABLE:
-        quiz = _repaired(best, pool)
-    _relax(quiz, _tiers(pool), _DROP_FACTS)
-    picked = quiz.picked
-    rng.shuffle(picked)
-    return picked
+    if len(facts) >= count and count - len(quiz.picked) <= REPAIRABLE:
+        quiz = _repaired(quiz, pool)
+    return quiz
 
 
 #: Rounds and simulated quizzes per round that even out how often each fact is drawn.

@@ -137,7 +137,8 @@ def assignment_sheet(user: User, assignment_id: int, *, student_id: int | None =
         picked = [wanted[i] for i in assignment.question_ids if i in wanted]
     else:
         picked = draw(candidates, min(assignment.count, study.MAX_COUNT),
-                      random.Random(seed), list(assignment.types), list(assignment.topics))
+                      random.Random(seed), list(assignment.types), list(assignment.topics),
+                      fill=True)
     details = [course.name, f"Due {assignment.due_at:%d %b %Y, %H:%M} UTC",
                f"{len(picked)} questions"]
     if not assignment.question_ids and not assignment.same_questions:

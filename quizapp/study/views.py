@@ -24,6 +24,7 @@ from ..database import begin_write
 from ..domain.generator import public_view
 from ..domain.passages import annotate
 from ..domain.question_types import QUESTION_TYPES
+from ..domain.selection import short_quiz_note
 from ..domain.text import plural
 from ..errors import ServiceError, not_found
 from ..extensions import db
@@ -162,8 +163,9 @@ def new_quiz():
             refused(exc, form, {"count": "other_length"}, form.topics)
         else:
             if attempt.max_score < form.count:
-                flash(f"Only {attempt.max_score} questions match your choices, "
-                      "so this quiz has that many.", "info")
+                flash(f"Only {attempt.max_score} questions match your choices, so this "
+                      "quiz has that many." if form.topics.leaves_out() or form.types.leaves_out()
+                      else short_quiz_note(attempt.max_score), "info")
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
     status = 400 if form.errors else 200
     return render_template("study/new_quiz.html", form=form), status

@@ -132,4 +132,13 @@ def test_a_pool_with_fewer_facts_than_questions_is_not_repaired(monkeypatch):
         raise AssertionError("repair tried")
     monkeypatch.setattr(selection, "_repaired", refuse)
     pool = [Candidate(i, "mcq", "t", (f"f{i % 3}",), "core") for i in range(1, 7)]
-    assert len(selection.draw(pool, 4, random.Random(0))) == 4
+    # Each fact once: three questions, not four (this session: the whole bank's quiz
+    # is as long as the rules allow).
+    drawn = selection.draw(pool, 4, random.Random(0))
+    assert sorted(c.fact_ids for c in drawn) == [("f0",), ("f1",), ("f2",)]
+    # A topic that leaves nothing out narrows nothing; one that does drills, filling its
+    # length with a fact asked again (as does an assignment, whose points are its count).
+    assert len(selection.draw(pool, 4, random.Random(0), topics=["t"])) == 3
+    other = [*pool, Candidate(7, "mcq", "u", ("g",), "core")]
+    assert len(selection.draw(other, 4, random.Random(0), topics=["t"])) == 4
+    assert len(selection.draw(pool, 4, random.Random(0), fill=True)) == 4

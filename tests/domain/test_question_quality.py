@@ -953,3 +953,24 @@ def test_a_quiz_keeps_apart_an_option_that_states_another_items_key(bank):
     korea = next(f for f in BASE.facts if f.id == "japan-south-korea-most-important")
     assert "South Korea" in {c["text"] for c in partners["choices"]}
     assert not states_key(partners, korea)
+
+
+def test_a_quiz_longer_than_the_bank_holds_cleanly_is_shorter_not_repetitive(bank):
+    # The seed bank's questions print one another's keys often enough that 20 cannot be
+    # asked with each fact once: the quiz stops where the rules stop, and its shares
+    # (true/false a quarter, details a minority) hold for the length it has.
+    for seed in range(8):
+        drawn = quiz(bank, 20, seed)
+        assert 10 <= len(drawn) < 20
+        assert lint_quiz(drawn, BASE) == [], seed
+
+
+def test_a_bank_without_the_forms_the_caps_ask_for_still_fills_its_quiz():
+    # All true/false, each on its own fact: the quarter cap cannot hold, and the quiz is not
+    # cut to one question for it (the independent review of this session's change).
+    pool = [Candidate(i, "true_false", "t", (f"f{i}",), "core", truth=bool(i % 2))
+            for i in range(1, 21)]
+    for count in (5, 10, 20):
+        drawn = draw(pool, count, random.Random(count))
+        assert len(drawn) == count
+        assert len({c.fact_ids for c in drawn}) == count

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -171,16 +172,23 @@ def test_a_long_instance_path_turns_the_control_socket_off(monkeypatch):
     assert _control_socket_options("/srv/q") == {}
 
 
-def test_questions_count_draws_exactly_as_a_practice_quiz(app, runner, make_user):
+@pytest.mark.parametrize(("count", "types"), [(10, []), (20, []), (8, ["true_false"])])
+def test_questions_count_draws_exactly_as_a_practice_quiz(app, runner, make_user, count,
+                                                          types):
     """``--count N --seed S`` prints the quiz a practice attempt with seed S draws from the
-    bank generated with seed S (here the app's bank seed, 0)."""
+    bank generated with seed S (here the app's bank seed, 0): as long as the rules allow
+    from the whole bank (20 stops short), filled when narrowed to a form."""
     from quizapp.services import study
 
-    result = runner.invoke(main, ["questions", "--json", "--seed", "0", "--count", "10"])
+    options = [arg for t in types for arg in ("--type", t)]
+    result = runner.invoke(main, ["questions", "--json", "--seed", "0", "--count", str(count),
+                                  *options])
     printed = [q["id"] for q in json.loads(result.output)]
+    assert len(printed) == count if types else len(printed) <= count
     user = make_user()
     with app.app_context():
-        attempt = study.start_attempt(db.session.get(User, user.id), count=10, seed=0)
+        attempt = study.start_attempt(db.session.get(User, user.id), count=count, seed=0,
+                                      types=types or None)
         drawn = list(db.session.scalars(
             select(Question.uid).join(AttemptQuestion, AttemptQuestion.question_id == Question.id)
             .where(AttemptQuestion.attempt_id == attempt.id)
@@ -188,7 +196,8 @@ def test_questions_count_draws_exactly_as_a_practice_quiz(app, runner, make_user
         db.session.rollback()
     assert printed == drawn
     facts = [f for q in json.loads(result.output) for f in q["fact_ids"]]
-    assert len(facts) == len(set(facts))  # one question per fact
+    if not types:
+        assert len(facts) == len(set(facts))  # one question per fact
 
 
 def test_resources_beside_the_package_win_over_a_leftover_folder_inside_it(tmp_path,

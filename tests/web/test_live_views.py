@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import LiveAnswer, LiveGame, LivePlayer, Question, utcnow
@@ -60,6 +61,17 @@ def test_host_starts_a_warm_up_and_sees_pin_link_and_qr(app, host_client):
     qr = host_client.get(f"/live/games/{game_id}/qr.svg")
     assert qr.mimetype == "image/svg+xml" and qr.data.startswith(b"<svg")
     assert b"style=" not in qr.data
+
+
+def test_a_warm_up_longer_than_the_bank_holds_cleanly_says_why_it_is_shorter(app,
+                                                                            host_client):
+    # 20 from the seed commentary alone would ask facts twice: the host is told.
+    response = host_client.post("/live/", data={"count": "20", "seconds": "20"},
+                                follow_redirects=True)
+    assert "This warm-up has" in text_of(response.data.decode())
+    with app.app_context():
+        game = db.session.scalars(select(LiveGame)).one()
+        assert 10 <= len(game.question_ids) < 20
 
 
 def test_bad_start_options_show_form_errors(host_client):

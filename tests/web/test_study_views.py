@@ -13,6 +13,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from quizapp.domain.passages import annotate, fact_sentence, highlight, passages, split_blocks
+from quizapp.domain.question_types import QUESTION_TYPES
 from quizapp.extensions import db
 from quizapp.models import (
     Answer,
@@ -188,6 +189,21 @@ def test_short_quiz_says_when_fewer_questions_match(app, client, student):
     response = client.post("/quiz/new", data={"length": "20", "topics": ["representation"],
                                               "types": ["mcq"]}, follow_redirects=True)
     assert "questions match your choices" in _text(response)
+
+
+def test_a_long_quiz_of_one_commentary_stays_clean_and_says_why_it_is_shorter(app, client,
+                                                                              student):
+    # The seed commentary's questions print one another's keys too often for 20 to be
+    # asked without a fact twice: the quiz is shorter, not repetitive, and says so.
+    every_form = [t.name for t in QUESTION_TYPES.values()]
+    for data in ({"length": "20"}, {"length": "20", "types": every_form}):
+        response = client.post("/quiz/new", data=data, follow_redirects=True)
+        assert "without asking a fact twice" in _text(response), data
+    with app.app_context():
+        for attempt in db.session.scalars(select(Attempt)):
+            facts = [f for item in attempt.items for f in item.question.fact_ids]
+            assert 10 <= len(attempt.items) < 20
+            assert len(facts) == len(set(facts))
 
 
 # ------------------------------------------------------------------------------ answering

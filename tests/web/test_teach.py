@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.domain.question_types import QUESTION_TYPES
+from quizapp.errors import ServiceError
 from quizapp.extensions import db
 from quizapp.models import (
     Assignment,
@@ -29,7 +30,7 @@ from quizapp.models import (
     User,
     utcnow,
 )
-from quizapp.services import teach
+from quizapp.services import study, teach
 
 from support.helpers import COMMENTARY
 
@@ -612,3 +613,37 @@ def test_a_text_whose_every_candidate_needs_the_instructor_says_so(client, auth,
     response = client.post("/teach/commentaries", data={"title": "Written", "text": COMMENTARY})
     assert 'id="all-proposed"' not in client.get(response.headers["Location"]).get_data(
         as_text=True)
+
+
+def test_an_assignment_longer_than_the_bank_holds_cleanly_is_refused_with_its_size(
+        people, course, create_assignment):
+    # The seed commentary's questions give one another away too often for 20 to be drawn
+    # with each fact once: each student would get fewer than the points assigned.
+    with pytest.raises(ServiceError) as refused:
+        create_assignment(people["prof"], course[0], count=20)
+    message = refused.value.fields["count"]
+    assert "without asking a fact twice" in message
+    capacity = int(re.search(r"give (\d+) questions", message).group(1))
+    assert 12 <= capacity < 20
+    assigned = create_assignment(people["prof"], course[0], count=capacity)
+    assert assigned.count == capacity
+    # Narrowed to one form, an assignment drills it and fills its length.
+    assert create_assignment(people["prof"], course[0], count=20, types=["mcq"]).count == 20
+
+
+def test_an_assignment_attempt_always_holds_the_points_assigned(app, people, course,
+                                                               create_assignment):
+    # Points are the assignment's count: every student's own draw fills it, even where a
+    # practice quiz of the same length stops short (18 of the seed bank).
+    made = create_assignment(people["prof"], course[0], count=16, max_attempts=1)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "stud"))
+        assignment = db.session.get(Assignment, made.id)
+        lengths = {seed: len(study.start_attempt(
+            user, count=18, seed=seed, mode="assignment", assignment=assignment,
+            owner_id=people["prof"].id).items) for seed in range(8)}
+        practice = {seed: len(study.start_attempt(user, count=18, seed=seed).items)
+                    for seed in range(8)}
+        db.session.rollback()
+    assert set(lengths.values()) == {18}
+    assert min(practice.values()) < 18  # the case the fill is for

@@ -161,7 +161,9 @@ def start_attempt(user: User, *, count: Any = 10, types: Any = None, topics: Any
                                "answer about every fact you have met was right.")
         rng.shuffle(picked)
     else:
-        picked = draw(candidates, count, rng, types, topics)
+        # An assignment's points are its count: it fills its length, whatever it asks.
+        picked = draw(candidates, count, rng, types, topics,
+                      fill=True if mode == "assignment" else None)
     if not picked:
         raise invalid("No questions match those topics and forms.",
                       {"topics": "Choose other topics or forms."})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ...database import begin_write
 from ...domain import analysis
 from ...domain.scoring import attempt_score
+from ...domain.selection import draw
 from ...errors import ServiceError, invalid, not_found
 from ...extensions import db
 from ...models import (
@@ -159,12 +160,24 @@ def check_settings(course: Course, values: dict[str, Any], now: datetime,
     if fields:
         raise invalid("Some assignment settings are not valid.", fields)
     if not picked and check_questions:
-        pool = [c for c in study.active_candidates(owner_id=course.owner_id)
+        bank = study.active_candidates(owner_id=course.owner_id)
+        pool = [c for c in bank
                 if (not types or c.type in types) and (not topics or c.topic in topics)]
         if len(pool) < count:
             raise invalid("Not enough questions match.", {
                 "count": f"Only {len(pool)} questions match these topics and forms; "
                          "lower the count or choose more."})
+        # A quiz of the whole bank asks each fact once and no question gives away another's
+        # answer, so it holds far fewer questions than the bank; past that, students' draws
+        # would repeat facts to fill the points assigned. (A drill of some forms or topics
+        # fills its length by design.)
+        capacity = count if len(pool) < len(bank) else min(
+            len(draw(bank, count, random.Random(seed), fill=False)) for seed in range(3))
+        if capacity < count:
+            raise invalid("Not enough questions match.", {
+                "count": f"These topics and forms give {capacity} questions without asking "
+                         "a fact twice or one question giving away another's answer; lower "
+                         "the count or choose more."})
     return {"title": title.strip(), "count": count, "types": list(types),
             "topics": list(topics), "question_ids": picked, "due_at": due,
             "available_from": opens, "max_attempts": max_attempts,

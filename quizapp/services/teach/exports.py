@@ -35,7 +35,7 @@ def assignment_questions(assignment: Assignment) -> list[Question]:
         ids.sort(key=assignment.question_ids.index)
     elif assignment.same_questions:
         ids = [c.id for c in draw(candidates, assignment.count, random.Random(assignment.seed),
-                                  assignment.types, assignment.topics)]
+                                  assignment.types, assignment.topics, fill=True)]
     else:
         ids = sorted(c.id for c in candidates
                      if (not assignment.types or c.type in assignment.types)
