@@ -181,6 +181,11 @@ _LEANING_WORDS = re.compile(
     r"returned the favou?r)\b"
     r"|\b[Tt]he\s+(?:first|last|final|remaining|other)\s+(?!times\b|years\b|months\b)"
     r"[a-z]+s\b(?!\s+(?:of|to|for|from|in|on|under|with)\b)"
+    # "France recognised the new Republic in February ___" (which? round 65: Korea's, named
+    # in the sentences before): a state called by its kind, no name after it
+    r"|\b[Tt]he\s+(?:(?:new|young|fledgling|reborn|independent|newly\s+[a-z]+|former|"
+    r"divided|unified)\s+)?(?:Republic|Kingdom|Federation|Confederation|State)\b"
+    r"(?!\s+of\b|\s+[A-Z])"
     # "ahead of the first delivery in April ___" (of what? round 64: BrahMos, named in the
     # sentence before): one of a series of things handed over
     r"|\b[Tt]he\s+(?:first|second|third|last|final|next|initial|latest)\s+(?:delivery|"

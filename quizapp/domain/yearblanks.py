@@ -171,6 +171,11 @@ _VISIT = re.compile(r"\b(?:visited|came to|travell?ed to|went to|toured|arrived 
                     r"(?:paid|made) (?:a|an|his|her|their) (?:[a-z]+ )?(?:visit|trip) to)\b")
 
 
+#: "... for the G20 meeting hosted by her counterpart" (round 65): who held the meeting
+#: visited, not a milestone of the visit.
+_HOSTED_BY = re.compile(r"\b(?:co-)?(?:hosted|chaired|organi[sz]ed|convened)\s+by\b[^,.;]*")
+
+
 #: "Taipei's Tokyo office became the Taipei Economic and Cultural Representative Office in
 #: ___" (round 23's tuning review): a change of name is a detail.
 _RENAMED = re.compile(r"\b(?:renamed|changed (?:its|their) name)\b|\b(?:office|body|agency|"
@@ -286,7 +291,7 @@ def blank_problem(statement: str, year: str | None = None) -> str | None:
     """Why the year at ``{answer}`` in ``statement`` may not be blanked (None: it may);
     given the ``year``, also whether a name in the sentence carries it."""
     why = _where_problem(statement) or (_year_in_a_name(statement, year) if year else None)
-    if not why and _VISIT.search(statement) and not milestone(statement):
+    if not why and _VISIT.search(statement) and not milestone(_HOSTED_BY.sub("", statement)):
         why = "a visit with nothing done at it is a detail, not a milestone"
     if not why and _RENAMED.search(statement):
         why = "a change of name is a detail, not a milestone"

@@ -312,3 +312,27 @@ def test_a_generational_suffix_is_no_last_name():
         options = {str(c.answer), *map(str, c.distractors)}
         assert not {"Marcos", "Ferdinand Marcos Jr"} <= options, c
     assert "Ferdinand Marcos Jr became" in _years(text)["2024"].statement
+
+
+def test_a_state_called_by_its_kind_leans_on_another_sentence():
+    # Round 65: "France recognised the new Republic in February ___" (which republic?).
+    assert leaning_words("France recognised the new Republic in February {answer}.")
+    assert leaning_words("The Kingdom joined in {answer}.")
+    for named in ("France recognised the Republic of Korea in February {answer}.",
+                  "France recognised the Czech Republic in {answer}.",
+                  "The Republic Day parade was held in {answer}."):
+        assert leaning_words(named) is None, named
+
+
+def test_a_visit_to_a_meeting_someone_else_hosted_is_no_milestone():
+    # Round 65: "Kamikawa travelled to Rio de Janeiro in February ___ for the G20 foreign
+    # ministers' meeting hosted by her counterpart Mauro Vieira" (trivia).
+    visit = ("Foreign Minister Yoko Kamikawa travelled to Rio de Janeiro in February {answer} "
+             "for the G20 foreign ministers' meeting hosted by her counterpart Mauro Vieira.")
+    assert "visit" in (blank_problem(visit, "2024") or "")
+    hosted = ("Foreign Minister Yoko Kamikawa hosted the G20 foreign ministers' meeting in "
+              "Tokyo in February {answer}.")
+    assert blank_problem(hosted, "2024") is None
+    signed = ("Kamikawa travelled to Brasília in February {answer} and signed a defence "
+              "equipment agreement hosted by nobody.")
+    assert "visit" not in (blank_problem(signed, "2024") or "")
