@@ -220,10 +220,11 @@ def _as_long_as_clean(pool: list[Candidate], quiz: _Quiz, rng: random.Random) ->
     return quiz
 
 
-def short_quiz_note(drawn: int, what: str = "This quiz") -> str:
-    """What a learner or host is told when a draw holds fewer questions than asked for."""
-    return (f"{what} has {drawn} questions: as many as your choices give without asking a "
-            "fact twice or one question giving away another's answer.")
+def short_quiz_note(drawn: int, asked: int, what: str = "This quiz") -> str:
+    """What a learner or host is told when a quiz of the whole bank holds fewer questions
+    than asked for."""
+    return (f"{what} has {drawn} questions, not {asked}: more would ask a fact twice or "
+            "let one question give away another's answer.")
 
 
 def _draw(pool: list[Candidate], count: int, rng: random.Random) -> _Quiz:

@@ -149,12 +149,12 @@ def host_index():
                     form.question_set if set_id is not None else form.count)
             failed = exc.status
         else:
-            asked = None if ids or set_id else (form.count.data or 5)
-            if asked and len(game.question_ids) < asked:
-                flash(f"Only {len(game.question_ids)} questions match your choices, so this "
-                      "warm-up has that many." if form.topics.leaves_out()
-                      or form.types.leaves_out()
-                      else short_quiz_note(len(game.question_ids), "This warm-up"), "info")
+            asked, drawn = form.count.data or 5, len(game.question_ids)
+            if not ids and not set_id and drawn < asked:
+                narrowed = form.topics.leaves_out() or form.types.leaves_out()
+                flash(f"Only {drawn} questions match your choices, so this warm-up has that "
+                      "many." if narrowed else short_quiz_note(drawn, asked, "This warm-up"),
+                      "info")
             return redirect(url_for("live.host", game_id=game.id))
     status = failed or (400 if form.errors else 200)
     games = live.games_of(current_user)

@@ -163,9 +163,10 @@ def new_quiz():
             refused(exc, form, {"count": "other_length"}, form.topics)
         else:
             if attempt.max_score < form.count:
-                flash(f"Only {attempt.max_score} questions match your choices, so this "
-                      "quiz has that many." if form.topics.leaves_out() or form.types.leaves_out()
-                      else short_quiz_note(attempt.max_score), "info")
+                narrowed = form.topics.leaves_out() or form.types.leaves_out()
+                flash(f"Only {attempt.max_score} questions match your choices, so this quiz "
+                      "has that many." if narrowed
+                      else short_quiz_note(attempt.max_score, form.count), "info")
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
     status = 400 if form.errors else 200
     return render_template("study/new_quiz.html", form=form), status

@@ -208,3 +208,25 @@ def test_student_timeline_and_matching_on_a_desktop(live_server, new_page):
     # "Practise this fact" starts a short quiz on that fact alone.
     page.locator(".fact-list button").first.click()
     assert re.match(r"Question 1 of [123]$", _heading(page))
+
+
+def test_a_twenty_question_quiz_of_one_commentary_says_why_it_is_shorter(live_server,
+                                                                         new_page):
+    # The seed commentary alone cannot give 20 questions without asking a fact twice:
+    # the student is told, on a phone, before the first question.
+    page = new_page(PHONE)
+    page.goto(live_server.url + "/register")
+    page.get_by_label("Username").fill("browser_twenty")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("link", name=re.compile("Start a practice quiz")).click()
+    page.get_by_role("radio", name="20").check()
+    page.get_by_role("button", name="Start the quiz").click()
+    total = int(re.search(r"of (\d+)", _heading(page)).group(1))
+    assert 10 <= total < 20
+    expect(page.get_by_text(f"This quiz has {total} questions, not 20")).to_be_visible()
+    assert no_horizontal_overflow(page)
+    _shot(page, "shorter-quiz", phone=True)
+    page.set_viewport_size(DESKTOP)
+    _shot(page, "shorter-quiz", phone=False)

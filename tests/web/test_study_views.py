@@ -198,7 +198,7 @@ def test_a_long_quiz_of_one_commentary_stays_clean_and_says_why_it_is_shorter(ap
     every_form = [t.name for t in QUESTION_TYPES.values()]
     for data in ({"length": "20"}, {"length": "20", "types": every_form}):
         response = client.post("/quiz/new", data=data, follow_redirects=True)
-        assert "without asking a fact twice" in _text(response), data
+        assert "not 20: more would ask a fact twice" in _text(response), data
     with app.app_context():
         for attempt in db.session.scalars(select(Attempt)):
             facts = [f for item in attempt.items for f in item.question.fact_ids]
