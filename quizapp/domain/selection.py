@@ -220,10 +220,13 @@ def _as_long_as_clean(pool: list[Candidate], quiz: _Quiz, rng: random.Random) ->
     return quiz
 
 
-def short_quiz_note(drawn: int, asked: int, what: str = "This quiz") -> str:
-    """What a learner or host is told when a quiz of the whole bank holds fewer questions
-    than asked for."""
-    return (f"{what} has {drawn} questions, not {asked}: more would ask a fact twice or "
+def short_quiz_note(drawn: int, asked: int, narrowed: bool, what: str = "quiz") -> str:
+    """What a learner or host is told when a drawn ``what`` holds fewer questions than
+    asked for: a narrowed one has few questions to draw from, one of the whole bank stops
+    where its rules stop."""
+    if narrowed:
+        return f"Only {drawn} questions match your choices, so this {what} has that many."
+    return (f"This {what} has {drawn} questions, not {asked}: more would ask a fact twice or "
             "let one question give away another's answer.")
 
 

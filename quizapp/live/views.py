@@ -152,9 +152,7 @@ def host_index():
             asked, drawn = form.count.data or 5, len(game.question_ids)
             if not ids and not set_id and drawn < asked:
                 narrowed = form.topics.leaves_out() or form.types.leaves_out()
-                flash(f"Only {drawn} questions match your choices, so this warm-up has that "
-                      "many." if narrowed else short_quiz_note(drawn, asked, "This warm-up"),
-                      "info")
+                flash(short_quiz_note(drawn, asked, narrowed, "warm-up"), "info")
             return redirect(url_for("live.host", game_id=game.id))
     status = failed or (400 if form.errors else 200)
     games = live.games_of(current_user)

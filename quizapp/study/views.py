@@ -164,9 +164,7 @@ def new_quiz():
         else:
             if attempt.max_score < form.count:
                 narrowed = form.topics.leaves_out() or form.types.leaves_out()
-                flash(f"Only {attempt.max_score} questions match your choices, so this quiz "
-                      "has that many." if narrowed
-                      else short_quiz_note(attempt.max_score, form.count), "info")
+                flash(short_quiz_note(attempt.max_score, form.count, narrowed), "info")
             return redirect(url_for("study.attempt", attempt_id=attempt.id))
     status = 400 if form.errors else 200
     return render_template("study/new_quiz.html", form=form), status

@@ -200,3 +200,39 @@ def test_commentary_candidates_and_question_review(live_server, new_page):
         page.locator(".review-item a.strong-link").first.click()
         expect(page.get_by_role("heading", level=2, name="Edit wording")).to_be_visible()
         _shot(page, "question", phone=phone)
+
+
+def test_a_long_assignment_and_warm_up_of_one_commentary_say_how_many_it_holds(live_server,
+                                                                               new_page):
+    # 20 questions of the seed commentary alone would ask facts twice: on a phone, the
+    # assignment form says how many it can hold, and the warm-up says why it is shorter.
+    base = live_server.url
+    with live_server.app.app_context():
+        accounts.create_user("prof_lee", PASSWORD, Role.INSTRUCTOR)
+        db.session.commit()
+        db.session.remove()
+    page = new_page(PHONE)
+    _login(page, base, "prof_lee")
+    page.goto(base + "/teach/")
+    page.get_by_label("Class name").fill("Seminar B")
+    page.get_by_role("button", name="Create class").click()
+    page.get_by_role("link", name="New assignment").click()
+    page.get_by_label("Title").fill("Everything")
+    page.get_by_label("Number of questions").fill("20")
+    page.get_by_label("Due").fill("2099-06-01T17:00")
+    page.get_by_role("button", name="Assign to Seminar B").click()
+    expect(page.get_by_text(re.compile(r"holds \d+ questions without asking a fact twice"))
+           ).to_be_visible()
+    _shot(page, "assignment-too-long", phone=True)
+    page.set_viewport_size(DESKTOP)
+    _shot(page, "assignment-too-long", phone=False)
+
+    page.set_viewport_size(PHONE)
+    page.goto(base + "/live/")
+    page.get_by_label("Number of questions").fill("20")
+    page.get_by_role("button", name="Create warm-up and show the PIN").click()
+    expect(page.get_by_text(re.compile(r"This warm-up has \d+ questions, not 20"))
+           ).to_be_visible()
+    _shot(page, "warm-up-shorter", phone=True)
+    page.set_viewport_size(DESKTOP)
+    _shot(page, "warm-up-shorter", phone=False)

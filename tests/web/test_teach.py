@@ -623,7 +623,7 @@ def test_an_assignment_longer_than_the_bank_holds_cleanly_is_refused_with_its_si
         create_assignment(people["prof"], course[0], count=20)
     message = refused.value.fields["count"]
     assert "without asking a fact twice" in message
-    capacity = int(re.search(r"give (\d+) questions", message).group(1))
+    capacity = int(re.search(r"holds (\d+) questions", message).group(1))
     assert 12 <= capacity < 20
     assigned = create_assignment(people["prof"], course[0], count=capacity)
     assert assigned.count == capacity

@@ -175,9 +175,9 @@ def check_settings(course: Course, values: dict[str, Any], now: datetime,
             len(draw(bank, count, random.Random(seed), fill=False)) for seed in range(3))
         if capacity < count:
             raise invalid("Not enough questions match.", {
-                "count": f"These topics and forms give {capacity} questions without asking "
-                         "a fact twice or one question giving away another's answer; lower "
-                         "the count or choose more."})
+                "count": f"A quiz of the whole question bank holds {capacity} questions "
+                         "without asking a fact twice or one question giving away another's "
+                         f"answer; choose {capacity} or fewer."})
     return {"title": title.strip(), "count": count, "types": list(types),
             "topics": list(topics), "question_ids": picked, "due_at": due,
             "available_from": opens, "max_attempts": max_attempts,
